@@ -1,0 +1,344 @@
+/**
+ * THE contract between the engine process and every front end (Electron
+ * renderer via preload, web renderer via WebSocket, CLI in-process).
+ *
+ * Commands go to the engine, events come back. Every long job carries a
+ * `jobId` chosen by the sender; progress, results and errors echo it so a
+ * front end can tell jobs apart and cancel one.
+ *
+ * Large numeric arrays travel as base64 of their little-endian bytes
+ * (`B64F32`, `B64U8`) so the same message works over JSON transports.
+ * This file must stay free of Node and DOM imports: both sides compile it.
+ */
+
+/** Base64 of a Float32Array's bytes. */
+export type B64F32 = string;
+/** Base64 of a Uint8Array's bytes. */
+export type B64U8 = string;
+
+/** The autoencoder kinds the engine can build. */
+export const MODEL_KINDS = [
+  'simple',
+  'sparse',
+  'deep',
+  'conv',
+  'denoising',
+  'seq2seq',
+  'vae',
+] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
+
+/** Where a dataset comes from. */
+export type DatasetSource =
+  /** The bundled MNIST (train + test, 70,000 images); `limit` takes the first N. */
+  | { kind: 'mnist'; limit?: number }
+  /** A folder on the engine's machine. */
+  | { kind: 'folder'; path: string; limit?: number };
+
+/** Hyper-parameters of one training run. Omitted fields take the model's defaults. */
+export interface TrainParams {
+  model: ModelKind;
+  epochs?: number;
+  batchSize?: number;
+  learningRate?: number;
+  /** Size of the code (latent) vector, for the kinds where it is free. */
+  codeSize?: number;
+  /** Fraction of the data held out for validation loss (0 disables). */
+  validationSplit?: number;
+  seed?: number;
+}
+
+/** Parameters of one projection run. */
+export interface ProjectParams {
+  method: 'tsne' | 'pca' | 'umap';
+  perplexity?: number;
+  iterations?: number;
+  seed?: number;
+  /** What to project: the autoencoder's codes (default) or raw pixels. */
+  input?: 'codes' | 'pixels';
+}
+
+/** Summary of a loaded dataset, shown before anything is trained. */
+export interface DatasetInfo {
+  name: string;
+  source: DatasetSource;
+  format: string;
+  n: number;
+  height: number;
+  width: number;
+  channels: number;
+  classNames: string[];
+  /** Count of items per class, aligned with classNames. */
+  classCounts: number[];
+  hasFiles: boolean;
+  /** Items that were skipped, each naming the file and the reason. */
+  skipped: { file: string; reason: string }[];
+  /** Labels of every item (-1 = unlabeled), base64 of an Int32Array. */
+  labels: string;
+}
+
+export type Command =
+  | { type: 'hello' }
+  | { type: 'loadDataset'; jobId: string; source: DatasetSource }
+  | { type: 'train'; jobId: string; params: TrainParams }
+  | { type: 'project'; jobId: string; params: ProjectParams }
+  | { type: 'cancel'; jobId: string }
+  | { type: 'getItem'; requestId: string; index: number }
+  | { type: 'exportCsv'; requestId: string; path?: string };
+
+export type CommandType = Command['type'];
+
+/** Progress of a long job, with rate and ETA where they are known. */
+export interface Progress {
+  jobId: string;
+  stage: 'load' | 'train' | 'project';
+  /** Human-readable one-liner, e.g. "epoch 3/10, batch 12/40". */
+  message: string;
+  done: number;
+  total: number;
+  /** Items per second (images for load/train, iterations for project). */
+  rate?: number;
+  rateUnit?: string;
+  etaSeconds?: number;
+}
+
+export interface EpochLog {
+  epoch: number;
+  loss: number;
+  valLoss?: number;
+  seconds: number;
+}
+
+export type EngineEvent =
+  | {
+      type: 'ready';
+      backend: string;
+      /** Why better backends were not used, one line each. */
+      backendNotes: string[];
+      versions: Record<string, string>;
+    }
+  | { type: 'progress'; progress: Progress }
+  | { type: 'datasetLoaded'; jobId: string; info: DatasetInfo }
+  | { type: 'epoch'; jobId: string; log: EpochLog }
+  | {
+      type: 'trained';
+      jobId: string;
+      model: ModelKind;
+      epochs: EpochLog[];
+      cancelled: boolean;
+      codeSize: number;
+      /** Mean per-pixel reconstruction error over the dataset. */
+      meanError: number;
+    }
+  | {
+      type: 'projection';
+      jobId: string;
+      method: ProjectParams['method'];
+      /** n×2 positions, row-major. */
+      positions: B64F32;
+      iteration: number;
+      final: boolean;
+      cancelled?: boolean;
+      kl?: number;
+      seconds?: number;
+    }
+  | {
+      type: 'item';
+      requestId: string;
+      index: number;
+      label: number;
+      file?: string;
+      height: number;
+      width: number;
+      channels: number;
+      original: B64U8;
+      /** Missing until a model is trained. */
+      reconstruction?: B64U8;
+      /** Mean per-pixel binary cross-entropy of the reconstruction. */
+      error?: number;
+    }
+  | { type: 'csv'; requestId: string; text?: string; path?: string; rows: number }
+  | { type: 'error'; jobId?: string; requestId?: string; message: string }
+  | { type: 'log'; level: 'info' | 'warn'; message: string };
+
+export type EventType = EngineEvent['type'];
+
+/** Checks that an untrusted value is a well-formed command; returns an error message or null. */
+export function validateCommand(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null) return 'command must be an object';
+  const c = value as Record<string, unknown>;
+  const str = (k: string) => typeof c[k] === 'string' && (c[k] as string).length <= 200;
+  switch (c.type) {
+    case 'hello':
+      return null;
+    case 'loadDataset': {
+      if (!str('jobId')) return 'loadDataset needs a jobId';
+      const s = c.source as Record<string, unknown> | undefined;
+      if (!s || typeof s !== 'object') return 'loadDataset needs a source';
+      if (s.limit !== undefined && !(Number.isInteger(s.limit) && (s.limit as number) > 0))
+        return 'source.limit must be a positive integer';
+      if (s.kind === 'mnist') return null;
+      if (s.kind === 'folder')
+        return typeof s.path === 'string' && s.path.length > 0 && s.path.length < 4096
+          ? null
+          : 'source.path must be a non-empty string';
+      return 'source.kind must be "mnist" or "folder"';
+    }
+    case 'train': {
+      if (!str('jobId')) return 'train needs a jobId';
+      const p = c.params as Record<string, unknown> | undefined;
+      if (!p || typeof p !== 'object') return 'train needs params';
+      if (!MODEL_KINDS.includes(p.model as ModelKind)) return `unknown model "${String(p.model)}"`;
+      for (const k of ['epochs', 'batchSize', 'codeSize', 'seed']) {
+        if (p[k] !== undefined && !(Number.isInteger(p[k]) && (p[k] as number) >= 0))
+          return `params.${k} must be a non-negative integer`;
+      }
+      for (const k of ['learningRate', 'validationSplit']) {
+        if (p[k] !== undefined && !(typeof p[k] === 'number' && Number.isFinite(p[k])))
+          return `params.${k} must be a number`;
+      }
+      return null;
+    }
+    case 'project': {
+      if (!str('jobId')) return 'project needs a jobId';
+      const p = c.params as Record<string, unknown> | undefined;
+      if (!p || typeof p !== 'object') return 'project needs params';
+      if (!['tsne', 'pca', 'umap'].includes(p.method as string)) return 'params.method must be tsne, pca or umap';
+      for (const k of ['perplexity', 'iterations', 'seed']) {
+        if (p[k] !== undefined && !(typeof p[k] === 'number' && Number.isFinite(p[k]) && (p[k] as number) >= 0))
+          return `params.${k} must be a non-negative number`;
+      }
+      if (p.input !== undefined && p.input !== 'codes' && p.input !== 'pixels')
+        return 'params.input must be "codes" or "pixels"';
+      return null;
+    }
+    case 'cancel':
+      return str('jobId') ? null : 'cancel needs a jobId';
+    case 'getItem':
+      return str('requestId') && Number.isInteger(c.index) && (c.index as number) >= 0
+        ? null
+        : 'getItem needs a requestId and a non-negative integer index';
+    case 'exportCsv':
+      if (!str('requestId')) return 'exportCsv needs a requestId';
+      if (c.path !== undefined && (typeof c.path !== 'string' || c.path.length === 0))
+        return 'exportCsv path must be a non-empty string';
+      return null;
+    default:
+      return `unknown command type "${String(c.type)}"`;
+  }
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const B64_INV = (() => {
+  const t = new Int16Array(128).fill(-1);
+  for (let i = 0; i < B64.length; i++) t[B64.charCodeAt(i)] = i;
+  return t;
+})();
+
+/** Base64-encodes bytes without Node's Buffer, so the renderer can use it too. */
+export function bytesToBase64(bytes: Uint8Array): string {
+  const parts: string[] = [];
+  const CHUNK = 3 * 4096;
+  for (let start = 0; start < bytes.length; start += CHUNK) {
+    const end = Math.min(bytes.length, start + CHUNK);
+    let s = '';
+    for (let i = start; i < end; i += 3) {
+      const a = bytes[i];
+      const b = i + 1 < end ? bytes[i + 1] : 0;
+      const c = i + 2 < end ? bytes[i + 2] : 0;
+      const n = (a << 16) | (b << 8) | c;
+      s += B64[(n >> 18) & 63] + B64[(n >> 12) & 63];
+      s += i + 1 < end ? B64[(n >> 6) & 63] : '=';
+      s += i + 2 < end ? B64[n & 63] : '=';
+    }
+    parts.push(s);
+  }
+  return parts.join('');
+}
+
+/** Decodes base64 produced by bytesToBase64 (or any standard base64). */
+export function base64ToBytes(s: string): Uint8Array {
+  let len = s.length;
+  while (len > 0 && s[len - 1] === '=') len--;
+  const out = new Uint8Array(Math.floor((len * 3) / 4));
+  let o = 0;
+  let acc = 0;
+  let bits = 0;
+  for (let i = 0; i < len; i++) {
+    const v = B64_INV[s.charCodeAt(i) & 127];
+    if (v < 0) throw new Error(`invalid base64 character at ${i}`);
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 255;
+    }
+  }
+  return out;
+}
+
+/** Float32Array → base64 (little-endian bytes, as every supported platform stores them). */
+export function encodeF32(a: Float32Array): B64F32 {
+  return bytesToBase64(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+}
+
+/** base64 → Float32Array. */
+export function decodeF32(s: B64F32): Float32Array {
+  const bytes = base64ToBytes(s);
+  return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2);
+}
+
+/** Int32Array → base64. */
+export function encodeI32(a: Int32Array): string {
+  return bytesToBase64(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+}
+
+/** base64 → Int32Array. */
+export function decodeI32(s: string): Int32Array {
+  const bytes = base64ToBytes(s);
+  return new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2);
+}
+
+/**
+ * The verb-named API every front end sees, whatever the transport
+ * (Electron preload, WebSocket). The renderer codes only against this.
+ */
+export interface EngineApi {
+  hello(): void;
+  loadDataset(jobId: string, source: DatasetSource): void;
+  train(jobId: string, params: TrainParams): void;
+  project(jobId: string, params: ProjectParams): void;
+  cancel(jobId: string): void;
+  getItem(requestId: string, index: number): void;
+  exportCsv(requestId: string, path?: string): void;
+  /** Subscribes to every engine event; returns the unsubscribe function. */
+  onEvent(listener: (event: EngineEvent) => void): () => void;
+}
+
+/** Builds the command for an EngineApi verb call, so transports share one mapping. */
+export const commandFor = {
+  hello: (): Command => ({ type: 'hello' }),
+  loadDataset: (jobId: string, source: DatasetSource): Command => ({ type: 'loadDataset', jobId, source }),
+  train: (jobId: string, params: TrainParams): Command => ({ type: 'train', jobId, params }),
+  project: (jobId: string, params: ProjectParams): Command => ({ type: 'project', jobId, params }),
+  cancel: (jobId: string): Command => ({ type: 'cancel', jobId }),
+  getItem: (requestId: string, index: number): Command => ({ type: 'getItem', requestId, index }),
+  exportCsv: (requestId: string, path?: string): Command => ({ type: 'exportCsv', requestId, path }),
+};
+
+/** Wraps a raw `send(command)` into the verb-named EngineApi. */
+export function engineApiFrom(
+  send: (command: Command) => void,
+  onEvent: (listener: (event: EngineEvent) => void) => () => void,
+): EngineApi {
+  return {
+    hello: () => send(commandFor.hello()),
+    loadDataset: (jobId, source) => send(commandFor.loadDataset(jobId, source)),
+    train: (jobId, params) => send(commandFor.train(jobId, params)),
+    project: (jobId, params) => send(commandFor.project(jobId, params)),
+    cancel: (jobId) => send(commandFor.cancel(jobId)),
+    getItem: (requestId, index) => send(commandFor.getItem(requestId, index)),
+    exportCsv: (requestId, path) => send(commandFor.exportCsv(requestId, path)),
+    onEvent,
+  };
+}
