@@ -1,0 +1,48 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Dataset } from '../datasets/types.js';
+import { itemSize } from '../datasets/types.js';
+
+/**
+ * Builds a float batch in [0, 1] from the dataset's uint8 pixels for the given
+ * item indices, shaped for a model input whose shape (without the batch
+ * dimension) is `inputShape`: flat for dense models, H×W×C for conv models.
+ */
+export function batchTensor(ds: Dataset, indices: ArrayLike<number>, inputShape: number[]): tf.Tensor {
+  const size = itemSize(ds);
+  const buf = new Float32Array(indices.length * size);
+  const inv = 1 / 255;
+  for (let b = 0; b < indices.length; b++) {
+    const src = indices[b] * size;
+    const dst = b * size;
+    for (let j = 0; j < size; j++) buf[dst + j] = ds.pixels[src + j] * inv;
+  }
+  return tf.tensor(buf, [indices.length, ...inputShape]);
+}
+
+/** A small seeded PRNG (mulberry32): same seed, same sequence. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Fisher–Yates shuffle in place with the given random source. */
+export function shuffleInPlace(a: Int32Array, random: () => number): Int32Array {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const t = a[i];
+    a[i] = a[j];
+    a[j] = t;
+  }
+  return a;
+}
+
+/** Lets pending I/O (such as a cancel command) run between batches. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
