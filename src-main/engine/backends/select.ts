@@ -19,7 +19,10 @@ const require = createRequire(import.meta.url);
 async function tryTensorflow(): Promise<void> {
   // tfjs-node is an optional dependency whose native part is fetched at install
   // time; where that failed the package is absent or its binding will not load.
-  await import('@tensorflow/tfjs-node');
+  // The name is held in a variable so that type-checking and bundling do not
+  // require the package to be installed.
+  const name = '@tensorflow/tfjs-node';
+  await import(name);
   if (!(await tf.setBackend('tensorflow'))) throw new Error('backend "tensorflow" did not initialise');
 }
 
