@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+/** Quotes a CSV field per RFC 4180 when it holds a comma, quote, CR or LF. */
+export function csvField(value: string | number): string {
+  const s = typeof value === 'number' ? formatNumber(value) : value;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Shortest text that reads back as the same float32 value. */
+function formatNumber(v: number): string {
+  if (!Number.isFinite(v)) return '';
+  if (Number.isInteger(v)) return String(v);
+  // float32 needs at most 9 significant digits to round-trip.
+  for (let p = 6; p <= 9; p++) {
+    const s = v.toPrecision(p);
+    if (Math.fround(Number(s)) === Math.fround(v)) return String(Number(s));
+  }
+  return String(v);
+}
+
+/** What goes into a projections CSV. */
+export interface ProjectionRows {
+  /** n×2 positions, row-major. */
+  positions: Float32Array;
+  labels: Int32Array;
+  classNames: string[];
+  /** File of each item, where the dataset has files. */
+  files: string[] | null;
+  /** Only these rows, in this order (default: all). */
+  rows?: ArrayLike<number>;
+}
+
+/**
+ * Builds the projections CSV: header `index,label,x,y` (with `file` after
+ * `index` where the dataset has files), CRLF line ends as RFC 4180 asks.
+ * The label column holds the class name (empty when unlabeled).
+ */
+export function projectionsCsv(p: ProjectionRows): string {
+  const n = p.positions.length / 2;
+  const rows = p.rows ?? Array.from({ length: n }, (_, i) => i);
+  const header = p.files ? ['index', 'file', 'label', 'x', 'y'] : ['index', 'label', 'x', 'y'];
+  const lines = [header.join(',')];
+  for (let r = 0; r < rows.length; r++) {
+    const i = rows[r];
+    const label = p.labels[i] >= 0 ? (p.classNames[p.labels[i]] ?? String(p.labels[i])) : '';
+    const cells: (string | number)[] = [i];
+    if (p.files) cells.push(p.files[i] ?? '');
+    cells.push(label, p.positions[2 * i], p.positions[2 * i + 1]);
+    lines.push(cells.map(csvField).join(','));
+  }
+  return lines.join('\r\n') + '\r\n';
+}
+
+/** Parses RFC 4180 CSV text into rows of fields (used to check exports). */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
+      } else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      row.push(field);
+      field = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += ch;
+  }
+  if (field !== '' || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}
+
+/**
+ * Writes a file atomically: the data goes to a temporary file beside the
+ * target, which is then renamed over it, so a crash never leaves a partial file.
+ */
+export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await writeFile(tmp, data, { flag: 'wx' });
+    await rename(tmp, file);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw new Error(`${file}: cannot write: ${(e as Error).message}`);
+  }
+}

@@ -1,0 +1,61 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { csvField, parseCsv, projectionsCsv, writeFileAtomic } from '../../../src-main/engine/export/csv.js';
+
+describe('projectionsCsv', () => {
+  const positions = Float32Array.from([0.1, -2.5, 3.333333, 4e-7, -1.5, 123456.78, 1 / 3, 2 / 3]);
+  const labels = Int32Array.from([0, 1, -1, 2]);
+  const classNames = ['zero', 'one', 'two'];
+
+  it('round-trips: parsing it back gives the same rows and the same float32 numbers', () => {
+    const text = projectionsCsv({ positions, labels, classNames, files: null });
+    const rows = parseCsv(text);
+    expect(rows[0]).toEqual(['index', 'label', 'x', 'y']);
+    expect(rows).toHaveLength(5);
+    for (let i = 0; i < 4; i++) {
+      expect(Number(rows[i + 1][0])).toBe(i);
+      expect(rows[i + 1][1]).toBe(labels[i] >= 0 ? classNames[labels[i]] : '');
+      expect(Math.fround(Number(rows[i + 1][2]))).toBe(positions[2 * i]);
+      expect(Math.fround(Number(rows[i + 1][3]))).toBe(positions[2 * i + 1]);
+    }
+  });
+
+  it('adds a file column and quotes awkward file names', () => {
+    const files = ['a,b.png', 'say "hi".png', 'line\nbreak.png', 'ünïcödé ✓.png'];
+    const rows = parseCsv(projectionsCsv({ positions, labels, classNames, files }));
+    expect(rows[0]).toEqual(['index', 'file', 'label', 'x', 'y']);
+    expect(rows.slice(1).map((r) => r[1])).toEqual(files);
+  });
+
+  it('writes only the selected rows when given rows', () => {
+    const rows = parseCsv(projectionsCsv({ positions, labels, classNames, files: null, rows: [3, 1] }));
+    expect(rows.slice(1).map((r) => r[0])).toEqual(['3', '1']);
+  });
+
+  it('quotes fields per RFC 4180', () => {
+    expect(csvField('plain')).toBe('plain');
+    expect(csvField('a"b')).toBe('"a""b"');
+    expect(csvField('a,b')).toBe('"a,b"');
+  });
+});
+
+describe('writeFileAtomic', () => {
+  let dir = '';
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('replaces the file whole and leaves no temporary file', async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'ae-csv-'));
+    const file = path.join(dir, 'out.csv');
+    await writeFile(file, 'old');
+    await writeFileAtomic(file, 'new contents');
+    expect(await readFile(file, 'utf8')).toBe('new contents');
+    expect(await readdir(dir)).toEqual(['out.csv']);
+  });
+
+  it('fails with a message naming the file and keeps nothing behind', async () => {
+    const file = path.join(dir, 'missing-folder', 'out.csv');
+    await expect(writeFileAtomic(file, 'x')).rejects.toThrow(/missing-folder\/out\.csv: cannot write/);
+  });
+});
