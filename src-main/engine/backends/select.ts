@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { registerWasmKernels } from './wasm-kernels/index.js';
 
 /** The compute backends in order of preference. */
 export const BACKEND_ORDER = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -30,6 +31,9 @@ async function tryWasm(): Promise<void> {
   const dir = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
   setWasmPaths(dir + path.sep);
   if (!(await tf.setBackend('wasm'))) throw new Error('backend "wasm" did not initialise');
+  // The package lacks some gradient kernels and runs transposed matMul slowly;
+  // ours delegate to its own kernels, so they go in once it has initialised.
+  registerWasmKernels();
 }
 
 async function tryCpu(): Promise<void> {

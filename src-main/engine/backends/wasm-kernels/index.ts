@@ -1,0 +1,29 @@
+import { conv2DBackpropFilter } from './conv2d-backprop-filter.js';
+import { conv2DBackpropInput } from './conv2d-backprop-input.js';
+import { batchMatMul, fusedMatMul } from './matmul.js';
+import { setWasmKernel, type WasmKernelFunc } from './util.js';
+
+/**
+ * Our completions of tfjs-backend-wasm for training: kernels it lacks and
+ * fast paths for kernels it runs slowly. Each is a small function with a
+ * test against the `cpu` backend in test/engine/backends/.
+ */
+export const WASM_KERNELS: Readonly<Record<string, WasmKernelFunc>> = Object.freeze({
+  BatchMatMul: batchMatMul,
+  _FusedMatMul: fusedMatMul,
+  Conv2DBackpropFilter: conv2DBackpropFilter,
+  Conv2DBackpropInput: conv2DBackpropInput,
+});
+
+let registered = false;
+
+/**
+ * Registers `WASM_KERNELS` for the wasm backend, once per process. Call it
+ * after the wasm backend has initialised (its own kernels must be set up so
+ * ours can delegate to them).
+ */
+export function registerWasmKernels(): void {
+  if (registered) return;
+  for (const [name, fn] of Object.entries(WASM_KERNELS)) setWasmKernel(name, fn);
+  registered = true;
+}

@@ -1,0 +1,162 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../../../src-main/engine/backends/select.js';
+import { WASM_KERNELS } from '../../../src-main/engine/backends/wasm-kernels/index.js';
+
+/** A seeded uniform [-1, 1) source, so a failure can be replayed. */
+function random(seed: number): (n: number) => Float32Array {
+  let s = seed >>> 0;
+  return (n) => {
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      out[i] = s / 2 ** 31 - 1;
+    }
+    return out;
+  };
+}
+
+type Inputs = Record<string, { values: Float32Array; shape: number[] }>;
+
+/** Runs one kernel on a backend with fresh tensors; returns its values and shape. */
+function run(backend: string, kernel: string, inputs: Inputs, attrs: tf.NamedAttrMap) {
+  tf.setBackend(backend);
+  return tf.tidy(() => {
+    const ts: tf.NamedTensorMap = {};
+    for (const [k, v] of Object.entries(inputs)) ts[k] = tf.tensor(v.values, v.shape);
+    const out = tf.engine().runKernel(kernel, ts, attrs) as tf.Tensor;
+    return { values: out.dataSync() as Float32Array, shape: out.shape };
+  });
+}
+
+/** Compares wasm (with our kernels) against cpu: same shape, max error ≤ 1e-4 of the largest value. */
+function expectMatchesCpu(kernel: string, inputs: Inputs, attrs: tf.NamedAttrMap): void {
+  const ref = run('cpu', kernel, inputs, attrs);
+  const before = tf.memory().numTensors;
+  const got = run('wasm', kernel, inputs, attrs);
+  expect(tf.memory().numTensors).toBe(before);
+  tf.setBackend('wasm');
+  expect(got.shape).toEqual(ref.shape);
+  let scale = 0;
+  let err = 0;
+  for (let i = 0; i < ref.values.length; i++) {
+    scale = Math.max(scale, Math.abs(ref.values[i]!));
+    err = Math.max(err, Math.abs(ref.values[i]! - got.values[i]!));
+  }
+  expect(scale).toBeGreaterThan(0);
+  expect(err / scale).toBeLessThan(1e-4);
+}
+
+beforeAll(async () => {
+  const choice = await selectBackend('wasm');
+  expect(choice.name).toBe('wasm');
+});
+
+describe('wasm kernel registration', () => {
+  it('replaces or adds every kernel in WASM_KERNELS', () => {
+    for (const [name, fn] of Object.entries(WASM_KERNELS))
+      expect(tf.getKernel(name, 'wasm')?.kernelFunc).toBe(fn as unknown as tf.KernelFunc);
+  });
+});
+
+const rnd = random(7);
+const t = (...shape: number[]) => ({ values: rnd(shape.reduce((a, b) => a * b, 1)), shape });
+
+describe('BatchMatMul on wasm', () => {
+  for (const [ta, tb] of [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ] as const) {
+    it(`matches cpu with transposeA=${ta}, transposeB=${tb}, batch 3`, () => {
+      const a = ta ? t(3, 19, 13) : t(3, 13, 19);
+      const b = tb ? t(3, 7, 19) : t(3, 19, 7);
+      expectMatchesCpu('BatchMatMul', { a, b }, { transposeA: ta, transposeB: tb });
+    });
+  }
+  it('matches cpu for a dense backward pass (x^T·dy with 256×784 inputs)', () => {
+    expectMatchesCpu('BatchMatMul', { a: t(1, 64, 784), b: t(1, 64, 32) }, { transposeA: true, transposeB: false });
+  });
+  it('broadcasts a rank-2 operand against a batch', () => {
+    expectMatchesCpu('BatchMatMul', { a: t(2, 5, 6), b: t(1, 4, 6) }, { transposeA: false, transposeB: true });
+  });
+});
+
+describe('_FusedMatMul on wasm', () => {
+  it('matches cpu with bias, relu and both transposes', () => {
+    expectMatchesCpu(
+      '_FusedMatMul',
+      { a: t(1, 11, 9), b: t(1, 5, 11), bias: t(5) },
+      { transposeA: true, transposeB: true, activation: 'relu', leakyreluAlpha: 0.2 },
+    );
+  });
+});
+
+/** Shapes for the conv gradients: [batch, h, w, ci], filter [fh, fw, ci, co]. */
+const CONV_CASES = [
+  { x: [2, 7, 9, 3], f: [3, 3, 3, 4] },
+  { x: [3, 8, 8, 1], f: [3, 3, 1, 5] },
+  { x: [2, 6, 5, 4], f: [2, 2, 4, 2] },
+  { x: [2, 5, 5, 2], f: [1, 1, 2, 3] },
+] as const;
+
+describe('Conv2DBackpropFilter on wasm (absent from the package)', () => {
+  for (const { x, f } of CONV_CASES)
+    for (const strides of [1, 2])
+      for (const pad of ['same', 'valid'] as const)
+        it(`matches cpu for x ${x.join('×')}, filter ${f.join('×')}, stride ${strides}, ${pad}`, () => {
+          const info = tf.backend_util.computeConv2DInfo([...x], [...f], strides, 1, pad);
+          const dy = t(x[0], info.outHeight, info.outWidth, f[3]);
+          expectMatchesCpu(
+            'Conv2DBackpropFilter',
+            { x: t(...x), dy },
+            { strides, pad, dataFormat: 'NHWC', filterShape: [...f] },
+          );
+        });
+});
+
+describe('Conv2DBackpropInput on wasm', () => {
+  for (const { x, f } of CONV_CASES)
+    for (const strides of [1, 2])
+      for (const pad of ['same', 'valid'] as const)
+        it(`matches cpu for x ${x.join('×')}, filter ${f.join('×')}, stride ${strides}, ${pad}`, () => {
+          const info = tf.backend_util.computeConv2DInfo([...x], [...f], strides, 1, pad);
+          const dy = t(x[0], info.outHeight, info.outWidth, f[3]);
+          expectMatchesCpu(
+            'Conv2DBackpropInput',
+            { dy, filter: t(...f) },
+            { strides, pad, dataFormat: 'NHWC', inputShape: [...x] },
+          );
+        });
+});
+
+describe('training a conv layer on wasm', () => {
+  it('gives the same gradients as cpu through tf.grads', () => {
+    const x = t(2, 6, 6, 2);
+    const w = t(3, 3, 2, 3);
+    const grads = (backend: string) => {
+      tf.setBackend(backend);
+      return tf.tidy(() => {
+        const f = (xx: tf.Tensor, ww: tf.Tensor) =>
+          tf
+            .conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, 1, 'same')
+            .square()
+            .sum();
+        const [gx, gw] = tf.grads(f)([tf.tensor(x.values, x.shape), tf.tensor(w.values, w.shape)]);
+        return [gx!.dataSync(), gw!.dataSync()] as const;
+      });
+    };
+    const [cx, cw] = grads('cpu');
+    const [wx, ww] = grads('wasm');
+    tf.setBackend('wasm');
+    for (const [a, b] of [
+      [cx, wx],
+      [cw, ww],
+    ] as const) {
+      const scale = Math.max(...Array.from(a, Math.abs));
+      const err = Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i]!)));
+      expect(err / scale).toBeLessThan(1e-4);
+    }
+  });
+});
