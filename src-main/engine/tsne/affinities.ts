@@ -1,0 +1,123 @@
+import type { KnnGraph } from './knn.js';
+import type { Slicer } from './slicer.js';
+
+/** Symmetric sparse matrix in CSR form; the joint probabilities P of t-SNE (entries sum to 1). */
+export interface SparseMatrix {
+  n: number;
+  rowPtr: Int32Array;
+  colInd: Int32Array;
+  values: Float64Array;
+}
+
+/**
+ * Finds, for one row of squared distances, the precision β whose Gaussian has entropy log(perplexity)
+ * (natural log) and writes the normalised conditional probabilities to `out`. Returns β.
+ */
+export function calibrateRow(sqDists: Float64Array, out: Float64Array, perplexity: number, tol = 1e-10): number {
+  const k = sqDists.length;
+  const target = Math.log(perplexity);
+  const d0 = sqDists[0];
+  let beta = 1;
+  let lo = 0;
+  let hi = Infinity;
+  // Distances shifted by the nearest one so exp() never underflows for every neighbour at once.
+  for (let iter = 0; iter < 200; iter++) {
+    let sum = 0;
+    let sumDP = 0;
+    for (let t = 0; t < k; t++) {
+      const dd = sqDists[t] - d0;
+      const p = Math.exp(-beta * dd);
+      out[t] = p;
+      sum += p;
+      sumDP += dd * p;
+    }
+    const h = Math.log(sum) + (beta * sumDP) / sum;
+    const diff = h - target;
+    if (Math.abs(diff) < tol) break;
+    if (diff > 0) {
+      lo = beta;
+      beta = hi === Infinity ? beta * 2 : (beta + hi) / 2;
+    } else {
+      hi = beta;
+      beta = (beta + lo) / 2;
+    }
+    if (hi - lo < 1e-300 * hi) break;
+  }
+  let sum = 0;
+  for (let t = 0; t < k; t++) sum += out[t];
+  for (let t = 0; t < k; t++) out[t] /= sum;
+  return beta;
+}
+
+/** Entropy (natural log) of one normalised row; used by tests to check calibration. */
+export function rowEntropy(p: Float64Array): number {
+  let h = 0;
+  for (let t = 0; t < p.length; t++) if (p[t] > 0) h -= p[t] * Math.log(p[t]);
+  return h;
+}
+
+/** Conditional probabilities p_{j|i} over each point's kNN, calibrated to the perplexity; n×k like the graph. */
+export async function conditionalProbabilities(
+  graph: KnnGraph,
+  perplexity: number,
+  slicer?: Slicer,
+): Promise<Float64Array> {
+  const { n, k } = graph;
+  const cond = new Float64Array(n * k);
+  for (let i = 0; i < n; i++) {
+    if (slicer && (i & 255) === 0) await slicer.tick();
+    calibrateRow(graph.distances.subarray(i * k, (i + 1) * k), cond.subarray(i * k, (i + 1) * k), perplexity);
+  }
+  return cond;
+}
+
+/** P = (P_cond + P_condᵀ) / 2N as CSR, merging the two directions of every edge. */
+export function symmetrize(graph: KnnGraph, cond: Float64Array): SparseMatrix {
+  const { n, k, indices } = graph;
+  const counts = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    counts[i + 1] += k;
+    for (let t = 0; t < k; t++) counts[indices[i * k + t] + 1]++;
+  }
+  for (let i = 0; i < n; i++) counts[i + 1] += counts[i];
+  const fill = counts.slice(0, n);
+  const cols = new Int32Array(counts[n]);
+  const vals = new Float64Array(counts[n]);
+  for (let i = 0; i < n; i++) {
+    for (let t = 0; t < k; t++) {
+      const j = indices[i * k + t];
+      const v = cond[i * k + t];
+      cols[fill[i]] = j;
+      vals[fill[i]++] = v;
+      cols[fill[j]] = i;
+      vals[fill[j]++] = v;
+    }
+  }
+  // Merge duplicates row by row with a scatter array, keeping first-seen order.
+  const slot = new Int32Array(n).fill(-1);
+  const rowPtr = new Int32Array(n + 1);
+  const outCols = new Int32Array(counts[n]);
+  const outVals = new Float64Array(counts[n]);
+  let nnz = 0;
+  const scale = 1 / (2 * n);
+  for (let i = 0; i < n; i++) {
+    const start = nnz;
+    for (let e = counts[i]; e < counts[i + 1]; e++) {
+      const j = cols[e];
+      if (slot[j] >= start) outVals[slot[j]] += vals[e] * scale;
+      else {
+        slot[j] = nnz;
+        outCols[nnz] = j;
+        outVals[nnz++] = vals[e] * scale;
+      }
+    }
+    rowPtr[i + 1] = nnz;
+  }
+  return { n, rowPtr, colInd: outCols.slice(0, nnz), values: outVals.slice(0, nnz) };
+}
+
+/** Joint probabilities from a kNN graph: perplexity calibration, then symmetrisation. */
+export async function jointProbabilities(graph: KnnGraph, perplexity: number, slicer?: Slicer): Promise<SparseMatrix> {
+  const cond = await conditionalProbabilities(graph, perplexity, slicer);
+  return symmetrize(graph, cond);
+}

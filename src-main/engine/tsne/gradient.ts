@@ -1,0 +1,73 @@
+import type { SparseMatrix } from './affinities.js';
+
+/**
+ * The repulsive half of the t-SNE gradient for one embedding y (n×2):
+ * writes r_i = Σ_j w_ij² (y_i − y_j) into `out` and returns Z = Σ_{i≠j} w_ij, with w_ij = 1 / (1 + |y_i − y_j|²).
+ */
+export interface Repulsion {
+  readonly name: 'exact' | 'barnes-hut' | 'fft';
+  compute(y: Float64Array, n: number, out: Float64Array): number;
+}
+
+/**
+ * Writes the attractive term a_i = exaggeration · Σ_j p_ij w_ij (y_i − y_j) into `out` (n×2).
+ * Only P's nonzeros are visited, so this is O(nnz).
+ */
+export function attractiveForces(p: SparseMatrix, y: Float64Array, exaggeration: number, out: Float64Array): void {
+  const { n, rowPtr, colInd, values } = p;
+  for (let i = 0; i < n; i++) {
+    const yi0 = y[2 * i];
+    const yi1 = y[2 * i + 1];
+    let f0 = 0;
+    let f1 = 0;
+    for (let e = rowPtr[i], end = rowPtr[i + 1]; e < end; e++) {
+      const j = colInd[e];
+      const d0 = yi0 - y[2 * j];
+      const d1 = yi1 - y[2 * j + 1];
+      const pw = values[e] / (1 + d0 * d0 + d1 * d1);
+      f0 += pw * d0;
+      f1 += pw * d1;
+    }
+    out[2 * i] = exaggeration * f0;
+    out[2 * i + 1] = exaggeration * f1;
+  }
+}
+
+/**
+ * Gradient of KL(P‖Q) divided by 4 (the bhtsne/openTSNE convention the learning rate refers to):
+ * g_i = a_i − r_i / Z. Scratch buffers avoid allocation per iteration. Returns Z.
+ */
+export function quarterGradient(
+  p: SparseMatrix,
+  y: Float64Array,
+  exaggeration: number,
+  repulsion: Repulsion,
+  grad: Float64Array,
+  scratch: Float64Array,
+): number {
+  const n = p.n;
+  attractiveForces(p, y, exaggeration, grad);
+  const z = repulsion.compute(y, n, scratch);
+  const inv = 1 / z;
+  for (let t = 0; t < 2 * n; t++) grad[t] -= scratch[t] * inv;
+  return z;
+}
+
+/** KL(P‖Q) = Σ p log p − Σ p log w_ij + log Z, over P's nonzeros (P sums to 1). */
+export function klDivergence(p: SparseMatrix, y: Float64Array, z: number): number {
+  const { n, rowPtr, colInd, values } = p;
+  let kl = 0;
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    for (let e = rowPtr[i], end = rowPtr[i + 1]; e < end; e++) {
+      const pij = values[e];
+      if (pij <= 0) continue;
+      const j = colInd[e];
+      const d0 = y[2 * i] - y[2 * j];
+      const d1 = y[2 * i + 1] - y[2 * j + 1];
+      kl += pij * (Math.log(pij) + Math.log(1 + d0 * d0 + d1 * d1));
+      sum += pij;
+    }
+  }
+  return kl + sum * Math.log(z);
+}

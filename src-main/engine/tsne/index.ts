@@ -1,0 +1,109 @@
+import { Cancelled, Slicer } from './slicer.js';
+import { resolveOptions, type TsneOptions } from './options.js';
+import { computeAffinities, Tsne } from './tsne.js';
+import { pcaInitialization } from './initialization.js';
+
+export { TSNE_DEFAULTS, resolveOptions, type TsneOptions, type ResolvedTsneOptions } from './options.js';
+export { Tsne, computeAffinities, createRepulsion } from './tsne.js';
+export { pcaInitialization, randomInitialization } from './initialization.js';
+export { createRandom, type Random } from './random.js';
+
+/** One progress event of a run. */
+export interface TsneProgress {
+  phase: 'affinities' | 'optimize';
+  iteration: number;
+  iterations: number;
+  /** KL(P‖Q) of the embedding at the latest evaluation (every 50 iterations and at reports of the last one). */
+  kl?: number;
+  /** copy of the current n×2 embedding, present on report iterations */
+  embedding?: Float32Array;
+}
+
+/** The outcome of a run, complete or cancelled. */
+export interface TsneResult {
+  /** n×2 embedding (the initialisation if cancelled before optimisation began). */
+  embedding: Float32Array;
+  /** Iterations actually done. */
+  iterations: number;
+  /** Final KL(P‖Q); NaN when cancelled before optimisation. */
+  kl: number;
+  cancelled: boolean;
+  seconds: { affinities: number; optimize: number };
+}
+
+/** Progress and cancellation for a run. */
+export interface TsneHooks {
+  signal?: AbortSignal;
+  onProgress?: (p: TsneProgress) => void | boolean;
+}
+
+/** How often KL is evaluated (it costs a log per nonzero of P). */
+const KL_EVERY = 50;
+
+/**
+ * t-SNE of n×d row-major data to n×2. Yields to the event loop every few tens of milliseconds, so a cancel arriving
+ * over IPC is seen quickly. Returning false from onProgress, or aborting signal, stops early and resolves with the
+ * embedding so far (cancelled: true) within a second. Deterministic for a given seed.
+ */
+export async function runTsne(
+  data: Float32Array,
+  n: number,
+  d: number,
+  options: Partial<TsneOptions> = {},
+  hooks: TsneHooks = {},
+): Promise<TsneResult> {
+  const o = resolveOptions(n, options);
+  if (data.length !== n * d) throw new Error(`t-SNE: data has ${data.length} values, expected ${n}×${d}`);
+  for (let t = 0; t < data.length; t++) if (!Number.isFinite(data[t])) throw new Error(`t-SNE: non-finite input at ${t}`);
+  const { signal, onProgress } = hooks;
+  const slicer = new Slicer(signal);
+  const seconds = { affinities: 0, optimize: 0 };
+  const t0 = performance.now();
+  const report = (p: TsneProgress): boolean => onProgress?.(p) !== false;
+
+  const init = pcaInitialization(data, n, d, o.seed);
+  let p;
+  try {
+    if (!report({ phase: 'affinities', iteration: 0, iterations: o.iterations })) throw new Cancelled();
+    p = await computeAffinities(data, n, d, o, slicer);
+  } catch (e) {
+    if (!(e instanceof Cancelled)) throw e;
+    seconds.affinities = (performance.now() - t0) / 1000;
+    return { embedding: Float32Array.from(init), iterations: 0, kl: NaN, cancelled: true, seconds };
+  }
+  const t1 = performance.now();
+  seconds.affinities = (t1 - t0) / 1000;
+
+  const tsne = new Tsne(p, init, o);
+  let kl = NaN;
+  let cancelled = false;
+  while (tsne.iteration < o.iterations) {
+    tsne.step();
+    const it = tsne.iteration;
+    const last = it === o.iterations;
+    if (it % KL_EVERY === 0 || last) kl = tsne.kl();
+    if (o.reportEvery > 0 && (it % o.reportEvery === 0 || last)) {
+      const go = report({
+        phase: 'optimize',
+        iteration: it,
+        iterations: o.iterations,
+        kl: Number.isNaN(kl) ? undefined : kl,
+        embedding: Float32Array.from(tsne.embedding),
+      });
+      if (!go) {
+        cancelled = true;
+        break;
+      }
+    }
+    try {
+      await slicer.tick();
+    } catch (e) {
+      if (!(e instanceof Cancelled)) throw e;
+      cancelled = true;
+      break;
+    }
+  }
+  if (cancelled || Number.isNaN(kl)) kl = tsne.kl();
+  seconds.optimize = (performance.now() - t1) / 1000;
+  return { embedding: Float32Array.from(tsne.embedding), iterations: tsne.iteration, kl, cancelled, seconds };
+}

@@ -1,0 +1,32 @@
+/** Thrown inside a phase when the run was cancelled; the orchestrator turns it into a partial result. */
+export class Cancelled extends Error {
+  constructor() {
+    super('t-SNE cancelled');
+  }
+}
+
+/**
+ * Cooperative time-slicing: long loops call `tick()` often; once a slice is used up it yields to the event loop
+ * (so an IPC cancel can arrive) and throws `Cancelled` if the signal was aborted meanwhile.
+ */
+export class Slicer {
+  private last = performance.now();
+  constructor(
+    private readonly signal?: AbortSignal,
+    private readonly sliceMs = 40,
+  ) {}
+
+  /** True when the current slice is used up; cheap enough to call every few hundred operations. */
+  due(): boolean {
+    return performance.now() - this.last >= this.sliceMs;
+  }
+
+  /** Yields if the slice is used up; throws `Cancelled` when aborted. */
+  async tick(): Promise<void> {
+    if (this.signal?.aborted) throw new Cancelled();
+    if (!this.due()) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.last = performance.now();
+    if (this.signal?.aborted) throw new Cancelled();
+  }
+}

@@ -1,0 +1,99 @@
+import { jointProbabilities, type SparseMatrix } from './affinities.js';
+import { BarnesHutRepulsion } from './gradient-bh.js';
+import { ExactRepulsion } from './gradient-exact.js';
+import { klDivergence, quarterGradient, type Repulsion } from './gradient.js';
+import { approximateKnn, exactKnn, type KnnGraph } from './knn.js';
+import type { ResolvedTsneOptions } from './options.js';
+import { Optimizer } from './optimizer.js';
+import { createRandom } from './random.js';
+import type { Slicer } from './slicer.js';
+
+/** Up to this N the neighbour search is exact brute force; above it, approximate (random-projection forest). */
+export const EXACT_KNN_MAX_N = 12000;
+
+/** The repulsion implementation for a resolved method. */
+export function createRepulsion(options: Pick<ResolvedTsneOptions, 'method' | 'theta'>): Repulsion {
+  switch (options.method) {
+    case 'exact':
+      return new ExactRepulsion();
+    case 'barnes-hut':
+    case 'fft':
+      return new BarnesHutRepulsion(options.theta);
+  }
+}
+
+/** kNN (k = 3·perplexity, capped at N − 1) then calibrated, symmetrised P. */
+export async function computeAffinities(
+  data: Float32Array | Float64Array,
+  n: number,
+  d: number,
+  options: Pick<ResolvedTsneOptions, 'perplexity' | 'seed'>,
+  slicer?: Slicer,
+): Promise<SparseMatrix> {
+  const k = Math.min(n - 1, Math.floor(3 * options.perplexity));
+  const graph: KnnGraph =
+    n <= EXACT_KNN_MAX_N
+      ? await exactKnn(data, n, d, k, slicer)
+      : await approximateKnn(data, n, d, k, createRandom(options.seed), slicer);
+  return jointProbabilities(graph, options.perplexity, slicer);
+}
+
+/**
+ * The optimisation state of one run: `step()` does one iteration, so callers can drive it synchronously,
+ * asynchronously with progress, or one step at a time.
+ */
+export class Tsne {
+  readonly n: number;
+  readonly embedding: Float64Array;
+  iteration = 0;
+  /** Z from the latest gradient evaluation. */
+  z = NaN;
+  private readonly optimizer: Optimizer;
+  private readonly repulsion: Repulsion;
+  private readonly grad: Float64Array;
+  private readonly scratch: Float64Array;
+
+  constructor(
+    readonly p: SparseMatrix,
+    initial: Float64Array,
+    readonly options: ResolvedTsneOptions,
+  ) {
+    this.n = p.n;
+    if (initial.length !== 2 * this.n) throw new Error(`t-SNE: initial embedding must be ${this.n}×2`);
+    this.embedding = Float64Array.from(initial);
+    this.optimizer = new Optimizer(2 * this.n);
+    this.repulsion = createRepulsion(options);
+    this.grad = new Float64Array(2 * this.n);
+    this.scratch = new Float64Array(2 * this.n);
+  }
+
+  /** True while early exaggeration applies. */
+  get exaggerating(): boolean {
+    return this.iteration < this.options.exaggerationIterations;
+  }
+
+  /** One gradient-descent iteration. */
+  step(): void {
+    const o = this.options;
+    if (this.iteration === o.exaggerationIterations && this.iteration > 0) this.optimizer.reset();
+    const early = this.exaggerating;
+    this.z = quarterGradient(
+      this.p,
+      this.embedding,
+      early ? o.earlyExaggeration : 1,
+      this.repulsion,
+      this.grad,
+      this.scratch,
+    );
+    this.optimizer.step(this.embedding, this.grad, o.learningRate, early ? o.momentum : o.finalMomentum);
+    this.iteration++;
+  }
+
+  /** KL(P‖Q) of the current embedding (without exaggeration); recomputes Z exactly when N is small. */
+  kl(): number {
+    if (Number.isNaN(this.z) || this.n <= 2000) {
+      this.z = new ExactRepulsion().compute(this.embedding, this.n, this.scratch);
+    }
+    return klDivergence(this.p, this.embedding, this.z);
+  }
+}

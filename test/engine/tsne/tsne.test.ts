@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { runTsne, TSNE_DEFAULTS } from '../../../src-main/engine/tsne/index.js';
+import { blobs } from './helpers.js';
+
+/** Smallest distance between cluster centroids over the largest within-cluster RMS radius. */
+function separation(y: Float32Array, labels: Int32Array, k: number): number {
+  const cx = new Float64Array(k);
+  const cy = new Float64Array(k);
+  const cnt = new Float64Array(k);
+  for (let i = 0; i < labels.length; i++) {
+    cx[labels[i]] += y[2 * i];
+    cy[labels[i]] += y[2 * i + 1];
+    cnt[labels[i]]++;
+  }
+  for (let c = 0; c < k; c++) {
+    cx[c] /= cnt[c];
+    cy[c] /= cnt[c];
+  }
+  const r = new Float64Array(k);
+  for (let i = 0; i < labels.length; i++) r[labels[i]] += (y[2 * i] - cx[labels[i]]) ** 2 + (y[2 * i + 1] - cy[labels[i]]) ** 2;
+  let maxR = 0;
+  for (let c = 0; c < k; c++) maxR = Math.max(maxR, Math.sqrt(r[c] / cnt[c]));
+  let minD = Infinity;
+  for (let a = 0; a < k; a++) for (let b = a + 1; b < k; b++) minD = Math.min(minD, Math.hypot(cx[a] - cx[b], cy[a] - cy[b]));
+  return minD / maxR;
+}
+
+describe('runTsne', () => {
+  it('keeps well-separated clusters separated', async () => {
+    const { data, labels, n, d } = blobs(4, 60, 10, 10);
+    const r = await runTsne(data, n, d, { perplexity: 10, iterations: 400, exaggerationIterations: 100 });
+    expect(r.cancelled).toBe(false);
+    expect(r.iterations).toBe(400);
+    expect(r.embedding.every(Number.isFinite)).toBe(true);
+    expect(separation(r.embedding, labels, 4)).toBeGreaterThan(3);
+    expect(r.kl).toBeGreaterThan(0);
+  });
+
+  it('gives the same result for the same seed', async () => {
+    const { data, n, d } = blobs(3, 40, 5, 5);
+    const opts = { perplexity: 8, iterations: 120, exaggerationIterations: 50, method: 'barnes-hut' as const, seed: 7 };
+    const a = await runTsne(data, n, d, opts);
+    const b = await runTsne(data, n, d, opts);
+    expect(Array.from(a.embedding)).toEqual(Array.from(b.embedding));
+  });
+
+  it('streams embeddings and stops when onProgress returns false', async () => {
+    const { data, n, d } = blobs(3, 40, 5, 5);
+    const seen: number[] = [];
+    const r = await runTsne(data, n, d, { perplexity: 8, reportEvery: 5 }, {
+      onProgress: (p) => {
+        if (p.phase === 'optimize') {
+          expect(p.embedding?.length).toBe(2 * n);
+          seen.push(p.iteration);
+        }
+        return p.iteration < 20;
+      },
+    });
+    expect(seen).toEqual([5, 10, 15, 20]);
+    expect(r.cancelled).toBe(true);
+    expect(r.iterations).toBe(20);
+    expect(r.embedding.every(Number.isFinite)).toBe(true);
+  });
+
+  it('stops within one second when the signal aborts', async () => {
+    const { data, n, d } = blobs(5, 400, 20, 5);
+    const ac = new AbortController();
+    let started = 0;
+    const run = runTsne(data, n, d, { iterations: 100000, reportEvery: 0 }, {
+      signal: ac.signal,
+      onProgress: (p) => {
+        if (p.phase === 'affinities') started = performance.now();
+      },
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const t = performance.now();
+    ac.abort();
+    const r = await run;
+    expect(started).toBeGreaterThan(0);
+    expect(performance.now() - t).toBeLessThan(1000);
+    expect(r.cancelled).toBe(true);
+    expect(r.embedding.length).toBe(2 * n);
+  });
+
+  it('rejects bad options early with a clear message', async () => {
+    const { data, n, d } = blobs(2, 10, 3, 5);
+    await expect(runTsne(data, n, d, { perplexity: 30 })).rejects.toThrow(/perplexity 30 too large/);
+    await expect(runTsne(data, n, d + 1, { perplexity: 3 })).rejects.toThrow(/expected/);
+    expect(Object.isFrozen(TSNE_DEFAULTS)).toBe(true);
+  });
+});
