@@ -1,0 +1,120 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ModelKind } from '../../protocol.js';
+import type { Autoencoder, BuildOptions, LossOptions, ModelDefaults } from './types.js';
+
+/** A weight initialiser (tfjs does not export the class's type under tf.initializers). */
+export type Initializer = ReturnType<typeof tf.initializers.glorotUniform>;
+
+/** Keeps predictions away from 0 and 1 so log() stays finite. */
+const EPS = 1e-7;
+
+/** Per-element binary cross-entropy between targets x and predictions y (same shape). */
+export function bceElements(x: tf.Tensor, y: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const yc = y.clipByValue(EPS, 1 - EPS);
+    return x
+      .mul(yc.log())
+      .add(tf.scalar(1).sub(x).mul(tf.scalar(1).sub(yc).log()))
+      .neg();
+  });
+}
+
+/** Mean per-pixel binary cross-entropy, the loss the tutorial reports. */
+export function meanBce(x: tf.Tensor, y: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => bceElements(x, y).mean() as tf.Scalar);
+}
+
+/**
+ * Hands out weight initialisers: seeded in sequence when a seed is given (so
+ * the same build gives the same weights), else the layers' own defaults.
+ */
+export class Initialisers {
+  private k = 0;
+  constructor(private readonly seed?: number) {}
+
+  /** Glorot-uniform, the Keras default for dense and conv kernels. */
+  kernel(): Initializer | undefined {
+    return this.seed === undefined ? undefined : tf.initializers.glorotUniform({ seed: this.seed + this.k++ });
+  }
+
+  /** Orthogonal, the Keras default for recurrent kernels. */
+  recurrent(): Initializer | undefined {
+    return this.seed === undefined ? undefined : tf.initializers.orthogonal({ seed: this.seed + this.k++ });
+  }
+}
+
+/** Validates the image shape at the entrance, with a clear message. */
+export function checkOptions(kind: ModelKind, o: BuildOptions): void {
+  for (const k of ['height', 'width', 'channels'] as const)
+    if (!Number.isInteger(o[k]) || o[k] < 1)
+      throw new Error(`${kind} autoencoder: ${k} must be a positive integer, got ${o[k]}`);
+  if (o.codeSize !== undefined && (!Number.isInteger(o.codeSize) || o.codeSize < 1))
+    throw new Error(`${kind} autoencoder: codeSize must be a positive integer, got ${o.codeSize}`);
+}
+
+/**
+ * Puts encoder and decoder together into the whole autoencoder, and gives it
+ * the default objective (mean per-pixel BCE of the reconstruction).
+ */
+export function assemble(
+  kind: ModelKind,
+  encoder: tf.LayersModel,
+  decoder: tf.LayersModel,
+  defaults: ModelDefaults,
+  loss?: (x: tf.Tensor, opts: LossOptions) => tf.Scalar,
+): Autoencoder {
+  const inputShape = encoder.inputs[0]!.shape.slice(1) as number[];
+  const codeShape = encoder.outputs[0]!.shape.slice(1) as number[];
+  const input = tf.input({ shape: inputShape });
+  const output = decoder.apply(encoder.apply(input)) as tf.SymbolicTensor;
+  const autoencoder = tf.model({ inputs: input, outputs: output, name: `${kind}_autoencoder` });
+  return {
+    kind,
+    encoder,
+    decoder,
+    autoencoder,
+    codeSize: codeShape.reduce((a, b) => a * b, 1),
+    inputShape,
+    defaults: Object.freeze({ ...defaults }),
+    loss: (x, opts = {}) =>
+      loss ? loss(x, opts) : tf.tidy(() => meanBce(x, autoencoder.apply(x, { training: true }) as tf.Tensor)),
+  };
+}
+
+/** Applies layers in order to a symbolic tensor. */
+export function chain(x: tf.SymbolicTensor, layers: tf.layers.Layer[]): tf.SymbolicTensor {
+  return layers.reduce((h, l) => l.apply(h) as tf.SymbolicTensor, x);
+}
+
+/**
+ * A fully-connected autoencoder on flattened images: `hidden` relu layers down
+ * to the code (relu), the mirror back up, sigmoid output.
+ */
+export function buildDense(
+  kind: ModelKind,
+  o: BuildOptions,
+  hidden: number[],
+  codeSize: number,
+  defaults: ModelDefaults,
+  codeRegulariser?: (code: tf.Tensor) => tf.Scalar,
+): Autoencoder {
+  checkOptions(kind, o);
+  const size = o.height * o.width * o.channels;
+  const init = new Initialisers(o.seed);
+  const dense = (units: number, activation: 'relu' | 'sigmoid', name?: string) =>
+    tf.layers.dense({ units, activation, kernelInitializer: init.kernel(), ...(name ? { name } : {}) });
+  const x = tf.input({ shape: [size] });
+  const code = chain(x, [...hidden.map((u) => dense(u, 'relu')), dense(codeSize, 'relu', 'code')]);
+  const encoder = tf.model({ inputs: x, outputs: code, name: `${kind}_encoder` });
+  const c = tf.input({ shape: [codeSize] });
+  const y = chain(c, [...[...hidden].reverse().map((u) => dense(u, 'relu')), dense(size, 'sigmoid')]);
+  const decoder = tf.model({ inputs: c, outputs: y, name: `${kind}_decoder` });
+  if (!codeRegulariser) return assemble(kind, encoder, decoder, defaults);
+  return assemble(kind, encoder, decoder, defaults, (xb) =>
+    tf.tidy(() => {
+      const z = encoder.apply(xb, { training: true }) as tf.Tensor;
+      const r = decoder.apply(z, { training: true }) as tf.Tensor;
+      return meanBce(xb, r).add(codeRegulariser(z)) as tf.Scalar;
+    }),
+  );
+}

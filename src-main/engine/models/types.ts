@@ -1,0 +1,53 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { ModelKind } from '../../protocol.js';
+
+/** What every builder needs to know about the images. */
+export interface BuildOptions {
+  height: number;
+  width: number;
+  channels: number;
+  /** Size of the code (latent) vector, for the kinds where it is free. */
+  codeSize?: number;
+  /** Seeds the weight initialisers so a build is repeatable; omitted = random. */
+  seed?: number;
+  /** Denoising only: standard deviation of the Gaussian noise added to inputs (default 0.5). */
+  noiseLevel?: number;
+}
+
+/** The tutorial's training defaults for a kind (the UI shows them, the user may edit them). */
+export interface ModelDefaults {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+}
+
+/** Per-step options of a training objective. */
+export interface LossOptions {
+  /** Seed of this step's random draws (denoising noise, VAE sampling). */
+  seed?: number;
+}
+
+/**
+ * A built, untrained autoencoder. The three models share their layers, so
+ * training `autoencoder` (through `loss`) trains the other two.
+ */
+export interface Autoencoder {
+  kind: ModelKind;
+  /** Images → codes (for the VAE: the posterior mean). */
+  encoder: tf.LayersModel;
+  /** Codes → images. */
+  decoder: tf.LayersModel;
+  /** Images → reconstructions, deterministic (no noise, no sampling). */
+  autoencoder: tf.LayersModel;
+  codeSize: number;
+  /** Input shape without the batch axis: flat, [h, w, c] or [h, w·c] (rows as a sequence). */
+  inputShape: number[];
+  defaults: ModelDefaults;
+  /**
+   * The training objective of one batch of clean images in [0, 1], shaped
+   * [n, ...inputShape]: mean per-pixel binary cross-entropy for most kinds,
+   * plus the L1 code penalty (sparse), on noisy inputs (denoising), or the
+   * per-image summed BCE + KL divergence (VAE). Call inside a gradient tape.
+   */
+  loss(x: tf.Tensor, opts?: LossOptions): tf.Scalar;
+}
