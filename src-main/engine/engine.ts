@@ -1,0 +1,308 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Command, DatasetInfo, DatasetSource, EngineEvent, Progress, ProjectParams, TrainParams } from '../protocol.js';
+import { bytesToBase64, encodeF32, encodeI32, validateCommand } from '../protocol.js';
+import { selectBackend } from './backends/select.js';
+import { loadDataset } from './datasets/index.js';
+import { classCounts, itemSize, type Dataset } from './datasets/types.js';
+import { projectionsCsv, writeFileAtomic } from './export/csv.js';
+import { TrainedAutoencoder, trainAutoencoder } from './training/train.js';
+import { runTsne } from './tsne/index.js';
+
+/** Options of an engine instance. */
+export interface EngineOptions {
+  /** Milliseconds between two progress events of one job (the last one always goes). */
+  progressIntervalMs?: number;
+}
+
+/** Drops the keys whose value is undefined, so that option defaults apply. */
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Raised inside a job when its AbortSignal fires. */
+function isAbort(e: unknown): boolean {
+  return e instanceof Error && (e.name === 'AbortError' || /aborted/i.test(e.message));
+}
+
+/**
+ * The engine: holds the dataset, the trained model, the codes and the current
+ * projection, runs one job per command and reports through `emit`. It knows
+ * nothing of its transport: the worker process, the CLI and tests drive it alike.
+ */
+export class Engine {
+  private dataset: Dataset | null = null;
+  private model: TrainedAutoencoder | null = null;
+  private codes: Float32Array | null = null;
+  private errors: Float32Array | null = null;
+  private projection: { method: ProjectParams['method']; positions: Float32Array } | null = null;
+  private readonly jobs = new Map<string, AbortController>();
+  private readonly progressIntervalMs: number;
+
+  constructor(
+    private readonly emit: (event: EngineEvent) => void,
+    options: EngineOptions = {},
+  ) {
+    this.progressIntervalMs = options.progressIntervalMs ?? 100;
+  }
+
+  /** Handles one untrusted command; never throws (errors become error events). */
+  async handle(raw: unknown): Promise<void> {
+    const problem = validateCommand(raw);
+    if (problem) {
+      this.emit({ type: 'error', message: `bad command: ${problem}` });
+      return;
+    }
+    const cmd = raw as Command;
+    try {
+      switch (cmd.type) {
+        case 'hello':
+          return await this.hello();
+        case 'cancel':
+          this.jobs.get(cmd.jobId)?.abort();
+          return;
+        case 'loadDataset':
+          return await this.job(cmd.jobId, (signal) => this.load(cmd.jobId, cmd.source, signal));
+        case 'train':
+          return await this.job(cmd.jobId, (signal) => this.train(cmd.jobId, cmd.params, signal));
+        case 'project':
+          return await this.job(cmd.jobId, (signal) => this.project(cmd.jobId, cmd.params, signal));
+        case 'getItem':
+          return await this.item(cmd.requestId, cmd.index);
+        case 'exportCsv':
+          return await this.exportCsv(cmd.requestId, cmd.path);
+      }
+    } catch (e) {
+      const message = isAbort(e) ? `${cmd.type} cancelled` : e instanceof Error ? e.message : String(e);
+      const ids = 'jobId' in cmd ? { jobId: cmd.jobId } : 'requestId' in cmd ? { requestId: cmd.requestId } : {};
+      this.emit({ type: 'error', ...ids, message });
+    }
+  }
+
+  /** The current state, for the CLI and tests. */
+  get state() {
+    return { dataset: this.dataset, model: this.model, codes: this.codes, errors: this.errors, projection: this.projection };
+  }
+
+  private async hello(): Promise<void> {
+    const backend = await selectBackend();
+    this.emit({
+      type: 'ready',
+      backend: backend.name,
+      backendNotes: backend.notes,
+      versions: {
+        node: process.versions.node,
+        tfjs: tf.version.tfjs,
+        ...(process.versions.electron ? { electron: process.versions.electron } : {}),
+      },
+    });
+  }
+
+  private async job(jobId: string, run: (signal: AbortSignal) => Promise<void>): Promise<void> {
+    this.jobs.get(jobId)?.abort();
+    const controller = new AbortController();
+    this.jobs.set(jobId, controller);
+    try {
+      await run(controller.signal);
+    } finally {
+      if (this.jobs.get(jobId) === controller) this.jobs.delete(jobId);
+    }
+  }
+
+  /** Returns a progress reporter that throttles events to one per interval. */
+  private progress(jobId: string, stage: Progress['stage']) {
+    let last = 0;
+    return (p: Omit<Progress, 'jobId' | 'stage'>, force = false) => {
+      const now = performance.now();
+      if (!force && now - last < this.progressIntervalMs && p.done < p.total) return;
+      last = now;
+      this.emit({ type: 'progress', progress: { jobId, stage, ...p } });
+    };
+  }
+
+  private async load(jobId: string, source: DatasetSource, signal: AbortSignal) {
+    const report = this.progress(jobId, 'load');
+    const t0 = performance.now();
+    const ds = await loadDataset(source, {
+      signal,
+      onProgress: (done, total) => {
+        const rate = done / Math.max((performance.now() - t0) / 1000, 1e-3);
+        report({ message: `loaded ${done}/${total}`, done, total, rate, rateUnit: 'images/s', etaSeconds: (total - done) / rate });
+      },
+    });
+    this.model?.dispose();
+    this.dataset = ds;
+    this.model = null;
+    this.codes = null;
+    this.errors = null;
+    this.projection = null;
+    const info: DatasetInfo = {
+      name: ds.name,
+      source,
+      format: ds.format,
+      n: ds.n,
+      height: ds.height,
+      width: ds.width,
+      channels: ds.channels,
+      classNames: ds.classNames,
+      classCounts: classCounts(ds),
+      hasFiles: ds.files !== null,
+      skipped: ds.skipped,
+      labels: encodeI32(ds.labels),
+    };
+    this.emit({ type: 'datasetLoaded', jobId, info });
+  }
+
+  private needDataset(): Dataset {
+    if (!this.dataset) throw new Error('no dataset is loaded');
+    return this.dataset;
+  }
+
+  private async train(jobId: string, params: TrainParams, signal: AbortSignal) {
+    const ds = this.needDataset();
+    const report = this.progress(jobId, 'train');
+    const result = await trainAutoencoder(ds, params, {
+      signal,
+      onBatch: (p) =>
+        report({
+          message: `epoch ${p.epoch}/${p.epochs}, batch ${p.batch}/${p.batches}, loss ${p.loss.toFixed(4)}`,
+          done: (p.epoch - 1) * p.batches + p.batch,
+          total: p.epochs * p.batches,
+          rate: p.imagesPerSecond,
+          rateUnit: 'images/s',
+          etaSeconds: p.etaSeconds,
+        }),
+      onEpoch: (log) => this.emit({ type: 'epoch', jobId, log }),
+    });
+    this.model?.dispose();
+    this.model = result.model;
+    this.projection = null;
+    report({ message: 'encoding', done: 0, total: 1 }, true);
+    this.codes = await result.model.encode(ds);
+    this.errors = await result.model.reconstructionErrors(ds);
+    let sum = 0;
+    for (const e of this.errors) sum += e;
+    this.emit({
+      type: 'trained',
+      jobId,
+      model: result.model.kind,
+      epochs: result.epochs,
+      cancelled: result.cancelled,
+      codeSize: result.model.codeSize,
+      meanError: sum / ds.n,
+    });
+  }
+
+  /** The n×d matrix to project: the codes, or the pixels scaled to [0, 1]. */
+  private projectionInput(params: ProjectParams): { data: Float32Array; d: number } {
+    const ds = this.needDataset();
+    if ((params.input ?? 'codes') === 'codes') {
+      if (!this.codes || !this.model) throw new Error('train a model first: there are no codes to project');
+      return { data: this.codes, d: this.model.codeSize };
+    }
+    const data = new Float32Array(ds.pixels.length);
+    for (let i = 0; i < data.length; i++) data[i] = ds.pixels[i] / 255;
+    return { data, d: itemSize(ds) };
+  }
+
+  private async project(jobId: string, params: ProjectParams, signal: AbortSignal) {
+    const ds = this.needDataset();
+    const { data, d } = this.projectionInput(params);
+    if (params.method !== 'tsne') throw new Error(`projection "${params.method}" is not available yet`);
+    const report = this.progress(jobId, 'project');
+    const t0 = performance.now();
+    let lastIteration = 0;
+    const result = await runTsne(
+      data,
+      ds.n,
+      d,
+      definedOnly({ perplexity: params.perplexity, iterations: params.iterations, seed: params.seed, reportEvery: 10 }),
+      {
+        signal,
+        onProgress: (p) => {
+          const seconds = (performance.now() - t0) / 1000;
+          if (p.phase === 'affinities') {
+            report({ message: 'computing affinities', done: 0, total: p.iterations }, true);
+            return;
+          }
+          lastIteration = p.iteration;
+          const rate = p.iteration / Math.max(seconds, 1e-3);
+          report({
+            message: `t-SNE iteration ${p.iteration}/${p.iterations}${p.kl !== undefined ? `, KL ${p.kl.toFixed(3)}` : ''}`,
+            done: p.iteration,
+            total: p.iterations,
+            rate,
+            rateUnit: 'iterations/s',
+            etaSeconds: (p.iterations - p.iteration) / rate,
+          });
+          if (p.embedding) {
+            this.emit({
+              type: 'projection',
+              jobId,
+              method: 'tsne',
+              positions: encodeF32(p.embedding),
+              iteration: p.iteration,
+              final: false,
+              kl: p.kl,
+            });
+          }
+        },
+      },
+    );
+    this.projection = { method: 'tsne', positions: result.embedding };
+    this.emit({
+      type: 'projection',
+      jobId,
+      method: 'tsne',
+      positions: encodeF32(result.embedding),
+      iteration: Math.max(result.iterations, lastIteration),
+      final: true,
+      cancelled: result.cancelled,
+      kl: result.kl,
+      seconds: (performance.now() - t0) / 1000,
+    });
+  }
+
+  private async item(requestId: string, index: number) {
+    const ds = this.needDataset();
+    if (index >= ds.n) throw new Error(`item ${index} is out of range (the dataset has ${ds.n})`);
+    const size = itemSize(ds);
+    const original = ds.pixels.subarray(index * size, (index + 1) * size);
+    let reconstruction: string | undefined;
+    if (this.model) {
+      const rec = await this.model.reconstruct(ds, Int32Array.of(index));
+      const bytes = new Uint8Array(size);
+      for (let j = 0; j < size; j++) bytes[j] = Math.round(rec[j] * 255);
+      reconstruction = bytesToBase64(bytes);
+    }
+    this.emit({
+      type: 'item',
+      requestId,
+      index,
+      label: ds.labels[index],
+      file: ds.files?.[index],
+      height: ds.height,
+      width: ds.width,
+      channels: ds.channels,
+      original: bytesToBase64(original),
+      reconstruction,
+      error: this.errors?.[index],
+    });
+  }
+
+  private async exportCsv(requestId: string, file?: string) {
+    const ds = this.needDataset();
+    if (!this.projection) throw new Error('nothing to export yet: project the dataset first');
+    const text = projectionsCsv({
+      positions: this.projection.positions,
+      labels: ds.labels,
+      classNames: ds.classNames,
+      files: ds.files,
+    });
+    if (file) {
+      await writeFileAtomic(file, text);
+      this.emit({ type: 'csv', requestId, path: file, rows: ds.n });
+    } else {
+      this.emit({ type: 'csv', requestId, text, rows: ds.n });
+    }
+  }
+}
