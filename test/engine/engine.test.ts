@@ -1,0 +1,88 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../src-main/engine/engine.js';
+import { parseCsv } from '../../src-main/engine/export/csv.js';
+import { base64ToBytes, decodeF32, type EngineEvent } from '../../src-main/protocol.js';
+
+const events: EngineEvent[] = [];
+const engine = new Engine((e) => events.push(e), { progressIntervalMs: 0 });
+
+function last<T extends EngineEvent['type']>(type: T): Extract<EngineEvent, { type: T }> | undefined {
+  return events.filter((e) => e.type === type).at(-1) as Extract<EngineEvent, { type: T }> | undefined;
+}
+
+let dir = '';
+afterAll(() => dir && rm(dir, { recursive: true, force: true }));
+
+describe('Engine', () => {
+  it('says which backend runs', async () => {
+    await engine.handle({ type: 'hello' });
+    expect(last('ready')?.backend).toMatch(/^(tensorflow|wasm|cpu)$/);
+  });
+
+  it('answers a bad command with an error event instead of throwing', async () => {
+    await engine.handle({ type: 'train', jobId: 'x', params: { model: 'nope' } });
+    expect(last('error')?.message).toMatch(/unknown model "nope"/);
+    await engine.handle('garbage');
+    expect(last('error')?.message).toMatch(/bad command/);
+    await engine.handle({ type: 'project', jobId: 'p0', params: { method: 'tsne' } });
+    expect(last('error')).toMatchObject({ jobId: 'p0', message: expect.stringMatching(/no dataset is loaded/) });
+  });
+
+  it('loads, trains, projects, shows an item and exports the projection', async () => {
+    await engine.handle({ type: 'loadDataset', jobId: 'l1', source: { kind: 'mnist', limit: 300 } });
+    const info = last('datasetLoaded')!.info;
+    expect(info).toMatchObject({ n: 300, height: 28, width: 28, channels: 1, format: 'idx' });
+    expect(info.classCounts.reduce((a, b) => a + b, 0)).toBe(300);
+
+    await engine.handle({ type: 'train', jobId: 't1', params: { model: 'deep', epochs: 2, batchSize: 64 } });
+    const trained = last('trained')!;
+    expect(trained).toMatchObject({ jobId: 't1', cancelled: false, codeSize: 32 });
+    expect(events.filter((e) => e.type === 'epoch')).toHaveLength(2);
+    expect(events.some((e) => e.type === 'progress' && e.progress.stage === 'train' && e.progress.rate! > 0)).toBe(true);
+
+    await engine.handle({ type: 'project', jobId: 'p1', params: { method: 'tsne', iterations: 300, perplexity: 20 } });
+    const proj = last('projection')!;
+    expect(proj.final).toBe(true);
+    const pos = decodeF32(proj.positions);
+    expect(pos.length).toBe(600);
+    expect(pos.every(Number.isFinite)).toBe(true);
+
+    await engine.handle({ type: 'getItem', requestId: 'r1', index: 7 });
+    const item = last('item')!;
+    expect(item.index).toBe(7);
+    expect(base64ToBytes(item.original).length).toBe(784);
+    expect(base64ToBytes(item.reconstruction!).length).toBe(784);
+    expect(item.error).toBeGreaterThan(0);
+
+    await engine.handle({ type: 'exportCsv', requestId: 'c1' });
+    const rows = parseCsv(last('csv')!.text!);
+    expect(rows).toHaveLength(301);
+    expect(Math.fround(Number(rows[8][2]))).toBe(pos[14]);
+
+    dir = await mkdtemp(path.join(os.tmpdir(), 'ae-engine-'));
+    const file = path.join(dir, 'p.csv');
+    await engine.handle({ type: 'exportCsv', requestId: 'c2', path: file });
+    expect(last('csv')).toMatchObject({ path: file, rows: 300 });
+    expect(parseCsv(await readFile(file, 'utf8'))).toEqual(rows);
+  }, 120_000);
+
+  it('cancels a running t-SNE within a second and keeps the embedding so far', async () => {
+    const run = engine.handle({ type: 'project', jobId: 'p2', params: { method: 'tsne', iterations: 100000 } });
+    await new Promise((r) => setTimeout(r, 1500));
+    const t0 = performance.now();
+    await engine.handle({ type: 'cancel', jobId: 'p2' });
+    await run;
+    expect(performance.now() - t0).toBeLessThan(1000);
+    const proj = last('projection')!;
+    expect(proj).toMatchObject({ jobId: 'p2', final: true, cancelled: true });
+    expect(decodeF32(proj.positions).every(Number.isFinite)).toBe(true);
+  }, 60_000);
+
+  it('rejects an item index out of range with a clear message', async () => {
+    await engine.handle({ type: 'getItem', requestId: 'r2', index: 5000 });
+    expect(last('error')).toMatchObject({ requestId: 'r2', message: 'item 5000 is out of range (the dataset has 300)' });
+  });
+});
