@@ -24,6 +24,10 @@ export interface Dataset {
   files: string[] | null;
   /** Items that were skipped, each naming the file and the reason. */
   skipped: SkippedItem[];
+  /** Things the user should know that are not skips, e.g. "312 images resized to 28×28". */
+  notes?: string[];
+  /** True when the pixels came from the decoded-dataset cache rather than the files. */
+  fromCache?: boolean;
 }
 
 /** One item the loader could not use, and why. */
@@ -61,4 +65,20 @@ export function takeFirst(ds: Dataset, limit: number): Dataset {
     labels: ds.labels.slice(0, limit),
     files: ds.files ? ds.files.slice(0, limit) : null,
   };
+}
+
+/**
+ * One line for the user, e.g. "9,997 images loaded, 3 skipped"; the classes
+ * and their counts follow when there are labels.
+ */
+export function summarize(ds: Dataset): string {
+  const fmt = (x: number) => x.toLocaleString('en-US');
+  const unit = ds.files ? 'images' : 'items';
+  let s = `${fmt(ds.n)} ${unit} loaded (${ds.format}, ${ds.width}×${ds.height}, ${ds.channels === 1 ? 'grayscale' : 'RGB'})`;
+  if (ds.skipped.length) s += `, ${fmt(ds.skipped.length)} skipped`;
+  const counts = classCounts(ds);
+  if (ds.classNames.length) s += `; ${ds.classNames.length} classes: ${ds.classNames.map((c, i) => `${c} ${fmt(counts[i])}`).join(', ')}`;
+  const unlabeled = ds.labels.reduce((a, l) => a + (l < 0 ? 1 : 0), 0);
+  if (unlabeled) s += `; ${fmt(unlabeled)} unlabeled`;
+  return s;
 }

@@ -1,0 +1,78 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Dataset } from './types.js';
+import type { FileEntry } from './walk.js';
+
+const MAGIC = 'AEDS2\n';
+
+/** Bumped whenever decoding changes, so older cache entries are not used. */
+const DECODER_VERSION = 1;
+
+/** Cache file of one folder read with one set of options (a new read replaces it). */
+export function cacheFile(cacheDir: string, root: string, optionsKey: string): string {
+  const h = createHash('sha256').update(`${root}\0${optionsKey}`).digest('hex').slice(0, 32);
+  return path.join(cacheDir, `${h}.aeds`);
+}
+
+/** Fingerprint of the folder's contents: every file's relative path, size and modification time. */
+export function fingerprint(files: FileEntry[], skippedByWalk: number): string {
+  const h = createHash('sha256').update(`v${DECODER_VERSION}\0${skippedByWalk}\0`);
+  for (const f of files) h.update(`${f.rel}\0${f.size}\0${f.mtimeMs}\n`);
+  return h.digest('hex');
+}
+
+/** True when `dir` is `root` or inside it: the cache must never go into the dataset folder. */
+export function isInside(dir: string, root: string): boolean {
+  const rel = path.relative(root, dir);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/** Reads a cached dataset if the entry exists and its fingerprint matches; null otherwise. */
+export async function readCache(file: string, print: string): Promise<Dataset | null> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch {
+    return null;
+  }
+  try {
+    if (bytes.toString('latin1', 0, MAGIC.length) !== MAGIC) return null;
+    const jsonLen = bytes.readUInt32LE(MAGIC.length);
+    const start = MAGIC.length + 4;
+    const meta = JSON.parse(bytes.toString('utf8', start, start + jsonLen)) as Omit<Dataset, 'pixels' | 'labels'> & {
+      fingerprint: string;
+    };
+    if (meta.fingerprint !== print) return null;
+    const size = meta.n * meta.height * meta.width * meta.channels;
+    const p0 = start + jsonLen;
+    if (bytes.length !== p0 + size + 4 * meta.n) return null;
+    const pixels = new Uint8Array(bytes.buffer, bytes.byteOffset + p0, size);
+    const labels = new Int32Array(meta.n);
+    new Uint8Array(labels.buffer).set(bytes.subarray(p0 + size, p0 + size + 4 * meta.n));
+    const { fingerprint: _, ...rest } = meta;
+    return { ...rest, pixels, labels, fromCache: true };
+  } catch {
+    return null;
+  }
+}
+
+/** Writes the dataset atomically (temp file + rename); a failure is returned, not thrown. */
+export async function writeCache(file: string, print: string, ds: Dataset): Promise<string | null> {
+  const { pixels, labels, fromCache: _, ...meta } = ds;
+  const json = Buffer.from(JSON.stringify({ ...meta, fingerprint: print }), 'utf8');
+  const head = Buffer.alloc(MAGIC.length + 4);
+  head.write(MAGIC, 'latin1');
+  head.writeUInt32LE(json.length, MAGIC.length);
+  const lab = new Uint8Array(labels.buffer, labels.byteOffset, labels.byteLength);
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(tmp, [head, json, pixels, lab]);
+    await rename(tmp, file);
+    return null;
+  } catch (e) {
+    await rm(tmp, { force: true }).catch(() => {});
+    return `cache not written: ${(e as Error).message}`;
+  }
+}

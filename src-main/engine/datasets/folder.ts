@@ -1,0 +1,126 @@
+import path from 'node:path';
+import { assembleArrays, type NamedArray } from './arrays.js';
+import { cacheFile, fingerprint, isInside, readCache, writeCache } from './cache.js';
+import { loadCsvFiles } from './csv.js';
+import { extOf, IMAGE_EXTENSIONS } from './decode.js';
+import { readIdx } from './idx.js';
+import { loadImageFolder } from './images.js';
+import { readNpy, toNumbers, toUint8 } from './npy.js';
+import { resolveOptions, type LoadOptions } from './options.js';
+import type { Dataset, LoadHooks, SkippedItem } from './types.js';
+import { walk, type FileEntry } from './walk.js';
+
+const IDX_NAME = /(idx\d?[-_.]ubyte|-ubyte|\.idx\d?)(\.gz)?$/i;
+
+/**
+ * Loads a dataset folder (or a single CSV/.npy/IDX file): IDX files found by
+ * name, else .npy arrays, else images (class subfolders or flat, with an
+ * optional labels.csv), else pixel CSVs. Files that cannot be used are listed
+ * in `skipped` with the reason; the load goes on. Decoded datasets are cached
+ * outside the folder, keyed by its path and every file's size and mtime.
+ * Never writes into the folder.
+ */
+export async function loadFolder(folder: string, options: Partial<LoadOptions> = {}, hooks: LoadHooks = {}): Promise<Dataset> {
+  const opts = resolveOptions(options);
+  const listing = await walk(folder, hooks.signal);
+  const root = listing.root;
+  const name = path.basename(path.resolve(folder)) || root;
+
+  let cachePath: string | null = null;
+  let print = '';
+  if (opts.cacheDir && !isInside(path.resolve(opts.cacheDir), root)) {
+    cachePath = cacheFile(path.resolve(opts.cacheDir), path.resolve(folder), JSON.stringify({ size: opts.size, gray: opts.grayscale }));
+    print = fingerprint(listing.files, listing.skipped.length);
+    const cached = await readCache(cachePath, print);
+    if (cached) {
+      hooks.onProgress?.(cached.n, cached.n);
+      return cached;
+    }
+  }
+  hooks.signal?.throwIfAborted();
+
+  const ds = await decodeFolder(root, name, listing.files, [...listing.skipped], opts, hooks);
+  ds.skipped.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  if (cachePath) {
+    const problem = await writeCache(cachePath, print, ds);
+    if (problem) (ds.notes ??= []).push(problem);
+  }
+  return ds;
+}
+
+async function decodeFolder(
+  root: string,
+  name: string,
+  files: FileEntry[],
+  skipped: SkippedItem[],
+  opts: LoadOptions,
+  hooks: LoadHooks,
+): Promise<Dataset> {
+  const idx: FileEntry[] = [];
+  const npy: FileEntry[] = [];
+  const csv: FileEntry[] = [];
+  const images: FileEntry[] = [];
+  const other: FileEntry[] = [];
+  let labelsCsv: FileEntry | null = null;
+  for (const f of files) {
+    const ext = extOf(f.rel);
+    if (IDX_NAME.test(f.rel)) idx.push(f);
+    else if (ext === 'npy') npy.push(f);
+    else if (f.rel.toLowerCase() === 'labels.csv') labelsCsv = f;
+    else if (ext === 'csv') csv.push(f);
+    else if (IMAGE_EXTENSIONS.has(ext)) images.push(f);
+    else other.push(f);
+  }
+  const unused = (list: FileEntry[], why: string) => {
+    for (const f of list) skipped.push({ file: f.rel, reason: why });
+  };
+
+  if (idx.length || npy.length) {
+    const isIdx = idx.length > 0;
+    const chosen = isIdx ? idx : npy;
+    unused([...(isIdx ? npy : []), ...csv, ...images, ...other, ...(labelsCsv ? [labelsCsv] : [])], `not used: folder read as ${isIdx ? 'IDX' : '.npy'} arrays`);
+    const arrays: NamedArray[] = [];
+    let done = 0;
+    hooks.onProgress?.(0, chosen.length);
+    for (const f of chosen) {
+      hooks.signal?.throwIfAborted();
+      try {
+        const a = isIdx ? await readIdx(f.abs) : await readNpy(f.abs, f.rel);
+        const values = a.shape.length === 1 ? toNumbers(a.data) : toUint8(a.data);
+        arrays.push({ rel: f.rel, shape: a.shape, values });
+      } catch (e) {
+        skipped.push({ file: f.rel, reason: (e as Error).message.replace(`${f.abs}: `, '').replace(`${f.rel}: `, '') });
+      }
+      hooks.onProgress?.(++done, chosen.length);
+    }
+    return assembleArrays(isIdx ? 'idx' : 'npy', root, name, arrays, skipped);
+  }
+  if (images.length) {
+    unused(csv, 'not used: folder read as images');
+    for (const f of other) skipped.push({ file: f.rel, reason: `not an image file${extOf(f.rel) ? ` (.${extOf(f.rel)})` : ''}` });
+    return loadImageFolder({ root, name, images, labelsCsv, skipped }, opts, hooks);
+  }
+  if (csv.length || labelsCsv) {
+    unused(other, 'not used: folder read as CSV');
+    return loadCsvFiles(root, name, csv.length ? csv : [labelsCsv!], skipped, hooks);
+  }
+  const seen = skipped.length ? ` (${skipped.length} entries skipped: ${skipped.slice(0, 3).map((s) => `${s.file}: ${s.reason}`).join('; ')})` : '';
+  for (const f of other) skipped.push({ file: f.rel, reason: 'not an image, IDX, CSV or .npy file' });
+  throw new Error(`${root}: no images, IDX, CSV or .npy files found${other.length ? ` among ${other.length} files` : ''}${seen}`);
+}
+
+/** Keeps `limit` items spread evenly over the dataset, so every class keeps its share. */
+export function takeEvenly(ds: Dataset, limit: number): Dataset {
+  if (limit >= ds.n) return ds;
+  const size = ds.height * ds.width * ds.channels;
+  const pixels = new Uint8Array(limit * size);
+  const labels = new Int32Array(limit);
+  const files: string[] | null = ds.files ? [] : null;
+  for (let j = 0; j < limit; j++) {
+    const i = Math.floor((j * ds.n) / limit);
+    pixels.set(ds.pixels.subarray(i * size, (i + 1) * size), j * size);
+    labels[j] = ds.labels[i];
+    files?.push(ds.files![i]);
+  }
+  return { ...ds, n: limit, pixels, labels, files };
+}

@@ -1,0 +1,211 @@
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { decodeImage, readImageSize, type Size } from './decode.js';
+import { splitCsvLine } from './csv.js';
+import type { LoadOptions } from './options.js';
+import type { Dataset, LoadHooks, SkippedItem } from './types.js';
+import { compareNames, reason, type FileEntry } from './walk.js';
+
+/** What the folder loader hands to the image loader. */
+export interface ImageFolderInput {
+  root: string;
+  name: string;
+  /** Image files in a stable order. */
+  images: FileEntry[];
+  /** labels.csv beside or inside the folder, if any. */
+  labelsCsv: FileEntry | null;
+  /** Skips found so far (the walk's); this loader appends its own. */
+  skipped: SkippedItem[];
+}
+
+/**
+ * Decodes an image folder: one subfolder per class (the class is the first
+ * folder under the root), or flat and unlabeled; a labels.csv (file name →
+ * label) supplies or overrides labels. Every image is brought to one size
+ * and stored as uint8, gray when all images are gray.
+ */
+export async function loadImageFolder(input: ImageFolderInput, opts: LoadOptions, hooks: LoadHooks): Promise<Dataset> {
+  const { images, skipped } = input;
+  const notes: string[] = [];
+  const n = images.length;
+  hooks.onProgress?.(0, n);
+
+  // Labels: class folders first, then labels.csv on top.
+  const labelOf: (string | null)[] = images.map((f) => (f.rel.includes('/') ? f.rel.slice(0, f.rel.indexOf('/')) : null));
+  if (input.labelsCsv) {
+    const fromCsv = await readLabelsCsv(input.labelsCsv, images, skipped);
+    let used = 0;
+    fromCsv.forEach((l, i) => {
+      if (l !== null) {
+        labelOf[i] = l;
+        used++;
+      }
+    });
+    notes.push(`${input.labelsCsv.rel}: labels for ${used} of ${n} images`);
+  }
+  const classNames = [...new Set(labelOf.filter((l): l is string => l !== null))].sort(compareNames);
+  const classIndex = new Map(classNames.map((c, i) => [c, i]));
+  if (classNames.length === 1) notes.push(`one class only ("${classNames[0]}")`);
+
+  const target = opts.size ?? (await mostCommonSize(images, opts.sizeSample, hooks.signal));
+  const hw = target.width * target.height;
+  const gray = new Uint8Array(n * hw);
+  const colour = new Map<number, Uint8Array>();
+  const ok = new Uint8Array(n);
+  const problems: (SkippedItem | null)[] = new Array(n).fill(null);
+  let resized = 0;
+  let next = 0;
+  let done = 0;
+  let lastYield = performance.now();
+
+  async function worker(): Promise<void> {
+    while (next < n && !hooks.signal?.aborted) {
+      // PNG decoding is synchronous: give timers and messages (a cancel) a turn every 50 ms.
+      if (performance.now() - lastYield > 50) {
+        await new Promise((r) => setImmediate(r));
+        lastYield = performance.now();
+        continue;
+      }
+      const i = next++;
+      const f = images[i];
+      try {
+        let bytes: Buffer;
+        try {
+          // Sync: small files come from the page cache far faster than through the thread pool.
+          bytes = readFileSync(f.abs);
+        } catch (e) {
+          throw new Error(`cannot read: ${reason(e)}`);
+        }
+        const img = await decodeImage(bytes, target, opts.grayscale);
+        if (img.resized) resized++;
+        if (img.channels === 1) gray.set(img.data, i * hw);
+        else colour.set(i, img.data);
+        ok[i] = 1;
+      } catch (e) {
+        problems[i] = { file: f.rel, reason: (e as Error).message };
+      }
+      done++;
+      hooks.onProgress?.(done, n);
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(opts.concurrency, n) }, worker));
+  hooks.signal?.throwIfAborted();
+  for (const p of problems) if (p) skipped.push(p);
+
+  // Keep the images that decoded, in order.
+  let m = 0;
+  for (let i = 0; i < n; i++) m += ok[i];
+  if (m === 0) throw new Error(`${input.root}: none of the ${n} images could be read (${problems.find(Boolean)?.reason})`);
+  const channels = colour.size > 0 ? 3 : 1;
+  const pixels = new Uint8Array(m * hw * channels);
+  const labels = new Int32Array(m);
+  const files: string[] = [];
+  for (let i = 0, j = 0; i < n; i++) {
+    if (!ok[i]) continue;
+    const l = labelOf[i];
+    labels[j] = l === null ? -1 : classIndex.get(l)!;
+    files.push(images[i].rel);
+    if (channels === 1) pixels.set(gray.subarray(i * hw, (i + 1) * hw), j * hw);
+    else {
+      const rgb = colour.get(i);
+      if (rgb) pixels.set(rgb, j * hw * 3);
+      else {
+        const g = gray.subarray(i * hw, (i + 1) * hw);
+        const o = j * hw * 3;
+        for (let p = 0; p < hw; p++) pixels[o + 3 * p] = pixels[o + 3 * p + 1] = pixels[o + 3 * p + 2] = g[p];
+      }
+    }
+    j++;
+  }
+  if (resized) notes.push(`${resized} images of another size resized to ${target.width}×${target.height} (padded to keep aspect)`);
+  if (channels === 3 && colour.size < m) notes.push(`${m - colour.size} gray images stored as RGB alongside ${colour.size} colour images`);
+  return {
+    name: input.name,
+    source: input.root,
+    format: 'image-folder',
+    n: m,
+    height: target.height,
+    width: target.width,
+    channels,
+    pixels,
+    labels,
+    classNames,
+    files,
+    skipped,
+    notes,
+  };
+}
+
+/** The most common width×height among up to `sample` files spread evenly over the list. */
+export async function mostCommonSize(images: FileEntry[], sample: number, signal?: AbortSignal): Promise<Size> {
+  const step = Math.max(1, images.length / sample);
+  const picks: FileEntry[] = [];
+  for (let x = 0; x < images.length && picks.length < sample; x += step) picks.push(images[Math.floor(x)]);
+  const counts = new Map<string, number>();
+  let next = 0;
+  async function worker() {
+    while (next < picks.length && !signal?.aborted) {
+      const f = picks[next++];
+      if (f.size === 0) continue;
+      try {
+        const s = await readImageSize(f.abs);
+        if (s.width > 0 && s.height > 0) {
+          const k = `${s.width}x${s.height}`;
+          counts.set(k, (counts.get(k) ?? 0) + 1);
+        }
+      } catch {
+        // Unreadable files are reported by the decoding pass.
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: 8 }, worker));
+  signal?.throwIfAborted();
+  let best = '';
+  let bestCount = 0;
+  for (const [k, c] of counts) if (c > bestCount) [best, bestCount] = [k, c];
+  if (!best) throw new Error('none of the sampled images could be read, so no image size could be chosen');
+  const [width, height] = best.split('x').map(Number);
+  return { width, height };
+}
+
+/**
+ * Reads labels.csv rows "file,label" (a header row is allowed). File names
+ * may be relative to the folder or bare names. Returns a label per image or
+ * null; rows with fewer than two cells are reported as skipped.
+ */
+async function readLabelsCsv(csv: FileEntry, images: FileEntry[], skipped: SkippedItem[]): Promise<(string | null)[]> {
+  const byRel = new Map<string, number>();
+  const byBase = new Map<string, number>();
+  images.forEach((f, i) => {
+    byRel.set(f.rel, i);
+    byBase.set(path.posix.basename(f.rel), i);
+  });
+  const out: (string | null)[] = new Array(images.length).fill(null);
+  let text: string;
+  try {
+    text = await readFile(csv.abs, 'utf8');
+  } catch (e) {
+    skipped.push({ file: csv.rel, reason: `cannot read labels: ${reason(e)}` });
+    return out;
+  }
+  const lines = text.split(/\r?\n/);
+  let unmatched = 0;
+  lines.forEach((line, li) => {
+    if (!line.trim()) return;
+    const cells = splitCsvLine(line);
+    if (cells.length < 2) {
+      skipped.push({ file: `${csv.rel}:${li + 1}`, reason: 'row needs a file name and a label' });
+      return;
+    }
+    const name = cells[0].trim().replace(/\\/g, '/').replace(/^\.\//, '');
+    const i = byRel.get(name) ?? byBase.get(path.posix.basename(name));
+    if (i === undefined) {
+      if (li > 0) unmatched++;
+      return;
+    }
+    out[i] = cells[1].trim() || null;
+  });
+  if (unmatched) skipped.push({ file: csv.rel, reason: `${unmatched} rows name no image in the folder` });
+  return out;
+}

@@ -1,0 +1,122 @@
+import { statSync } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { SkippedItem } from './types.js';
+
+/** One regular file found under the dataset root. */
+export interface FileEntry {
+  abs: string;
+  /** Path relative to the root, with forward slashes. */
+  rel: string;
+  size: number;
+  mtimeMs: number;
+}
+
+/** What a walk found: files in a stable order, and what it did not enter. */
+export interface Listing {
+  root: string;
+  files: FileEntry[];
+  skipped: SkippedItem[];
+}
+
+const MAX_DEPTH = 32;
+/** Names that are metadata of some tool, never data; reported like hidden entries. */
+const IGNORED = new Set(['__MACOSX']);
+
+const collator = new Intl.Collator('en', { numeric: true });
+export const compareNames = (a: string, b: string): number => collator.compare(a, b);
+
+/**
+ * Lists every regular file under `root` (or `root` itself when it is a file),
+ * following symlinks once: a link back to a folder already read (a loop) is
+ * skipped, as are hidden entries, broken links and unreadable folders, each
+ * with a reason. Only reads; never writes.
+ */
+export async function walk(root: string, signal?: AbortSignal): Promise<Listing> {
+  const abs = path.resolve(root);
+  const files: FileEntry[] = [];
+  const skipped: SkippedItem[] = [];
+  let st;
+  try {
+    st = await stat(abs);
+  } catch (e) {
+    throw new Error(`${abs}: cannot open: ${reason(e)}`);
+  }
+  if (st.isFile()) {
+    const dir = path.dirname(abs);
+    return { root: dir, files: [{ abs, rel: path.basename(abs), size: st.size, mtimeMs: st.mtimeMs }], skipped };
+  }
+  if (!st.isDirectory()) throw new Error(`${abs}: not a folder or a file`);
+  const seen = new Set<string>();
+
+  async function visit(dir: string, rel: string, depth: number): Promise<void> {
+    signal?.throwIfAborted();
+    const real = await realpath(dir);
+    if (seen.has(real)) {
+      skipped.push({ file: `${rel}/`, reason: 'symlink loop: links to a folder already read' });
+      return;
+    }
+    seen.add(real);
+    if (depth > MAX_DEPTH) {
+      skipped.push({ file: `${rel}/`, reason: `nested deeper than ${MAX_DEPTH} folders` });
+      return;
+    }
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (e) {
+      skipped.push({ file: rel ? `${rel}/` : '.', reason: `cannot read folder: ${reason(e)}` });
+      return;
+    }
+    entries.sort((a, b) => compareNames(a.name, b.name));
+    const subdirs: [string, string][] = [];
+    // statSync: one async stat per file costs ~100 µs of thread-pool round trip, ten times the stat.
+    const stats = entries.map((ent) => {
+      const childRel = rel ? `${rel}/${ent.name}` : ent.name;
+      const childAbs = path.join(dir, ent.name);
+      if (ent.name.startsWith('.') || IGNORED.has(ent.name)) {
+        skipped.push({ file: ent.isDirectory() ? `${childRel}/` : childRel, reason: 'hidden, not read' });
+        return null;
+      }
+      if (ent.isDirectory()) {
+        subdirs.push([childAbs, childRel]);
+        return null;
+      }
+      if (!ent.isFile() && !ent.isSymbolicLink()) {
+        skipped.push({ file: childRel, reason: 'not a regular file' });
+        return null;
+      }
+      try {
+        const s = statSync(childAbs);
+        if (s.isDirectory()) {
+          subdirs.push([childAbs, childRel]);
+          return null;
+        }
+        if (!s.isFile()) {
+          skipped.push({ file: childRel, reason: 'not a regular file' });
+          return null;
+        }
+        return { abs: childAbs, rel: childRel, size: s.size, mtimeMs: s.mtimeMs };
+      } catch (e) {
+        skipped.push({ file: childRel, reason: ent.isSymbolicLink() ? `broken link: ${reason(e)}` : reason(e) });
+        return null;
+      }
+    });
+    for (const f of stats) if (f) files.push(f);
+    subdirs.sort((a, b) => compareNames(a[1], b[1]));
+    for (const [a, r] of subdirs) await visit(a, r, depth + 1);
+  }
+
+  await visit(abs, '', 0);
+  skipped.sort((a, b) => compareNames(a.file, b.file));
+  return { root: abs, files, skipped };
+}
+
+/** The message of an fs error without Node's "ENOENT: " prefix noise kept short. */
+export function reason(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  if (err?.code === 'EACCES' || err?.code === 'EPERM') return 'permission denied';
+  if (err?.code === 'ENOENT') return 'no such file';
+  if (err?.code === 'ELOOP') return 'symlink loop';
+  return err instanceof Error ? err.message : String(e);
+}
