@@ -84,7 +84,17 @@ export type Command =
   | { type: 'project'; jobId: string; params: ProjectParams }
   | { type: 'cancel'; jobId: string }
   | { type: 'getItem'; requestId: string; index: number }
-  | { type: 'exportCsv'; requestId: string; path?: string };
+  /** `rows`: only these items, in this order (e.g. a selection); default all. */
+  | { type: 'exportCsv'; requestId: string; path?: string; rows?: number[] }
+  /** k-means on the autoencoder's codes (the pixels before training). */
+  | { type: 'cluster'; jobId: string; k: number; seed?: number }
+  /** Small images of some items, for grids; at most MAX_THUMBNAILS per request. */
+  | { type: 'getThumbnails'; requestId: string; indices: number[]; maxSide?: number }
+  /** Items whose index equals, or whose file name contains, the query. */
+  | { type: 'search'; requestId: string; query: string; limit?: number };
+
+/** Most items one getThumbnails request may ask for. */
+export const MAX_THUMBNAILS = 1024;
 
 export type CommandType = Command['type'];
 
@@ -129,6 +139,8 @@ export type EngineEvent =
       codeSize: number;
       /** Mean per-pixel reconstruction error over the dataset. */
       meanError: number;
+      /** Per-item reconstruction error (n float32), for colouring the map. */
+      errors?: B64F32;
     }
   | {
       type: 'projection';
@@ -158,6 +170,27 @@ export type EngineEvent =
       error?: number;
     }
   | { type: 'csv'; requestId: string; text?: string; path?: string; rows: number }
+  | {
+      type: 'clusters';
+      jobId: string;
+      k: number;
+      /** Cluster of each item, base64 of an Int32Array. */
+      assignments: string;
+      sizes: number[];
+      input: 'codes' | 'pixels';
+      seconds: number;
+    }
+  | {
+      type: 'thumbnails';
+      requestId: string;
+      indices: number[];
+      height: number;
+      width: number;
+      channels: number;
+      /** indices.length images of height·width·channels bytes each, HWC. */
+      pixels: B64U8;
+    }
+  | { type: 'searchResults'; requestId: string; query: string; indices: number[]; files?: string[] }
   | { type: 'error'; jobId?: string; requestId?: string; message: string }
   | { type: 'log'; level: 'info' | 'warn'; message: string };
 
@@ -222,10 +255,32 @@ export function validateCommand(value: unknown): string | null {
       if (!str('requestId')) return 'exportCsv needs a requestId';
       if (c.path !== undefined && (typeof c.path !== 'string' || c.path.length === 0))
         return 'exportCsv path must be a non-empty string';
+      if (c.rows !== undefined && !isIndexList(c.rows, 10_000_000)) return 'exportCsv rows must be an array of non-negative integers';
+      return null;
+    case 'cluster':
+      if (!str('jobId')) return 'cluster needs a jobId';
+      if (!(Number.isInteger(c.k) && (c.k as number) >= 1 && (c.k as number) <= 256)) return 'cluster k must be an integer from 1 to 256';
+      if (c.seed !== undefined && !(Number.isInteger(c.seed) && (c.seed as number) >= 0)) return 'cluster seed must be a non-negative integer';
+      return null;
+    case 'getThumbnails':
+      if (!str('requestId')) return 'getThumbnails needs a requestId';
+      if (!isIndexList(c.indices, MAX_THUMBNAILS)) return `getThumbnails indices must be at most ${MAX_THUMBNAILS} non-negative integers`;
+      if (c.maxSide !== undefined && !(Number.isInteger(c.maxSide) && (c.maxSide as number) >= 4 && (c.maxSide as number) <= 256))
+        return 'getThumbnails maxSide must be an integer from 4 to 256';
+      return null;
+    case 'search':
+      if (!str('requestId')) return 'search needs a requestId';
+      if (!str('query') || (c.query as string).trim().length === 0) return 'search needs a non-empty query of at most 200 characters';
+      if (c.limit !== undefined && !(Number.isInteger(c.limit) && (c.limit as number) >= 1 && (c.limit as number) <= 1000))
+        return 'search limit must be an integer from 1 to 1000';
       return null;
     default:
       return `unknown command type "${String(c.type)}"`;
   }
+}
+
+function isIndexList(v: unknown, max: number): boolean {
+  return Array.isArray(v) && v.length <= max && v.every((i) => Number.isInteger(i) && i >= 0);
 }
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -310,7 +365,10 @@ export interface EngineApi {
   project(jobId: string, params: ProjectParams): void;
   cancel(jobId: string): void;
   getItem(requestId: string, index: number): void;
-  exportCsv(requestId: string, path?: string): void;
+  exportCsv(requestId: string, path?: string, rows?: number[]): void;
+  cluster(jobId: string, k: number, seed?: number): void;
+  getThumbnails(requestId: string, indices: number[], maxSide?: number): void;
+  search(requestId: string, query: string, limit?: number): void;
   /** Subscribes to every engine event; returns the unsubscribe function. */
   onEvent(listener: (event: EngineEvent) => void): () => void;
 }
@@ -323,7 +381,16 @@ export const commandFor = {
   project: (jobId: string, params: ProjectParams): Command => ({ type: 'project', jobId, params }),
   cancel: (jobId: string): Command => ({ type: 'cancel', jobId }),
   getItem: (requestId: string, index: number): Command => ({ type: 'getItem', requestId, index }),
-  exportCsv: (requestId: string, path?: string): Command => ({ type: 'exportCsv', requestId, path }),
+  exportCsv: (requestId: string, path?: string, rows?: number[]): Command =>
+    rows ? { type: 'exportCsv', requestId, path, rows } : { type: 'exportCsv', requestId, path },
+  cluster: (jobId: string, k: number, seed?: number): Command => ({ type: 'cluster', jobId, k, seed }),
+  getThumbnails: (requestId: string, indices: number[], maxSide?: number): Command => ({
+    type: 'getThumbnails',
+    requestId,
+    indices,
+    maxSide,
+  }),
+  search: (requestId: string, query: string, limit?: number): Command => ({ type: 'search', requestId, query, limit }),
 };
 
 /** Wraps a raw `send(command)` into the verb-named EngineApi. */
@@ -338,7 +405,10 @@ export function engineApiFrom(
     project: (jobId, params) => send(commandFor.project(jobId, params)),
     cancel: (jobId) => send(commandFor.cancel(jobId)),
     getItem: (requestId, index) => send(commandFor.getItem(requestId, index)),
-    exportCsv: (requestId, path) => send(commandFor.exportCsv(requestId, path)),
+    exportCsv: (requestId, path, rows) => send(commandFor.exportCsv(requestId, path, rows)),
+    cluster: (jobId, k, seed) => send(commandFor.cluster(jobId, k, seed)),
+    getThumbnails: (requestId, indices, maxSide) => send(commandFor.getThumbnails(requestId, indices, maxSide)),
+    search: (requestId, query, limit) => send(commandFor.search(requestId, query, limit)),
     onEvent,
   };
 }

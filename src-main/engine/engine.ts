@@ -3,6 +3,7 @@ import type { Command, DatasetInfo, DatasetSource, EngineEvent, Progress, Projec
 import { bytesToBase64, encodeF32, encodeI32, validateCommand } from '../protocol.js';
 import { selectBackend } from './backends/select.js';
 import { loadDataset } from './datasets/index.js';
+import { kmeans, seededRandom } from './clustering/kmeans.js';
 import { classCounts, itemSize, type Dataset } from './datasets/types.js';
 import { projectionsCsv, writeFileAtomic } from './export/csv.js';
 import { TrainedAutoencoder, trainAutoencoder } from './training/train.js';
@@ -69,7 +70,13 @@ export class Engine {
         case 'getItem':
           return await this.item(cmd.requestId, cmd.index);
         case 'exportCsv':
-          return await this.exportCsv(cmd.requestId, cmd.path);
+          return await this.exportCsv(cmd.requestId, cmd.path, cmd.rows);
+        case 'cluster':
+          return await this.job(cmd.jobId, (signal) => this.cluster(cmd.jobId, cmd.k, cmd.seed, signal));
+        case 'getThumbnails':
+          return this.thumbnails(cmd.requestId, cmd.indices, cmd.maxSide);
+        case 'search':
+          return this.search(cmd.requestId, cmd.query, cmd.limit);
       }
     } catch (e) {
       const message = isAbort(e) ? `${cmd.type} cancelled` : e instanceof Error ? e.message : String(e);
@@ -189,6 +196,7 @@ export class Engine {
       cancelled: result.cancelled,
       codeSize: result.model.codeSize,
       meanError: sum / ds.n,
+      errors: encodeF32(this.errors),
     });
   }
 
@@ -289,20 +297,89 @@ export class Engine {
     });
   }
 
-  private async exportCsv(requestId: string, file?: string) {
+  private async exportCsv(requestId: string, file?: string, rows?: number[]) {
     const ds = this.needDataset();
     if (!this.projection) throw new Error('nothing to export yet: project the dataset first');
+    const bad = rows?.find((i) => i >= ds.n);
+    if (bad !== undefined) throw new Error(`row ${bad} is out of range (the dataset has ${ds.n})`);
     const text = projectionsCsv({
       positions: this.projection.positions,
       labels: ds.labels,
       classNames: ds.classNames,
       files: ds.files,
+      rows,
     });
+    const count = rows?.length ?? ds.n;
     if (file) {
       await writeFileAtomic(file, text);
-      this.emit({ type: 'csv', requestId, path: file, rows: ds.n });
+      this.emit({ type: 'csv', requestId, path: file, rows: count });
     } else {
-      this.emit({ type: 'csv', requestId, text, rows: ds.n });
+      this.emit({ type: 'csv', requestId, text, rows: count });
     }
+  }
+
+  /** k-means on the codes (or on the pixels when no model is trained yet). */
+  private async cluster(jobId: string, k: number, seed: number | undefined, signal: AbortSignal) {
+    const ds = this.needDataset();
+    const input = this.codes && this.model ? 'codes' : 'pixels';
+    const { data, d } = this.projectionInput({ method: 'tsne', input });
+    const t0 = performance.now();
+    const result = kmeans(data, ds.n, d, { k, random: seededRandom(seed ?? 1), signal });
+    this.emit({
+      type: 'clusters',
+      jobId,
+      k: result.sizes.length,
+      assignments: encodeI32(result.assignments),
+      sizes: result.sizes,
+      input,
+      seconds: (performance.now() - t0) / 1000,
+    });
+  }
+
+  /** Nearest-neighbour downsampled images of some items, at most maxSide pixels a side. */
+  private thumbnails(requestId: string, indices: number[], maxSide = 32) {
+    const ds = this.needDataset();
+    const bad = indices.find((i) => i >= ds.n);
+    if (bad !== undefined) throw new Error(`item ${bad} is out of range (the dataset has ${ds.n})`);
+    const f = Math.max(1, Math.max(ds.height, ds.width) / maxSide);
+    const h = Math.max(1, Math.round(ds.height / f));
+    const w = Math.max(1, Math.round(ds.width / f));
+    const ch = ds.channels;
+    const size = itemSize(ds);
+    const out = new Uint8Array(indices.length * h * w * ch);
+    let o = 0;
+    for (const index of indices) {
+      const base = index * size;
+      for (let y = 0; y < h; y++) {
+        const sy = Math.min(ds.height - 1, Math.floor(y * f));
+        for (let x = 0; x < w; x++) {
+          const sx = Math.min(ds.width - 1, Math.floor(x * f));
+          const s = base + (sy * ds.width + sx) * ch;
+          for (let c = 0; c < ch; c++) out[o++] = ds.pixels[s + c];
+        }
+      }
+    }
+    this.emit({ type: 'thumbnails', requestId, indices, height: h, width: w, channels: ch, pixels: bytesToBase64(out) });
+  }
+
+  /** An exact index match first, then items whose file name contains the query (case-insensitive). */
+  private search(requestId: string, query: string, limit = 20) {
+    const ds = this.needDataset();
+    const q = query.trim();
+    const indices: number[] = [];
+    if (/^\d+$/.test(q) && Number(q) < ds.n) indices.push(Number(q));
+    if (ds.files) {
+      const needle = q.toLowerCase();
+      for (let i = 0; i < ds.n && indices.length < limit; i++) {
+        if (i !== indices[0] && ds.files[i].toLowerCase().includes(needle)) indices.push(i);
+      }
+    }
+    this.emit({
+      type: 'searchResults',
+      requestId,
+      query,
+      indices,
+      ...(ds.files ? { files: indices.map((i) => ds.files![i]) } : {}),
+    });
   }
 }
