@@ -119,6 +119,16 @@ export interface EpochLog {
   seconds: number;
 }
 
+/** How well a projection keeps the structure of its input. */
+export interface ProjectionMetrics {
+  /** Leave-one-out 10-NN classification accuracy in 2-D (labelled data only). */
+  knnAccuracy?: number;
+  /** Trustworthiness (k = 10) on a random sample of points; 1 is perfect. */
+  trustworthiness?: number;
+  /** Points the trustworthiness sample held. */
+  trustworthinessSample?: number;
+}
+
 export type EngineEvent =
   | {
       type: 'ready';
@@ -153,6 +163,8 @@ export type EngineEvent =
       cancelled?: boolean;
       kl?: number;
       seconds?: number;
+      /** Quality of the final projection, computed by the engine. */
+      metrics?: ProjectionMetrics;
     }
   | {
       type: 'item';

@@ -1,11 +1,22 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Command, DatasetInfo, DatasetSource, EngineEvent, Progress, ProjectParams, TrainParams } from '../protocol.js';
+import type {
+  Command,
+  DatasetInfo,
+  DatasetSource,
+  EngineEvent,
+  Progress,
+  ProjectionMetrics,
+  ProjectParams,
+  TrainParams,
+} from '../protocol.js';
 import { bytesToBase64, encodeF32, encodeI32, validateCommand } from '../protocol.js';
 import { selectBackend } from './backends/select.js';
 import { loadDataset } from './datasets/index.js';
 import { kmeans, seededRandom } from './clustering/kmeans.js';
 import { classCounts, itemSize, type Dataset } from './datasets/types.js';
 import { projectionsCsv, writeFileAtomic } from './export/csv.js';
+import { knnAccuracy, trustworthiness } from './metrics/index.js';
+import { pca } from './projection/pca.js';
 import { TrainedAutoencoder, trainAutoencoder } from './training/train.js';
 import { runTsne } from './tsne/index.js';
 
@@ -212,9 +223,38 @@ export class Engine {
     return { data, d: itemSize(ds) };
   }
 
+  /** Quality metrics of a 2-D projection of the n×d input (sampled where exact would be slow). */
+  private metrics(input: Float32Array, d: number, positions: Float32Array): ProjectionMetrics {
+    const ds = this.needDataset();
+    const out: ProjectionMetrics = {};
+    if (ds.labels.some((l) => l >= 0)) out.knnAccuracy = knnAccuracy(positions, ds.n, 2, ds.labels, 10);
+    if (ds.n > 40) {
+      const sample = ds.n > 20_000 ? 300 : 1000;
+      out.trustworthiness = trustworthiness(input, d, positions, 2, ds.n, 10, sample, 1);
+      out.trustworthinessSample = Math.min(sample, ds.n);
+    }
+    return out;
+  }
+
   private async project(jobId: string, params: ProjectParams, signal: AbortSignal) {
     const ds = this.needDataset();
     const { data, d } = this.projectionInput(params);
+    if (params.method === 'pca') {
+      const t0 = performance.now();
+      const positions = pca(data, ds.n, d, 2, params.seed ?? 1);
+      this.projection = { method: 'pca', positions };
+      this.emit({
+        type: 'projection',
+        jobId,
+        method: 'pca',
+        positions: encodeF32(positions),
+        iteration: 0,
+        final: true,
+        seconds: (performance.now() - t0) / 1000,
+        metrics: this.metrics(data, d, positions),
+      });
+      return;
+    }
     if (params.method !== 'tsne') throw new Error(`projection "${params.method}" is not available yet`);
     const report = this.progress(jobId, 'project');
     const t0 = performance.now();
@@ -267,6 +307,7 @@ export class Engine {
       cancelled: result.cancelled,
       kl: result.kl,
       seconds: (performance.now() - t0) / 1000,
+      metrics: this.metrics(data, d, result.embedding),
     });
   }
 

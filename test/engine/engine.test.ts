@@ -49,6 +49,10 @@ describe('Engine', () => {
     const pos = decodeF32(proj.positions);
     expect(pos.length).toBe(600);
     expect(pos.every(Number.isFinite)).toBe(true);
+    // MNIST codes after two epochs already cluster far better than chance (0.1).
+    expect(proj.metrics!.knnAccuracy).toBeGreaterThan(0.3);
+    expect(proj.metrics!.trustworthiness).toBeGreaterThan(0.6);
+    expect(proj.metrics!.trustworthiness).toBeLessThanOrEqual(1);
 
     await engine.handle({ type: 'getItem', requestId: 'r1', index: 7 });
     const item = last('item')!;
@@ -68,6 +72,14 @@ describe('Engine', () => {
     expect(last('csv')).toMatchObject({ path: file, rows: 300 });
     expect(parseCsv(await readFile(file, 'utf8'))).toEqual(rows);
   }, 120_000);
+
+  it('projects with PCA as an alternative and reports its metrics', async () => {
+    await engine.handle({ type: 'project', jobId: 'pca', params: { method: 'pca', input: 'pixels' } });
+    const proj = last('projection')!;
+    expect(proj).toMatchObject({ jobId: 'pca', method: 'pca', final: true });
+    expect(decodeF32(proj.positions).length).toBe(600);
+    expect(proj.metrics!.knnAccuracy).toBeGreaterThan(0.2);
+  });
 
   it('cancels a running t-SNE within a second and keeps the embedding so far', async () => {
     const run = engine.handle({ type: 'project', jobId: 'p2', params: { method: 'tsne', iterations: 100000 } });
