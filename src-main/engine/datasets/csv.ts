@@ -28,12 +28,12 @@ export function splitCsvLine(line: string): string[] {
 
 const LABEL_NAMES = new Set(['label', 'labels', 'class', 'y', 'target', 'digit', 'category']);
 
-/** Height, width and channels for a pixel count: a square gray image, or a square RGB one. */
+/** Height, width and channels for a pixel count: a square gray image, or a square RGB one, at least 2×2. */
 export function shapeFor(pixels: number): { height: number; width: number; channels: number } | null {
   const s = Math.round(Math.sqrt(pixels));
-  if (s > 0 && s * s === pixels) return { height: s, width: s, channels: 1 };
+  if (s > 1 && s * s === pixels) return { height: s, width: s, channels: 1 };
   const c = Math.round(Math.sqrt(pixels / 3));
-  if (c > 0 && 3 * c * c === pixels) return { height: c, width: c, channels: 3 };
+  if (c > 1 && 3 * c * c === pixels) return { height: c, width: c, channels: 3 };
   return null;
 }
 

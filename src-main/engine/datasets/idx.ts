@@ -52,7 +52,9 @@ export function parseIdx(bytes: Uint8Array, label = 'IDX data'): IdxArray {
   const body = bytes.subarray(headerLen, need);
   let data: IdxArray['data'];
   if (type.bytes === 1) {
-    data = type.name === 'uint8' ? body.slice() : new Int8Array(body.slice().buffer);
+    // new Uint8Array(view) copies; Buffer#slice would share the file's (pooled) memory.
+    const copy = new Uint8Array(body);
+    data = type.name === 'uint8' ? copy : new Int8Array(copy.buffer);
   } else {
     // IDX is big-endian; convert element by element.
     const bv = new DataView(body.buffer, body.byteOffset, body.byteLength);

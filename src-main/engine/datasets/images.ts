@@ -48,7 +48,12 @@ export async function loadImageFolder(input: ImageFolderInput, opts: LoadOptions
   const classIndex = new Map(classNames.map((c, i) => [c, i]));
   if (classNames.length === 1) notes.push(`one class only ("${classNames[0]}")`);
 
-  const target = opts.size ?? (await mostCommonSize(images, opts.sizeSample, hooks.signal));
+  // When no sampled file has a readable header, look at all of them before giving up.
+  const target =
+    opts.size ??
+    (await mostCommonSize(images, opts.sizeSample, hooks.signal)) ??
+    (await mostCommonSize(images, n, hooks.signal));
+  if (!target) throw new Error(`${input.root}: none of the ${n} images could be read (${images[0].rel}: ${await whyUnreadable(images[0])})`);
   const hw = target.width * target.height;
   const gray = new Uint8Array(n * hw);
   const colour = new Map<number, Uint8Array>();
@@ -138,7 +143,7 @@ export async function loadImageFolder(input: ImageFolderInput, opts: LoadOptions
 }
 
 /** The most common width×height among up to `sample` files spread evenly over the list. */
-export async function mostCommonSize(images: FileEntry[], sample: number, signal?: AbortSignal): Promise<Size> {
+export async function mostCommonSize(images: FileEntry[], sample: number, signal?: AbortSignal): Promise<Size | null> {
   const step = Math.max(1, images.length / sample);
   const picks: FileEntry[] = [];
   for (let x = 0; x < images.length && picks.length < sample; x += step) picks.push(images[Math.floor(x)]);
@@ -164,9 +169,18 @@ export async function mostCommonSize(images: FileEntry[], sample: number, signal
   let best = '';
   let bestCount = 0;
   for (const [k, c] of counts) if (c > bestCount) [best, bestCount] = [k, c];
-  if (!best) throw new Error('none of the sampled images could be read, so no image size could be chosen');
+  if (!best) return null;
   const [width, height] = best.split('x').map(Number);
   return { width, height };
+}
+
+async function whyUnreadable(f: FileEntry): Promise<string> {
+  try {
+    await decodeImage(readFileSync(f.abs), { width: 1, height: 1 }, true);
+    return 'unknown';
+  } catch (e) {
+    return reason(e);
+  }
 }
 
 /**

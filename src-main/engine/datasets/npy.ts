@@ -52,8 +52,9 @@ export function parseNpy(bytes: Uint8Array, label = 'npy data'): NpyArray {
   const body = start + headerLen;
   if (bytes.length < body + count * t.bytes)
     throw new Error(`${label}: truncated body: shape (${shape.join(', ')}) needs ${count * t.bytes} bytes, file has ${bytes.length - body}`);
-  // Copy so the typed array is aligned and owns its memory.
-  const copy = bytes.slice(body, body + count * t.bytes);
+  // Copy so the typed array is aligned and owns its memory (Buffer#slice would be a view into a pool).
+  const copy = new Uint8Array(count * t.bytes);
+  copy.set(bytes.subarray(body, body + count * t.bytes));
   return { shape, dtype: descr, data: t.make(copy.buffer, count) };
 }
 
