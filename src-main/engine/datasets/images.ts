@@ -49,11 +49,12 @@ export async function loadImageFolder(input: ImageFolderInput, opts: LoadOptions
   if (classNames.length === 1) notes.push(`one class only ("${classNames[0]}")`);
 
   // When no sampled file has a readable header, look at all of them before giving up.
-  const target =
+  const found =
     opts.size ??
     (await mostCommonSize(images, opts.sizeSample, hooks.signal)) ??
     (await mostCommonSize(images, n, hooks.signal));
-  if (!target) throw new Error(`${input.root}: none of the ${n} images could be read (${images[0].rel}: ${await whyUnreadable(images[0])})`);
+  if (!found) throw new Error(`${input.root}: none of the ${n} images could be read (${images[0].rel}: ${await whyUnreadable(images[0])})`);
+  const target: Size = found;
   const hw = target.width * target.height;
   const gray = new Uint8Array(n * hw);
   const colour = new Map<number, Uint8Array>();

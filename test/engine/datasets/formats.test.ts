@@ -13,7 +13,7 @@ afterEach(() => cleanup());
 
 const load = (p: string) => loadFolder(p, { cacheDir: null });
 const skipOf = (ds: { skipped: { file: string; reason: string }[] }, file: string) => ds.skipped.find((s) => s.file === file)?.reason;
-const row = (label: number | string, px: number[]) => [label, ...px].join(',');
+const row = (label: number | string, px: (number | string)[]) => [label, ...px].join(',');
 
 describe('CSV', () => {
   it('reads a Kaggle-style CSV with a header and a label column', async () => {
