@@ -1,5 +1,6 @@
 import { jointProbabilities, type SparseMatrix } from './affinities.js';
 import { BarnesHutRepulsion } from './gradient-bh.js';
+import { FftRepulsion } from './gradient-fft.js';
 import { ExactRepulsion } from './gradient-exact.js';
 import { klDivergence, quarterGradient, type Repulsion } from './gradient.js';
 import { approximateKnn, exactKnn, type KnnGraph } from './knn.js';
@@ -17,8 +18,9 @@ export function createRepulsion(options: Pick<ResolvedTsneOptions, 'method' | 't
     case 'exact':
       return new ExactRepulsion();
     case 'barnes-hut':
-    case 'fft':
       return new BarnesHutRepulsion(options.theta);
+    case 'fft':
+      return new FftRepulsion();
   }
 }
 

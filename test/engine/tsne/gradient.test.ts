@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { jointProbabilities, type SparseMatrix } from '../../../src-main/engine/tsne/affinities.js';
 import { BarnesHutRepulsion } from '../../../src-main/engine/tsne/gradient-bh.js';
 import { ExactRepulsion } from '../../../src-main/engine/tsne/gradient-exact.js';
+import { FftRepulsion } from '../../../src-main/engine/tsne/gradient-fft.js';
+import { Fft2d } from '../../../src-main/engine/tsne/fft.js';
 import { klDivergence, quarterGradient, type Repulsion } from '../../../src-main/engine/tsne/gradient.js';
 import { exactKnn } from '../../../src-main/engine/tsne/knn.js';
 import { blobs, randomPoints2d } from './helpers.js';
@@ -75,5 +77,43 @@ describe('gradient', () => {
     const z2 = new BarnesHutRepulsion(0).compute(y, n, bh);
     expect(z2).toBeCloseTo(z1, 8);
     expect(relativeError(bh, exact)).toBeLessThan(1e-10);
+  });
+
+  it('FFT interpolation matches the exact repulsion within a few percent on 500 points', async () => {
+    const n = 500;
+    const p = await problem(n);
+    for (const side of [5, 30, 120]) {
+      const y = randomPoints2d(n, side);
+      const exact = new Float64Array(2 * n);
+      const fft = new Float64Array(2 * n);
+      const zExact = new ExactRepulsion().compute(y, n, exact);
+      const zFft = new FftRepulsion().compute(y, n, fft);
+      expect(Math.abs(zFft - zExact) / zExact).toBeLessThan(0.01);
+      expect(relativeError(fft, exact)).toBeLessThan(0.03);
+      expect(relativeError(gradient(p, y, new FftRepulsion()), gradient(p, y, new ExactRepulsion()))).toBeLessThan(0.03);
+    }
+  });
+
+  it('2-D FFT round-trips and matches a direct DFT', () => {
+    const L = 8;
+    const f = new Fft2d(L);
+    const re = Float64Array.from({ length: L * L }, (_, t) => Math.sin(t * 1.7) + (t % 5));
+    const im = Float64Array.from({ length: L * L }, (_, t) => Math.cos(t * 0.3));
+    const r0 = Float64Array.from(re);
+    const i0 = Float64Array.from(im);
+    f.forward(re, im);
+    const [u, v] = [3, 5];
+    let sr = 0;
+    let si = 0;
+    for (let a = 0; a < L; a++)
+      for (let b = 0; b < L; b++) {
+        const ang = (-2 * Math.PI * (u * a + v * b)) / L;
+        sr += r0[a * L + b] * Math.cos(ang) - i0[a * L + b] * Math.sin(ang);
+        si += r0[a * L + b] * Math.sin(ang) + i0[a * L + b] * Math.cos(ang);
+      }
+    expect(re[u * L + v]).toBeCloseTo(sr, 10);
+    expect(im[u * L + v]).toBeCloseTo(si, 10);
+    f.inverse(re, im);
+    for (let t = 0; t < L * L; t++) expect(re[t] / (L * L)).toBeCloseTo(r0[t], 10);
   });
 });

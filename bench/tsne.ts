@@ -1,0 +1,46 @@
+/**
+ * t-SNE benchmark on MNIST (PCA-50 of the pixels, comparable with scikit-learn's figure in issue 4).
+ * Usage: npm run bench:tsne -- [--n 10000,70000] [--method auto|exact|barnes-hut|fft] [--iterations 750]
+ * Prints one summary line per N.
+ */
+import { loadMnist } from '../src-main/engine/datasets/mnist.js';
+import { knnAccuracy, trustworthiness } from '../src-main/engine/metrics/index.js';
+import { pca } from '../src-main/engine/projection/pca.js';
+import { runTsne, type TsneOptions } from '../src-main/engine/tsne/index.js';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+const sizes = arg('n', '10000,70000').split(',').map(Number);
+const method = arg('method', 'auto') as TsneOptions['method'];
+const iterations = Number(arg('iterations', '750'));
+const verbose = process.argv.includes('--verbose');
+
+const all = await loadMnist(Math.max(...sizes));
+for (const n of sizes) {
+  const pixels = new Float32Array(n * 784);
+  for (let t = 0; t < pixels.length; t++) pixels[t] = all.pixels[t] / 255;
+  const labels = all.labels.subarray(0, n);
+  let t0 = performance.now();
+  const x = pca(pixels, n, 784, 50, 0);
+  const pcaSeconds = (performance.now() - t0) / 1000;
+  t0 = performance.now();
+  const r = await runTsne(x, n, 50, { method, iterations }, {
+    onProgress: verbose
+      ? (p) => {
+          if (p.phase === 'optimize' && p.iteration % 50 === 0)
+            console.error(`  it ${p.iteration} kl ${p.kl?.toFixed(4)} ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+        }
+      : undefined,
+  });
+  const total = (performance.now() - t0) / 1000;
+  const acc = knnAccuracy(r.embedding, n, 2, labels, 10);
+  const tw = trustworthiness(x, 50, r.embedding, 2, n, 10, 500, 1);
+  console.log(
+    `tsne mnist-pca50 N=${n} method=${method} affinities=${r.seconds.affinities.toFixed(1)}s ` +
+      `optimize=${r.seconds.optimize.toFixed(1)}s total=${total.toFixed(1)}s KL=${r.kl.toFixed(3)} ` +
+      `knn10=${acc.toFixed(4)} trust10=${tw.toFixed(4)} (pca=${pcaSeconds.toFixed(1)}s not in total)`,
+  );
+}

@@ -1,0 +1,226 @@
+import { Fft2d } from './fft.js';
+import type { Repulsion } from './gradient.js';
+
+/** Options of the FFT-accelerated interpolation (FIt-SNE, Linderman et al. 2019). */
+export interface FftRepulsionOptions {
+  /** Lagrange interpolation nodes per box and dimension. */
+  nodesPerBox: number;
+  /** Boxes per unit of embedding length (at least). */
+  boxesPerUnit: number;
+  /** Minimum boxes per dimension. */
+  minBoxes: number;
+}
+
+const FFT_DEFAULTS: FftRepulsionOptions = { nodesPerBox: 3, boxesPerUnit: 1, minBoxes: 50 };
+
+/**
+ * Repulsion by polynomial interpolation on an equispaced grid plus FFT convolution: O(N + G log G) per evaluation.
+ * Forces come from Σ_j K2_ij·{1, y_j1, y_j2} with K2 = 1/(1+d²)²; Z from Σ_j K1_ij with K1 = 1/(1+d²) directly,
+ * rather than FIt-SNE's |y|² charge, whose cancellation loses accuracy on wide embeddings.
+ * Real grids are packed in pairs into complex ones: {1, y1} share one transform, {y2, 1} another, separated in
+ * frequency space by conjugate symmetry so each half can meet its own kernel.
+ */
+export class FftRepulsion implements Repulsion {
+  readonly name = 'fft' as const;
+  private readonly o: FftRepulsionOptions;
+  private fft: Fft2d | null = null;
+  private kRe = new Float64Array(0);
+  private kIm = new Float64Array(0);
+  private aRe = new Float64Array(0);
+  private aIm = new Float64Array(0);
+  private bRe = new Float64Array(0);
+  private bIm = new Float64Array(0);
+  private cRe = new Float64Array(0);
+  private cIm = new Float64Array(0);
+  private cell = new Int32Array(0);
+  private weights = new Float64Array(0);
+  /** Grid side used in the latest evaluation (for benchmarks and tests). */
+  lastGrid = 0;
+
+  constructor(options: Partial<FftRepulsionOptions> = {}) {
+    this.o = { ...FFT_DEFAULTS, ...options };
+  }
+
+  compute(y: Float64Array, n: number, out: Float64Array): number {
+    const p = this.o.nodesPerBox;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let t = 0; t < 2 * n; t++) {
+      const v = y[t];
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    const span = Math.max(hi - lo, 1e-6) * (1 + 1e-9);
+    const minBoxes = Math.max(this.o.minBoxes, Math.ceil(span * this.o.boxesPerUnit));
+    // Circular convolution of m nodes needs L ≥ 2m − 1; use all the room a power of two gives.
+    let L = 2;
+    while (L < 2 * p * minBoxes - 1) L <<= 1;
+    const boxes = Math.floor(L / 2 / p);
+    const m = boxes * p;
+    const boxWidth = span / boxes;
+    const h = boxWidth / p;
+    this.lastGrid = m;
+    if (!this.fft || this.fft.size !== L) {
+      this.fft = new Fft2d(L);
+      this.kRe = new Float64Array(L * L);
+      this.kIm = new Float64Array(L * L);
+      this.aRe = new Float64Array(L * L);
+      this.aIm = new Float64Array(L * L);
+      this.bRe = new Float64Array(L * L);
+      this.bIm = new Float64Array(L * L);
+      this.cRe = new Float64Array(L * L);
+      this.cIm = new Float64Array(L * L);
+    }
+    const fft = this.fft;
+
+    // Kernels on node offsets, wrapped circularly; real and even, so their transforms are real and K2 + i·K1
+    // transforms to K2̂ + i·K1̂ in one go.
+    const { kRe, kIm } = this;
+    const half = L / 2;
+    const dist2 = new Float64Array(L);
+    for (let g = 0; g < L; g++) {
+      const off = (g <= half ? g : g - L) * h;
+      dist2[g] = off * off;
+    }
+    for (let r = 0; r < L; r++) {
+      const dr = 1 + dist2[r];
+      const base = r * L;
+      for (let c = 0; c < L; c++) {
+        const q = 1 / (dr + dist2[c]);
+        kRe[base + c] = q * q;
+        kIm[base + c] = q;
+      }
+    }
+    fft.forward(kRe, kIm);
+
+    // Interpolation weights per point and dimension, and the box each point falls in.
+    if (this.cell.length < 2 * n) {
+      this.cell = new Int32Array(2 * n);
+      this.weights = new Float64Array(2 * n * p);
+    }
+    const { cell, weights } = this;
+    const nodes = new Float64Array(p);
+    for (let k = 0; k < p; k++) nodes[k] = (k + 0.5) / p;
+    const denom = new Float64Array(p);
+    for (let k = 0; k < p; k++) {
+      let dd = 1;
+      for (let l = 0; l < p; l++) if (l !== k) dd *= nodes[k] - nodes[l];
+      denom[k] = dd;
+    }
+    for (let t = 0; t < 2 * n; t++) {
+      const s = (y[t] - lo) / boxWidth;
+      const b = Math.min(boxes - 1, Math.floor(s));
+      const u = s - b;
+      cell[t] = b * p;
+      for (let k = 0; k < p; k++) {
+        let w = 1;
+        for (let l = 0; l < p; l++) if (l !== k) w *= u - nodes[l];
+        weights[t * p + k] = w / denom[k];
+      }
+    }
+
+    // Spread the charges {1, y1} into grid a and {y2, 1} into grid b (row = dimension 2, column = dimension 1).
+    const { aRe, aIm, bRe, bIm, cRe, cIm } = this;
+    aRe.fill(0);
+    aIm.fill(0);
+    bRe.fill(0);
+    bIm.fill(0);
+    for (let i = 0; i < n; i++) {
+      const y0 = y[2 * i];
+      const y1 = y[2 * i + 1];
+      const c0 = cell[2 * i];
+      const r0 = cell[2 * i + 1];
+      for (let kr = 0; kr < p; kr++) {
+        const wr = weights[(2 * i + 1) * p + kr];
+        const row = (r0 + kr) * L + c0;
+        for (let kc = 0; kc < p; kc++) {
+          const w = wr * weights[2 * i * p + kc];
+          aRe[row + kc] += w;
+          aIm[row + kc] += w * y0;
+          bRe[row + kc] += w * y1;
+          bIm[row + kc] += w;
+        }
+      }
+    }
+    fft.forward(aRe, aIm, m);
+    fft.forward(bRe, bIm, m);
+    for (let t = 0; t < L * L; t++) {
+      const k = kRe[t];
+      aRe[t] *= k;
+      aIm[t] *= k;
+    }
+    // b = FFT(y2 + i·1): FFT(y2)[k] = (b[k] + conj b[−k]) / 2 meets K2̂, FFT(1)[k] = (b[k] − conj b[−k]) / 2i meets K1̂.
+    for (let r = 0; r < L; r++) {
+      const rm = ((L - r) & (L - 1)) * L;
+      const base = r * L;
+      for (let c = 0; c < L; c++) {
+        const t = base + c;
+        const tm = rm + ((L - c) & (L - 1));
+        const xr = bRe[t];
+        const xi = bIm[t];
+        const yr = bRe[tm];
+        const yi = bIm[tm];
+        const k2 = kRe[t];
+        const k1 = kIm[t];
+        cRe[t] = 0.5 * ((xr + yr) * k2 + (xr - yr) * k1);
+        cIm[t] = 0.5 * ((xi - yi) * k2 + (xi + yi) * k1);
+      }
+    }
+    fft.inverse(aRe, aIm, m);
+    fft.inverse(cRe, cIm, m);
+
+    // Interpolating a point's own charge does not give K1(0) = 1 exactly; subtract what it does give, using the
+    // kernel on node offsets within one box (table t1), so Z stays accurate when points are sparse.
+    const t1 = new Float64Array((2 * p - 1) * (2 * p - 1));
+    for (let dr = 0; dr < 2 * p - 1; dr++)
+      for (let dc = 0; dc < 2 * p - 1; dc++)
+        t1[dr * (2 * p - 1) + dc] = 1 / (1 + h * h * ((dr - p + 1) ** 2 + (dc - p + 1) ** 2));
+    const q = 2 * p - 1;
+
+    // Gather potentials back at the points and assemble forces and Z.
+    const scale = 1 / (L * L);
+    let z = 0;
+    for (let i = 0; i < n; i++) {
+      const c0 = cell[2 * i];
+      const r0 = cell[2 * i + 1];
+      let p0 = 0;
+      let p1 = 0;
+      let p2 = 0;
+      let p3 = 0;
+      for (let kr = 0; kr < p; kr++) {
+        const wr = weights[(2 * i + 1) * p + kr];
+        const row = (r0 + kr) * L + c0;
+        for (let kc = 0; kc < p; kc++) {
+          const w = wr * weights[2 * i * p + kc];
+          p0 += w * aRe[row + kc];
+          p1 += w * aIm[row + kc];
+          p2 += w * cRe[row + kc];
+          p3 += w * cIm[row + kc];
+        }
+      }
+      p0 *= scale;
+      p1 *= scale;
+      p2 *= scale;
+      p3 *= scale;
+      const y0 = y[2 * i];
+      const y1 = y[2 * i + 1];
+      out[2 * i] = y0 * p0 - p1;
+      out[2 * i + 1] = y1 * p0 - p2;
+      let self = 0;
+      const wc = 2 * i * p;
+      const wr = (2 * i + 1) * p;
+      for (let a = 0; a < p; a++)
+        for (let b = 0; b < p; b++) {
+          const wab = weights[wr + a] * weights[wr + b];
+          const trow = (a - b + p - 1) * q + p - 1;
+          for (let c = 0; c < p; c++) {
+            const wabc = wab * weights[wc + c];
+            for (let e = 0; e < p; e++) self += wabc * weights[wc + e] * t1[trow + c - e];
+          }
+        }
+      // A point's own charge adds nothing to its force (y·K − K·y cancels exactly) but `self` to Z.
+      z += p3 - self;
+    }
+    return z;
+  }
+}
