@@ -7,11 +7,14 @@ export interface FftRepulsionOptions {
   nodesPerBox: number;
   /** Boxes per unit of embedding length (at least). */
   boxesPerUnit: number;
-  /** Minimum boxes per dimension. */
-  minBoxes: number;
+  /** Smallest FFT side (a power of two); small embeddings get this grid at a finer spacing. */
+  minFftSize: number;
 }
 
-const FFT_DEFAULTS: FftRepulsionOptions = { nodesPerBox: 3, boxesPerUnit: 1, minBoxes: 50 };
+const FFT_DEFAULTS: FftRepulsionOptions = { nodesPerBox: 3, boxesPerUnit: 1, minFftSize: 256 };
+
+/** Node spacings are rounded up to powers of 2^(1/8), so the kernel's transform is reused while the span is stable. */
+const LADDER = 8;
 
 /**
  * Repulsion by polynomial interpolation on an equispaced grid plus FFT convolution: O(N + G log G) per evaluation.
@@ -23,7 +26,7 @@ const FFT_DEFAULTS: FftRepulsionOptions = { nodesPerBox: 3, boxesPerUnit: 1, min
 export class FftRepulsion implements Repulsion {
   readonly name = 'fft' as const;
   private readonly o: FftRepulsionOptions;
-  private fft: Fft2d | null = null;
+  private fft = new Fft2d(4);
   private kRe = new Float64Array(0);
   private kIm = new Float64Array(0);
   private aRe = new Float64Array(0);
@@ -41,40 +44,10 @@ export class FftRepulsion implements Repulsion {
     this.o = { ...FFT_DEFAULTS, ...options };
   }
 
-  compute(y: Float64Array, n: number, out: Float64Array): number {
-    const p = this.o.nodesPerBox;
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let t = 0; t < 2 * n; t++) {
-      const v = y[t];
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-    const span = Math.max(hi - lo, 1e-6) * (1 + 1e-9);
-    const minBoxes = Math.max(this.o.minBoxes, Math.ceil(span * this.o.boxesPerUnit));
-    // Circular convolution of m nodes needs L ≥ 2m − 1; use all the room a power of two gives.
-    let L = 2;
-    while (L < 2 * p * minBoxes - 1) L <<= 1;
-    const boxes = Math.floor(L / 2 / p);
-    const m = boxes * p;
-    const boxWidth = span / boxes;
-    const h = boxWidth / p;
-    this.lastGrid = m;
-    if (!this.fft || this.fft.size !== L) {
-      this.fft = new Fft2d(L);
-      this.kRe = new Float64Array(L * L);
-      this.kIm = new Float64Array(L * L);
-      this.aRe = new Float64Array(L * L);
-      this.aIm = new Float64Array(L * L);
-      this.bRe = new Float64Array(L * L);
-      this.bIm = new Float64Array(L * L);
-      this.cRe = new Float64Array(L * L);
-      this.cIm = new Float64Array(L * L);
-    }
-    const fft = this.fft;
+  private kernelSpacing = NaN;
 
-    // Kernels on node offsets, wrapped circularly; real and even, so their transforms are real and K2 + i·K1
-    // transforms to K2̂ + i·K1̂ in one go.
+  /** kRe + i·kIm ← FFT(K2 + i·K1) on node offsets of spacing h, wrapped circularly. */
+  private kernelTransform(L: number, h: number): void {
     const { kRe, kIm } = this;
     const half = L / 2;
     const dist2 = new Float64Array(L);
@@ -91,7 +64,52 @@ export class FftRepulsion implements Repulsion {
         kIm[base + c] = q;
       }
     }
-    fft.forward(kRe, kIm);
+    this.fft.forward(kRe, kIm);
+  }
+
+  compute(y: Float64Array, n: number, out: Float64Array): number {
+    const p = this.o.nodesPerBox;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let t = 0; t < 2 * n; t++) {
+      const v = y[t];
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    const span = Math.max(hi - lo, 1e-6) * (1 + 1e-9);
+    // Circular convolution of m nodes needs an FFT side L ≥ 2m − 1: take the smallest power of two whose m = L/2
+    // nodes cover the span at the target spacing, then the finest ladder spacing that still covers it.
+    const target = 1 / (p * this.o.boxesPerUnit);
+    let L = this.o.minFftSize;
+    while (Math.floor(L / 2 / p) * p * target < span) L <<= 1;
+    const maxBoxes = Math.floor(L / 2 / p);
+    const h = Math.pow(2, Math.ceil(Math.log2(span / (maxBoxes * p)) * LADDER) / LADDER);
+    const boxes = Math.min(maxBoxes, Math.ceil(span / (p * h)));
+    const m = boxes * p;
+    const boxWidth = h * p;
+    this.lastGrid = m;
+    const resized = this.fft.size !== L;
+    if (resized) {
+      this.fft = new Fft2d(L);
+      this.kRe = new Float64Array(L * L);
+      this.kIm = new Float64Array(L * L);
+      this.aRe = new Float64Array(L * L);
+      this.aIm = new Float64Array(L * L);
+      this.bRe = new Float64Array(L * L);
+      this.bIm = new Float64Array(L * L);
+      this.cRe = new Float64Array(L * L);
+      this.cIm = new Float64Array(L * L);
+    }
+    const fft = this.fft;
+
+    // Kernels on node offsets, wrapped circularly; real and even, so their transforms are real and K2 + i·K1
+    // transforms to K2̂ + i·K1̂ in one go.
+    const { kRe, kIm } = this;
+    if (resized || h !== this.kernelSpacing) {
+      this.kernelSpacing = h;
+      this.kernelTransform(L, h);
+    }
+
 
     // Interpolation weights per point and dimension, and the box each point falls in.
     if (this.cell.length < 2 * n) {

@@ -53,7 +53,7 @@ export interface ResolvedTsneOptions extends TsneOptions {
 /** Below this N the exact O(N²) gradient is fast enough and best. */
 export const EXACT_MAX_N = 1000;
 /** From this N on, FFT interpolation beats Barnes-Hut. */
-export const FFT_MIN_N = 5000;
+export const FFT_MIN_N = 20000;
 
 /** Merges `options` over the defaults, checks them against the data size and resolves 'auto'. Throws early on bad input. */
 export function resolveOptions(n: number, options: Partial<TsneOptions> = {}): ResolvedTsneOptions {

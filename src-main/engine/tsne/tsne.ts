@@ -10,7 +10,7 @@ import { createRandom } from './random.js';
 import type { Slicer } from './slicer.js';
 
 /** Up to this N the neighbour search is exact brute force; above it, approximate (random-projection forest). */
-export const EXACT_KNN_MAX_N = 12000;
+export const EXACT_KNN_MAX_N = 5000;
 
 /** The repulsion implementation for a resolved method. */
 export function createRepulsion(options: Pick<ResolvedTsneOptions, 'method' | 'theta'>): Repulsion {
