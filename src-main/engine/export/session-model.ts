@@ -1,0 +1,62 @@
+/**
+ * Model weights in and out of sessions. A model is stored as its kind and
+ * build options plus the values of every distinct variable of its models
+ * (layers shared by the encoder, decoder and whole are stored once), in the
+ * order a fresh build of the same kind and shape lists them.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Dataset } from '../datasets/types.js';
+import { buildModel, TrainedAutoencoder, type AutoencoderParts } from '../training/train.js';
+import { SessionError, type SessionModel } from './session.js';
+
+/** The distinct variables of a model's parts, in a fixed order. */
+function variables(parts: AutoencoderParts) {
+  const seen = new Set<unknown>();
+  const out: tf.LayerVariable[] = [];
+  for (const m of [parts.autoencoder, parts.encoder, parts.decoder, ...(parts.others ?? [])]) {
+    for (const v of m.weights) {
+      if (seen.has(v)) continue;
+      seen.add(v);
+      out.push(v);
+    }
+  }
+  return out;
+}
+
+/** Copies every weight of a trained model out of TensorFlow. */
+export async function modelWeights(model: TrainedAutoencoder): Promise<SessionModel['weights']> {
+  const out: SessionModel['weights'] = [];
+  for (const v of variables(model.parts)) {
+    const t = v.read();
+    out.push({ shape: [...t.shape], data: new Float32Array(await t.data()) });
+  }
+  return out;
+}
+
+/**
+ * Rebuilds a stored model for `ds` and loads its weights; throws
+ * SessionError (and frees what it built) when they do not fit.
+ */
+export function restoreModel(stored: SessionModel, ds: Dataset): TrainedAutoencoder {
+  const built = buildModel(stored.kind, ds, stored.params.codeSize, stored.params.seed);
+  const model = new TrainedAutoencoder(stored.kind, built);
+  try {
+    const vars = variables(model.parts);
+    if (vars.length !== stored.weights.length || model.codeSize !== stored.codeSize)
+      throw new SessionError(`the stored ${stored.kind} model does not fit this dataset (${stored.weights.length} weights, a fresh build has ${vars.length})`);
+    vars.forEach((v, i) => {
+      const w = stored.weights[i];
+      if (w.shape.length !== v.shape.length || w.shape.some((s, k) => s !== v.shape[k]))
+        throw new SessionError(`weight ${i} of the stored model has shape [${w.shape}], the model expects [${v.shape}]`);
+    });
+    vars.forEach((v, i) => {
+      const t = tf.tensor(stored.weights[i].data, stored.weights[i].shape, 'float32');
+      v.write(t);
+      t.dispose();
+    });
+    return model;
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+}
