@@ -91,7 +91,14 @@ export type Command =
   /** Small images of some items, for grids; at most MAX_THUMBNAILS per request. */
   | { type: 'getThumbnails'; requestId: string; indices: number[]; maxSide?: number }
   /** Items whose index equals, or whose file name contains, the query. */
-  | { type: 'search'; requestId: string; query: string; limit?: number };
+  | { type: 'search'; requestId: string; query: string; limit?: number }
+  /** Saves dataset reference, model weights, codes, projection and `view` to one file (atomically). */
+  | { type: 'saveSession'; requestId: string; path: string; view?: SessionView }
+  /** Reopens a session without retraining; a bad file changes nothing. */
+  | { type: 'openSession'; jobId: string; path: string };
+
+/** The front end's view state stored in a session (camera, hidden classes...): small plain JSON. */
+export type SessionView = Record<string, unknown>;
 
 /** Most items one getThumbnails request may ask for. */
 export const MAX_THUMBNAILS = 1024;
@@ -203,6 +210,9 @@ export type EngineEvent =
       pixels: B64U8;
     }
   | { type: 'searchResults'; requestId: string; query: string; indices: number[]; files?: string[] }
+  | { type: 'sessionSaved'; requestId: string; path: string; bytes: number }
+  /** Sent after the datasetLoaded, trained and projection events that restore the map. */
+  | { type: 'sessionOpened'; jobId: string; path: string; view: SessionView | null }
   | { type: 'error'; jobId?: string; requestId?: string; message: string }
   | { type: 'log'; level: 'info' | 'warn'; message: string };
 
@@ -286,6 +296,23 @@ export function validateCommand(value: unknown): string | null {
       if (c.limit !== undefined && !(Number.isInteger(c.limit) && (c.limit as number) >= 1 && (c.limit as number) <= 1000))
         return 'search limit must be an integer from 1 to 1000';
       return null;
+    case 'saveSession':
+      if (!str('requestId')) return 'saveSession needs a requestId';
+      if (typeof c.path !== 'string' || c.path.length === 0 || c.path.length >= 4096) return 'saveSession needs a path';
+      if (c.view !== undefined) {
+        if (typeof c.view !== 'object' || c.view === null || Array.isArray(c.view)) return 'saveSession view must be an object';
+        let size = Infinity;
+        try {
+          size = JSON.stringify(c.view).length;
+        } catch {
+          // not serialisable: reported below
+        }
+        if (!(size <= 100_000)) return 'saveSession view must be plain JSON under 100 kB';
+      }
+      return null;
+    case 'openSession':
+      if (!str('jobId')) return 'openSession needs a jobId';
+      return typeof c.path === 'string' && c.path.length > 0 && c.path.length < 4096 ? null : 'openSession needs a path';
     default:
       return `unknown command type "${String(c.type)}"`;
   }
@@ -381,6 +408,8 @@ export interface EngineApi {
   cluster(jobId: string, k: number, seed?: number): void;
   getThumbnails(requestId: string, indices: number[], maxSide?: number): void;
   search(requestId: string, query: string, limit?: number): void;
+  saveSession(requestId: string, path: string, view?: SessionView): void;
+  openSession(jobId: string, path: string): void;
   /** Subscribes to every engine event; returns the unsubscribe function. */
   onEvent(listener: (event: EngineEvent) => void): () => void;
 }
@@ -403,6 +432,8 @@ export const commandFor = {
     maxSide,
   }),
   search: (requestId: string, query: string, limit?: number): Command => ({ type: 'search', requestId, query, limit }),
+  saveSession: (requestId: string, path: string, view?: SessionView): Command => ({ type: 'saveSession', requestId, path, view }),
+  openSession: (jobId: string, path: string): Command => ({ type: 'openSession', jobId, path }),
 };
 
 /** Wraps a raw `send(command)` into the verb-named EngineApi. */
@@ -421,6 +452,8 @@ export function engineApiFrom(
     cluster: (jobId, k, seed) => send(commandFor.cluster(jobId, k, seed)),
     getThumbnails: (requestId, indices, maxSide) => send(commandFor.getThumbnails(requestId, indices, maxSide)),
     search: (requestId, query, limit) => send(commandFor.search(requestId, query, limit)),
+    saveSession: (requestId, path, view) => send(commandFor.saveSession(requestId, path, view)),
+    openSession: (jobId, path) => send(commandFor.openSession(jobId, path)),
     onEvent,
   };
 }

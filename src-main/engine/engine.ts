@@ -4,9 +4,11 @@ import type {
   DatasetInfo,
   DatasetSource,
   EngineEvent,
+  EpochLog,
   Progress,
   ProjectionMetrics,
   ProjectParams,
+  SessionView,
   TrainParams,
 } from '../protocol.js';
 import { bytesToBase64, encodeF32, encodeI32, validateCommand } from '../protocol.js';
@@ -15,6 +17,8 @@ import { loadDataset } from './datasets/index.js';
 import { kmeans, seededRandom } from './clustering/kmeans.js';
 import { classCounts, itemSize, type Dataset } from './datasets/types.js';
 import { projectionsCsv, writeFileAtomic } from './export/csv.js';
+import { datasetFingerprint, readSession, writeSession } from './export/session.js';
+import { modelWeights, restoreModel } from './export/session-model.js';
 import { knnAccuracy, trustworthiness } from './metrics/index.js';
 import { pca } from './projection/pca.js';
 import { TrainedAutoencoder, trainAutoencoder } from './training/train.js';
@@ -47,6 +51,10 @@ export class Engine {
   private codes: Float32Array | null = null;
   private errors: Float32Array | null = null;
   private projection: { method: ProjectParams['method']; positions: Float32Array } | null = null;
+  /** What sessions store besides the state above: the source as loaded and the run parameters. */
+  private source: DatasetSource | null = null;
+  private trainInfo: { params: TrainParams; epochs: EpochLog[]; meanError: number } | null = null;
+  private projectParams: ProjectParams | null = null;
   private readonly jobs = new Map<string, AbortController>();
   private readonly progressIntervalMs: number;
 
@@ -88,6 +96,10 @@ export class Engine {
           return this.thumbnails(cmd.requestId, cmd.indices, cmd.maxSide);
         case 'search':
           return this.search(cmd.requestId, cmd.query, cmd.limit);
+        case 'saveSession':
+          return await this.saveSession(cmd.requestId, cmd.path, cmd.view);
+        case 'openSession':
+          return await this.job(cmd.jobId, (signal) => this.openSession(cmd.jobId, cmd.path, signal));
       }
     } catch (e) {
       const message = isAbort(e) ? `${cmd.type} cancelled` : e instanceof Error ? e.message : String(e);
@@ -149,25 +161,12 @@ export class Engine {
     });
     this.model?.dispose();
     this.dataset = ds;
+    this.source = source;
     this.model = null;
     this.codes = null;
     this.errors = null;
     this.projection = null;
-    const info: DatasetInfo = {
-      name: ds.name,
-      source,
-      format: ds.format,
-      n: ds.n,
-      height: ds.height,
-      width: ds.width,
-      channels: ds.channels,
-      classNames: ds.classNames,
-      classCounts: classCounts(ds),
-      hasFiles: ds.files !== null,
-      skipped: ds.skipped,
-      labels: encodeI32(ds.labels),
-    };
-    this.emit({ type: 'datasetLoaded', jobId, info });
+    this.emit({ type: 'datasetLoaded', jobId, info: datasetInfo(ds, source) });
   }
 
   private needDataset(): Dataset {
@@ -199,6 +198,7 @@ export class Engine {
     this.errors = await result.model.reconstructionErrors(ds);
     let sum = 0;
     for (const e of this.errors) sum += e;
+    this.trainInfo = { params, epochs: result.epochs, meanError: sum / ds.n };
     this.emit({
       type: 'trained',
       jobId,
@@ -243,6 +243,7 @@ export class Engine {
       const t0 = performance.now();
       const positions = pca(data, ds.n, d, 2, params.seed ?? 1);
       this.projection = { method: 'pca', positions };
+      this.projectParams = params;
       this.emit({
         type: 'projection',
         jobId,
@@ -297,6 +298,7 @@ export class Engine {
       },
     );
     this.projection = { method: 'tsne', positions: result.embedding };
+    this.projectParams = params;
     this.emit({
       type: 'projection',
       jobId,
@@ -423,4 +425,90 @@ export class Engine {
       ...(ds.files ? { files: indices.map((i) => ds.files![i]) } : {}),
     });
   }
+
+  /** Saves everything needed to reopen the map without retraining, atomically. */
+  private async saveSession(requestId: string, file: string, view?: SessionView) {
+    const ds = this.needDataset();
+    const source = this.source ?? { kind: 'mnist' as const, limit: ds.n };
+    const bytes = await writeSession(file, {
+      dataset: {
+        // A folder is stored by its absolute path, so the session opens from anywhere.
+        source: source.kind === 'folder' ? { ...source, path: ds.source } : source,
+        name: ds.name,
+        n: ds.n,
+        height: ds.height,
+        width: ds.width,
+        channels: ds.channels,
+        fingerprint: datasetFingerprint(ds),
+      },
+      model:
+        this.model && this.trainInfo
+          ? { kind: this.model.kind, codeSize: this.model.codeSize, ...this.trainInfo, weights: await modelWeights(this.model) }
+          : null,
+      codes: this.model ? this.codes : null,
+      errors: this.model ? this.errors : null,
+      projection: this.projection ? { ...this.projection, ...(this.projectParams ? { params: this.projectParams } : {}) } : null,
+      view: view ?? null,
+    });
+    this.emit({ type: 'sessionSaved', requestId, path: file, bytes });
+  }
+
+  /**
+   * Reopens a session: reads and checks the whole file, reloads its dataset
+   * and checks it is the same data, rebuilds the model, and only then
+   * replaces the current state, so a bad file or a changed dataset changes nothing.
+   */
+  private async openSession(jobId: string, file: string, signal: AbortSignal) {
+    const s = await readSession(file);
+    const report = this.progress(jobId, 'load');
+    const ds = await loadDataset(s.dataset.source, {
+      signal,
+      onProgress: (done, total) => report({ message: `loading the session's dataset: ${done}/${total}`, done, total }),
+    });
+    if (ds.n !== s.dataset.n || datasetFingerprint(ds) !== s.dataset.fingerprint)
+      throw new Error(`${file}: the dataset ${s.dataset.name} (${ds.source}) has changed since the session was saved; it cannot be reopened on different images`);
+    const model = s.model ? restoreModel(s.model, ds) : null;
+    this.model?.dispose();
+    this.dataset = ds;
+    this.source = s.dataset.source;
+    this.model = model;
+    this.codes = model ? s.codes : null;
+    this.errors = model ? s.errors : null;
+    this.trainInfo = s.model ? { params: s.model.params, epochs: s.model.epochs, meanError: s.model.meanError } : null;
+    this.projection = s.projection ? { method: s.projection.method, positions: s.projection.positions } : null;
+    this.projectParams = s.projection?.params ?? null;
+    this.emit({ type: 'datasetLoaded', jobId, info: datasetInfo(ds, s.dataset.source) });
+    if (model && s.model)
+      this.emit({
+        type: 'trained',
+        jobId,
+        model: model.kind,
+        epochs: s.model.epochs,
+        cancelled: false,
+        codeSize: model.codeSize,
+        meanError: s.model.meanError,
+        ...(this.errors ? { errors: encodeF32(this.errors) } : {}),
+      });
+    if (this.projection)
+      this.emit({ type: 'projection', jobId, method: this.projection.method, positions: encodeF32(this.projection.positions), iteration: 0, final: true });
+    this.emit({ type: 'sessionOpened', jobId, path: file, view: s.view });
+  }
+}
+
+/** What front ends are told about a loaded dataset. */
+function datasetInfo(ds: Dataset, source: DatasetSource): DatasetInfo {
+  return {
+    name: ds.name,
+    source,
+    format: ds.format,
+    n: ds.n,
+    height: ds.height,
+    width: ds.width,
+    channels: ds.channels,
+    classNames: ds.classNames,
+    classCounts: classCounts(ds),
+    hasFiles: ds.files !== null,
+    skipped: ds.skipped,
+    labels: encodeI32(ds.labels),
+  };
 }
