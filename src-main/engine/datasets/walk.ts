@@ -23,8 +23,36 @@ const MAX_DEPTH = 32;
 /** Names that are metadata of some tool, never data; reported like hidden entries. */
 const IGNORED = new Set(['__MACOSX']);
 
-const collator = new Intl.Collator('en', { numeric: true });
-export const compareNames = (a: string, b: string): number => collator.compare(a, b);
+const isDigit = (c: number) => c >= 48 && c <= 57;
+
+/**
+ * Natural order ("2.png" before "10.png"), otherwise by code unit. Hand-written
+ * because Intl.Collator costs ~0.2 s per 70,000 names, a tenth of a cached reopen.
+ */
+export function compareNames(a: string, b: string): number {
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const ca = a.charCodeAt(i);
+    const cb = b.charCodeAt(j);
+    if (isDigit(ca) && isDigit(cb)) {
+      while (a.charCodeAt(i) === 48 && isDigit(a.charCodeAt(i + 1))) i++;
+      while (b.charCodeAt(j) === 48 && isDigit(b.charCodeAt(j + 1))) j++;
+      let ei = i;
+      let ej = j;
+      while (isDigit(a.charCodeAt(ei))) ei++;
+      while (isDigit(b.charCodeAt(ej))) ej++;
+      if (ei - i !== ej - j) return ei - i - (ej - j);
+      for (; i < ei; i++, j++) if (a.charCodeAt(i) !== b.charCodeAt(j)) return a.charCodeAt(i) - b.charCodeAt(j);
+      continue;
+    }
+    if (ca !== cb) return ca - cb;
+    i++;
+    j++;
+  }
+  // Equal up to leading zeros ("img02" vs "img2"): plain order keeps the sort total.
+  return a.length - i - (b.length - j) || (a < b ? -1 : a > b ? 1 : 0);
+}
 
 /**
  * Lists every regular file under `root` (or `root` itself when it is a file),
