@@ -52,7 +52,8 @@ let chosen: Promise<BackendChoice> | null = null;
 export function selectBackend(prefer?: BackendName): Promise<BackendChoice> {
   chosen ??= (async () => {
     const start = prefer ?? (process.env.AE_BACKEND as BackendName | undefined);
-    const order = start && BACKEND_ORDER.includes(start) ? BACKEND_ORDER.slice(BACKEND_ORDER.indexOf(start)) : BACKEND_ORDER;
+    const order =
+      start && BACKEND_ORDER.includes(start) ? BACKEND_ORDER.slice(BACKEND_ORDER.indexOf(start)) : BACKEND_ORDER;
     const notes: string[] = [];
     for (const name of order) {
       try {

@@ -160,3 +160,90 @@ describe('training a conv layer on wasm', () => {
     }
   });
 });
+
+describe('Slice on wasm', () => {
+  const cases: [number[], number[], number[]][] = [
+    [
+      [16, 32, 32, 3],
+      [0, 2, 2, 0],
+      [16, 28, 28, 3],
+    ],
+    [
+      [4, 6, 5, 1],
+      [1, 0, 1, 0],
+      [2, 6, 3, 1],
+    ],
+    [
+      [5, 7],
+      [1, 2],
+      [3, -1],
+    ],
+    [[9], [3], [4]],
+    [
+      [3, 4, 5],
+      [0, 0, 0],
+      [3, 4, 5],
+    ],
+    [
+      [2, 3, 4, 5, 6],
+      [1, 1, 0, 2, 3],
+      [1, 2, 4, 2, 3],
+    ],
+  ];
+  for (const [shape, begin, size] of cases)
+    it(`matches cpu slicing ${shape.join('×')} at [${begin}] size [${size}]`, () => {
+      expectMatchesCpu('Slice', { x: t(...shape) }, { begin, size });
+    });
+  it('slices int32 tensors exactly', () => {
+    tf.setBackend('wasm');
+    tf.tidy(() => {
+      const x = tf.range(0, 60, 1, 'int32').reshape([3, 4, 5]);
+      const got = tf.slice(x, [1, 1, 2], [2, 2, 2]);
+      expect(got.dtype).toBe('int32');
+      expect(Array.from(got.dataSync())).toEqual([27, 28, 32, 33, 47, 48, 52, 53]);
+    });
+  });
+});
+
+describe('Unpack on wasm', () => {
+  for (const axis of [0, 1, 2, -1])
+    it(`matches cpu unstacking a 3×5×4 tensor along axis ${axis}`, () => {
+      const x = t(3, 5, 4);
+      const unstack = (backend: string) => {
+        tf.setBackend(backend);
+        return tf.tidy(() =>
+          tf.unstack(tf.tensor(x.values, x.shape), axis).map((p) => [p.shape, Array.from(p.dataSync())]),
+        );
+      };
+      const ref = unstack('cpu');
+      const before = tf.memory().numTensors;
+      const got = unstack('wasm');
+      expect(tf.memory().numTensors).toBe(before);
+      tf.setBackend('wasm');
+      expect(got).toEqual(ref);
+    });
+});
+
+describe('SplitV on wasm', () => {
+  for (const [shape, splits, axis] of [
+    [[4, 12], [3, 4, 5], 1],
+    [[4, 12], 3, 1],
+    [[6, 2, 3], [1, 5], 0],
+    [[2, 6, 3], [2, -1], -2],
+  ] as [number[], number | number[], number][])
+    it(`matches cpu splitting ${shape.join('×')} into ${JSON.stringify(splits)} along axis ${axis}`, () => {
+      const x = t(...shape);
+      const split = (backend: string) => {
+        tf.setBackend(backend);
+        return tf.tidy(() =>
+          tf.split(tf.tensor(x.values, x.shape), splits, axis).map((p) => [p.shape, Array.from(p.dataSync())]),
+        );
+      };
+      const ref = split('cpu');
+      const before = tf.memory().numTensors;
+      const got = split('wasm');
+      expect(tf.memory().numTensors).toBe(before);
+      tf.setBackend('wasm');
+      expect(got).toEqual(ref);
+    });
+});

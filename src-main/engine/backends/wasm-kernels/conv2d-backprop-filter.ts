@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { originalWasmKernel, type KernelArgs } from './util.js';
+import { originalWasmKernel, wasmTranspose, type KernelArgs } from './util.js';
 
 /** Attributes of the `Conv2DBackpropFilter` kernel, as tfjs-core's conv2d gradient passes them. */
 interface Attrs {
@@ -12,15 +12,14 @@ interface Attrs {
 
 /**
  * `Conv2DBackpropFilter` for wasm (the package registers none, so no conv
- * model could train): the gradient of a conv2d with respect to its filter.
+ * model could train): the gradient of a conv2d with respect to its filter,
  *
- * dW[kh,kw,ci,co] = Σ_{b,oh,ow} x[b, oh·sh + kh − top, ow·sw + kw − left, ci] · dy[b,oh,ow,co]
+ * dW[kh,kw,ci,co] = Σ_{b,oh,ow} x[b, oh·sh + kh − top, ow·sw + kw − left, ci] · dy[b,oh,ow,co].
  *
- * We lay out the input patches transposed, P[kh·kw·ci, b·oh·ow] (an im2col
- * written row by row, zeros where the window hangs over the padding), then
- * one plain wasm matMul P · dy[b·oh·ow, co] gives dW directly in the filter's
- * [kh, kw, ci, co] layout. NHWC only; dilation is 1 (tfjs-core refuses to
- * differentiate dilated convs).
+ * Stride 1 takes `batchAsChannels` (a forward conv), other strides and
+ * single-channel inputs `im2colGemm` (a matMul); either way XNNPACK does the
+ * multiply-adds.
+ * NHWC only; dilation is 1 (tfjs-core refuses to differentiate dilated convs).
  */
 export function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const x = inputs.x as tf.TensorInfo;
@@ -35,6 +34,67 @@ export function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): tf
     pad,
     dimRoundingMode,
   );
+  // With one input channel the im2col buffer is small (kh·kw values per
+  // output pixel) and XNNPACK's conv is at its weakest (one channel per
+  // image), so im2col wins there; otherwise the conv does.
+  return info.strideHeight === 1 && info.strideWidth === 1 && info.inChannels > 1
+    ? batchAsChannels(backend, x, dy, info)
+    : im2colGemm(backend, x, dy, info);
+}
+
+/**
+ * Stride 1, the "batch as channels" identity: with x read as an image batch of
+ * its channels, xᵀ[ci, h, w, b], and dy as a filter, dyᵀ[oh, ow, b, co], the
+ * filter gradient is the forward convolution conv(xᵀ, dyᵀ) with the original
+ * padding, whose output [ci, kh, kw, co] is dW with axes permuted. That hands
+ * the whole reduction over batch and space to XNNPACK's conv; the price is
+ * three transposes, all small next to the conv.
+ */
+export function batchAsChannels(
+  backend: KernelArgs['backend'],
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo {
+  const { top, bottom, left, right } = info.padInfo;
+  const xT = wasmTranspose(backend, x, [3, 1, 2, 0]);
+  const dyT = wasmTranspose(backend, dy, [1, 2, 0, 3]);
+  let conv: tf.TensorInfo | undefined;
+  try {
+    conv = originalWasmKernel('Conv2D')({
+      inputs: { x: xT, filter: dyT },
+      backend,
+      attrs: {
+        strides: 1,
+        pad: [
+          [0, 0],
+          [top, bottom],
+          [left, right],
+          [0, 0],
+        ],
+        dataFormat: 'NHWC',
+        dilations: 1,
+      },
+    });
+    return wasmTranspose(backend, conv, [1, 2, 0, 3]);
+  } finally {
+    backend.disposeData(xT.dataId);
+    backend.disposeData(dyT.dataId);
+    if (conv) backend.disposeData(conv.dataId);
+  }
+}
+
+/**
+ * Any stride: lay out the input patches transposed, P[kh·kw·ci, b·oh·ow] (an
+ * im2col written row by row, zeros where the window hangs over the padding);
+ * one plain matMul P · dy[b·oh·ow, co] gives dW in the filter's layout.
+ */
+export function im2colGemm(
+  backend: KernelArgs['backend'],
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo {
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
   const { filterHeight, filterWidth, strideHeight, strideWidth } = info;
   const top = info.padInfo.top;
