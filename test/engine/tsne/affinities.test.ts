@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { calibrateRow, conditionalProbabilities, rowEntropy, symmetrize } from '../../../src-main/engine/tsne/affinities.js';
-import { exactKnn } from '../../../src-main/engine/tsne/knn.js';
+import { approximateKnn, exactKnn } from '../../../src-main/engine/tsne/knn.js';
+import { createRandom } from '../../../src-main/engine/tsne/random.js';
 import { blobs } from './helpers.js';
 
 describe('affinities', () => {
@@ -55,5 +56,26 @@ describe('affinities', () => {
       }
     expect(sum).toBeCloseTo(1, 12);
     for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) expect(dense[i * n + j]).toBeCloseTo(dense[j * n + i], 15);
+  });
+
+  it('approximate kNN recalls at least 95% of the exact neighbours, deterministically per seed', async () => {
+    const { data, n, d } = blobs(10, 150, 20, 3);
+    const k = 30;
+    const exact = await exactKnn(data, n, d, k);
+    const approx = await approximateKnn(data, n, d, k, createRandom(1));
+    let hit = 0;
+    let bad = 0;
+    for (let i = 0; i < n; i++) {
+      const s = new Set(exact.indices.subarray(i * k, (i + 1) * k));
+      for (let t = 0; t < k; t++) {
+        if (s.has(approx.indices[i * k + t])) hit++;
+        if (t > 0 && approx.distances[i * k + t] < approx.distances[i * k + t - 1]) bad++;
+        if (approx.indices[i * k + t] === i) bad++;
+      }
+    }
+    expect(bad).toBe(0);
+    expect(hit / (n * k)).toBeGreaterThan(0.95);
+    const again = await approximateKnn(data, n, d, k, createRandom(1));
+    expect(Array.from(again.indices)).toEqual(Array.from(approx.indices));
   });
 });
