@@ -1,16 +1,31 @@
 import {
+  base64ToBytes,
   decodeF32,
   decodeI32,
   type DatasetInfo,
+  type DatasetSource,
   type EngineApi,
   type EngineEvent,
   type EpochLog,
   type ModelKind,
   type Progress,
 } from '../src-main/protocol.js';
+import { categoryCounts, robustRange, styleByCategory, styleByValue, type PointStyle } from './map/coloring.js';
 
 /** The hover card's content: one item as the engine sent it. */
 export type ItemView = Extract<EngineEvent, { type: 'item' }>;
+
+/** What the map's colours show. */
+export type ColorBy = 'label' | 'error' | 'cluster';
+
+/** Small images of some items, as the engine sent them. */
+export interface Thumbnails {
+  indices: number[];
+  height: number;
+  width: number;
+  channels: number;
+  pixels: Uint8Array;
+}
 
 /** A line for the message area. */
 export interface Message {
@@ -19,6 +34,9 @@ export interface Message {
 }
 
 type Done = { resolve: (e: EngineEvent) => void; reject: (err: Error) => void };
+
+/** Thumbnails shown for a selection (one engine request). */
+export const SELECTION_THUMBNAILS = 120;
 
 let nextId = 1;
 const newId = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${nextId++}`;
@@ -45,7 +63,23 @@ export class AppState {
   meanError = $state<number | null>(null);
   positions = $state.raw<Float32Array | null>(null);
   projection = $state<{ method: string; iteration: number; kl?: number; seconds?: number; final: boolean } | null>(null);
+  /** Where the dataset comes from: the bundled MNIST or a folder on the engine's machine. */
+  sourceKind = $state<'mnist' | 'folder'>('mnist');
+  folderPath = $state('');
   hidden = $state.raw<Set<number>>(new Set());
+  colorBy = $state<ColorBy>('label');
+  /** Per-item reconstruction error, once a model is trained. */
+  errors = $state.raw<Float32Array | null>(null);
+  kmeansK = $state(10);
+  clusters = $state.raw<{ assignments: Int32Array; sizes: number[]; input: string; seconds: number } | null>(null);
+  hiddenClusters = $state.raw<Set<number>>(new Set());
+  clustering = $state(false);
+  /** Selected items (ascending), from a lasso or box. */
+  selection = $state.raw<Int32Array>(new Int32Array(0));
+  thumbnails = $state.raw<Thumbnails | null>(null);
+  searchResults = $state<{ query: string; indices: number[]; files?: string[] } | null>(null);
+  /** A request for the map to fly to a point; seq makes repeats distinct. */
+  focus = $state<{ index: number; seq: number } | null>(null);
   hoverIndex = $state(-1);
   pinned = $state(-1);
   item = $state<ItemView | null>(null);
@@ -56,6 +90,7 @@ export class AppState {
   private currentJob: string | null = null;
   private itemRequest = '';
   private exportRequest = '';
+  private exportName = 'projections.csv';
 
   constructor(private readonly engine: EngineApi) {
     engine.onEvent((e) => this.onEvent(e));
@@ -66,20 +101,45 @@ export class AppState {
     return this.stage !== null;
   }
 
+  /** The range the error colour scale spans. */
+  readonly errorRange = $derived(this.errors ? robustRange(this.errors) : { lo: 0, hi: 1 });
+
+  /** Colours and visibility of every point for the current colouring. */
+  readonly style: PointStyle | null = $derived.by(() => {
+    const n = this.labels.length;
+    if (this.colorBy === 'error' && this.errors?.length === n) return styleByValue(this.errors, this.errorRange.lo, this.errorRange.hi);
+    if (this.colorBy === 'cluster' && this.clusters?.assignments.length === n)
+      return styleByCategory(this.clusters.assignments, this.hiddenClusters);
+    return n > 0 ? styleByCategory(this.labels, this.hidden) : null;
+  });
+
+  /** Points not hidden by a legend toggle. */
+  readonly visibleCount = $derived.by(() => {
+    const v = this.style?.visible;
+    if (!v) return 0;
+    let c = 0;
+    for (let i = 0; i < v.length; i++) c += v[i];
+    return c;
+  });
+
+  /** Counts per cluster, aligned with cluster ids. */
+  readonly clusterCounts = $derived(this.clusters ? categoryCounts(this.clusters.assignments, this.clusters.sizes.length) : []);
+
   /** Loads the MNIST subset, trains the chosen autoencoder, then runs t-SNE on its codes. */
   async trainAndProject(): Promise<void> {
     if (this.busy) return;
     this.messages = [];
     try {
-      if (!this.dataset || this.dataset.n !== this.subset || this.dataset.source.kind !== 'mnist') {
-        await this.run('load', (id) => this.engine.loadDataset(id, { kind: 'mnist', limit: this.subset }));
-      }
+      if (this.needsReload()) await this.run('load', (id) => this.engine.loadDataset(id, this.source()));
       this.epochLogs = [];
       this.meanError = null;
-      this.positions = null;
+      this.errors = null;
+      this.clusters = null;
+      if (this.colorBy !== 'label') this.colorBy = 'label';
       this.projection = null;
       this.item = null;
       this.pinned = -1;
+      this.selection = new Int32Array(0);
       await this.run('train', (id) => this.engine.train(id, { model: this.model, epochs: this.epochs }));
       await this.run('project', (id) =>
         this.engine.project(id, { method: 'tsne', perplexity: this.perplexity, input: 'codes' }),
@@ -93,11 +153,27 @@ export class AppState {
     }
   }
 
-  /** Loads the dataset without training, so its summary shows. */
+  /** What to load: the MNIST subset or the typed folder. */
+  private source(): DatasetSource {
+    return this.sourceKind === 'folder' ? { kind: 'folder', path: this.folderPath.trim() } : { kind: 'mnist', limit: this.subset };
+  }
+
+  private needsReload(): boolean {
+    const s = this.dataset?.source;
+    if (!s) return true;
+    if (this.sourceKind === 'folder') return s.kind !== 'folder' || s.path !== this.folderPath.trim();
+    return s.kind !== 'mnist' || this.dataset!.n !== this.subset;
+  }
+
+  /** Loads the chosen dataset without training, so its summary shows. */
   async loadDefault(): Promise<void> {
     if (this.busy) return;
+    if (this.sourceKind === 'folder' && !this.folderPath.trim()) {
+      this.say('error', 'type the path of an image folder first');
+      return;
+    }
     try {
-      await this.run('load', (id) => this.engine.loadDataset(id, { kind: 'mnist', limit: this.subset }));
+      await this.run('load', (id) => this.engine.loadDataset(id, this.source()));
     } catch (e) {
       this.say('error', (e as Error).message);
     } finally {
@@ -131,18 +207,92 @@ export class AppState {
     this.hover(this.hoverIndex < 0 ? i : this.hoverIndex);
   }
 
-  /** Shows or hides a class on the map. */
-  toggleClass(c: number): void {
-    const next = new Set(this.hidden);
-    if (next.has(c)) next.delete(c);
-    else next.add(c);
-    this.hidden = next;
+  /** Pins point i (no toggling), e.g. when the keyboard steps to it. */
+  pinTo(i: number): void {
+    this.pinned = i;
+    this.hover(this.hoverIndex);
   }
 
-  /** Asks the engine for the projections CSV; in a browser it is downloaded. */
-  exportCsv(path?: string): void {
+  /** Pins point i and asks the map to fly to it. */
+  focusOn(i: number): void {
+    this.pinTo(i);
+    this.focus = { index: i, seq: (this.focus?.seq ?? 0) + 1 };
+  }
+
+  /** Shows or hides a category (class or cluster, whichever colours the map). */
+  toggleClass(c: number): void {
+    const which = this.colorBy === 'cluster' ? this.hiddenClusters : this.hidden;
+    const next = new Set(which);
+    if (next.has(c)) next.delete(c);
+    else next.add(c);
+    if (this.colorBy === 'cluster') this.hiddenClusters = next;
+    else this.hidden = next;
+  }
+
+  /** Runs k-means on the codes in the engine and colours the map by cluster. */
+  async cluster(): Promise<void> {
+    if (this.busy || this.clustering) return;
+    this.clustering = true;
+    try {
+      const id = newId('cluster');
+      const e = await this.request(id, () => this.engine.cluster(id, Math.round(this.kmeansK)));
+      if (e.type === 'clusters') {
+        this.clusters = { assignments: decodeI32(e.assignments), sizes: e.sizes, input: e.input, seconds: e.seconds };
+        this.hiddenClusters = new Set();
+        this.colorBy = 'cluster';
+      }
+    } catch (err) {
+      this.say('error', (err as Error).message);
+    } finally {
+      this.clustering = false;
+    }
+  }
+
+  /** Replaces the selection and fetches thumbnails of its first items. */
+  async select(indices: Int32Array): Promise<void> {
+    this.selection = indices;
+    this.thumbnails = null;
+    if (indices.length === 0) return;
+    const first = Array.from(indices.subarray(0, SELECTION_THUMBNAILS));
+    const id = newId('thumbs');
+    try {
+      const e = await this.request(id, () => this.engine.getThumbnails(id, first, 32));
+      if (e.type === 'thumbnails' && this.selection === indices) {
+        this.thumbnails = { indices: e.indices, height: e.height, width: e.width, channels: e.channels, pixels: base64ToBytes(e.pixels) };
+      }
+    } catch (err) {
+      this.say('error', (err as Error).message);
+    }
+  }
+
+  /** Looks an index or file name up in the engine; flies to the first hit. */
+  async search(query: string): Promise<void> {
+    const q = query.trim();
+    if (!q || !this.dataset) return;
+    const id = newId('search');
+    try {
+      const e = await this.request(id, () => this.engine.search(id, q, 20));
+      if (e.type !== 'searchResults') return;
+      this.searchResults = { query: q, indices: e.indices, files: e.files };
+      if (e.indices.length > 0 && this.positions) this.focusOn(e.indices[0]);
+    } catch (err) {
+      this.say('error', (err as Error).message);
+    }
+  }
+
+  /** Asks the engine for the projections CSV (all rows, or only `rows`); in a browser it is downloaded. */
+  exportCsv(path?: string, rows?: Int32Array): void {
     this.exportRequest = newId('csv');
-    this.engine.exportCsv(this.exportRequest, path);
+    this.exportName = rows ? 'selection.csv' : 'projections.csv';
+    this.engine.exportCsv(this.exportRequest, path, rows ? Array.from(rows) : undefined);
+  }
+
+  /** Sends a request and resolves with the event that answers it (by requestId or jobId). */
+  private request(id: string, send: () => void): Promise<EngineEvent> {
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      send();
+    });
   }
 
   private run(stage: Progress['stage'], start: (jobId: string) => void): Promise<EngineEvent> {
@@ -183,6 +333,13 @@ export class AppState {
         this.labels = decodeI32(e.info.labels);
         this.hidden = new Set();
         this.positions = null;
+        this.errors = null;
+        this.clusters = null;
+        this.colorBy = 'label';
+        this.selection = new Int32Array(0);
+        this.thumbnails = null;
+        this.pinned = -1;
+        this.item = null;
         for (const s of e.info.skipped.slice(0, 3)) this.say('warn', `${s.file}: ${s.reason}`);
         this.settle(e.jobId, e);
         return;
@@ -191,6 +348,7 @@ export class AppState {
         return;
       case 'trained':
         this.meanError = e.meanError;
+        this.errors = e.errors ? decodeF32(e.errors) : null;
         if (e.cancelled) this.say('info', `training cancelled after ${e.epochs.length} epochs; using the model so far`);
         this.settle(e.jobId, e);
         return;
@@ -205,15 +363,23 @@ export class AppState {
       case 'item':
         if (e.requestId === this.itemRequest) this.item = e;
         return;
+      case 'clusters':
+        this.settle(e.jobId, e);
+        return;
+      case 'thumbnails':
+      case 'searchResults':
+        this.settle(e.requestId, e);
+        return;
       case 'csv':
         if (e.requestId !== this.exportRequest) return;
         if (e.text !== undefined) {
-          downloadText(e.text, 'projections.csv');
-          this.lastExport = `downloaded projections.csv (${e.rows} rows)`;
+          downloadText(e.text, this.exportName);
+          this.lastExport = `downloaded ${this.exportName} (${e.rows} rows)`;
         } else this.lastExport = `saved ${e.rows} rows to ${e.path}`;
         return;
       case 'error':
         if (e.jobId && this.pending.has(e.jobId)) this.settle(e.jobId, new Error(e.message));
+        else if (e.requestId && this.pending.has(e.requestId)) this.settle(e.requestId, new Error(e.message));
         else this.say('error', e.message);
         return;
       case 'log':

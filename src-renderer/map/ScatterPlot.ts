@@ -1,18 +1,41 @@
 import * as THREE from 'three';
 import { GridIndex } from './grid-index.js';
+import { selectInPolygon } from './lasso.js';
 import { HighlightLayer, PointsLayer, type Layer } from './layers.js';
+import { SelectionTool, type SelectMode } from './selection-tool.js';
+
+/** What a drag on the map does. */
+export type DragMode = 'pan' | SelectMode;
 
 /** Events a ScatterPlot emits. */
 export interface ScatterEvents {
   /** The point under the cursor changed (-1 = none); x, y are CSS pixels in the container. */
   hover: (index: number, x: number, y: number) => void;
-  /** A point was clicked (-1 = empty space). */
+  /** A point was clicked or chosen by keyboard (-1 = empty space). */
   click: (index: number) => void;
+  /** A lasso or box closed around these points (ascending indices). */
+  select: (indices: Int32Array) => void;
+  /** An arrow key asked to move from the highlighted point to this neighbour. */
+  step: (index: number) => void;
+  /** The drag mode changed (e.g. by a key). */
+  mode: (mode: DragMode) => void;
 }
 
+type Listeners = { [K in keyof ScatterEvents]: Set<ScatterEvents[K]> };
+
+/** A camera state: view centre in world units and world units per CSS pixel. */
+interface View {
+  cx: number;
+  cy: number;
+  scale: number;
+}
+
+const FLY_MS = 450;
+
 /**
- * Owns the three.js renderer, the orthographic camera, pan/zoom and resize,
- * and draws its layers. Picking goes through a grid index, never ray-casting.
+ * Owns the three.js renderer, the orthographic camera, pan/zoom, resize and
+ * the selection drag, and draws its layers. Picking goes through a grid
+ * index, never ray-casting.
  */
 export class ScatterPlot {
   private readonly renderer: THREE.WebGLRenderer;
@@ -21,35 +44,39 @@ export class ScatterPlot {
   private readonly points = new PointsLayer();
   private readonly highlight: HighlightLayer;
   private readonly layers: Layer[];
-  private readonly listeners: { [K in keyof ScatterEvents]: Set<ScatterEvents[K]> } = {
-    hover: new Set(),
-    click: new Set(),
-  };
+  private readonly tool: SelectionTool;
+  private readonly listeners: Listeners = { hover: new Set(), click: new Set(), select: new Set(), step: new Set(), mode: new Set() };
   private readonly resizeObserver: ResizeObserver;
   private positions: Float32Array = new Float32Array(0);
   private index: GridIndex | null = null;
-  private hidden = new Set<number>();
-  private labels: Int32Array = new Int32Array(0);
-  /** View centre in world units, and world units per CSS pixel. */
-  private cx = 0;
-  private cy = 0;
-  private scale = 1;
+  private view: View = { cx: 0, cy: 0, scale: 1 };
+  private flight: { from: View; to: View; t0: number } | null = null;
   private width = 1;
   private height = 1;
   private hovered = -1;
+  private highlighted = -1;
+  private dragMode: DragMode = 'pan';
   private frameRequested = false;
-  private drag: { x: number; y: number; moved: boolean } | null = null;
+  private drag: { x: number; y: number; moved: boolean; select: SelectMode | null } | null = null;
   /** Whether the user has moved the view (then new positions no longer refit it). */
   private userMoved = false;
   private readonly cleanup: (() => void)[] = [];
+  /** Milliseconds the last frame's draw call took on the CPU side (for the status bar and bench). */
+  lastRenderMs = 0;
 
   constructor(private readonly container: HTMLElement) {
     this.renderer = new THREE.WebGLRenderer({ antialias: true, alpha: true, preserveDrawingBuffer: true });
     this.renderer.setPixelRatio(window.devicePixelRatio || 1);
-    this.renderer.domElement.tabIndex = 0;
-    this.renderer.domElement.setAttribute('aria-label', 'Projection map: drag to pan, wheel to zoom, F to fit');
-    container.appendChild(this.renderer.domElement);
-    this.highlight = new HighlightLayer(getComputedStyle(container).getPropertyValue('--text').trim() || '#111');
+    const el = this.renderer.domElement;
+    el.tabIndex = 0;
+    el.setAttribute(
+      'aria-label',
+      'Projection map. Drag to pan, wheel to zoom, F to fit, L lasso, B box, P pan, Enter picks the point at the centre, arrow keys move between points, Shift+arrows pan.',
+    );
+    container.appendChild(el);
+    const css = (name: string, fallback: string) => getComputedStyle(container).getPropertyValue(name).trim() || fallback;
+    this.highlight = new HighlightLayer(css('--text', '#111'));
+    this.tool = new SelectionTool(container, () => css('--accent', '#2f6fde'));
     this.layers = [this.points, this.highlight];
     for (const l of this.layers) l.setScene(this.scene);
     this.resizeObserver = new ResizeObserver(() => this.resize());
@@ -60,32 +87,50 @@ export class ScatterPlot {
 
   /** Subscribes to an event; returns the unsubscribe function. */
   on<K extends keyof ScatterEvents>(event: K, listener: ScatterEvents[K]): () => void {
-    this.listeners[event].add(listener);
-    return () => this.listeners[event].delete(listener);
+    (this.listeners[event] as Set<ScatterEvents[K]>).add(listener);
+    return () => (this.listeners[event] as Set<ScatterEvents[K]>).delete(listener);
   }
 
-  /** Sets n×2 positions; fits the view unless the user has moved it. */
-  setPositions(positions: Float32Array): void {
+  /** Sets n×2 positions; animates from the old ones when the count is unchanged; fits unless the user moved the view. */
+  setPositions(positions: Float32Array, animate = true): void {
     this.positions = positions;
     this.index = new GridIndex(positions);
-    for (const l of this.layers) l.onPositionsChanged(positions);
-    if (this.labels.length === positions.length >> 1) this.points.setLabels(this.labels, this.hidden);
+    this.points.onPositionsChanged(positions, animate);
+    this.highlight.onPositionsChanged(positions);
+    this.points.setFitScale(this.fitView()?.scale ?? 0);
     if (!this.userMoved) this.fit();
     this.requestRender();
   }
 
-  /** Colours points by class label and hides the given classes. */
-  setLabels(labels: Int32Array, hidden: Set<number> = this.hidden): void {
-    this.labels = labels;
-    this.hidden = hidden;
-    if (this.positions.length >> 1 === labels.length) this.points.setLabels(labels, hidden);
+  /** Sets per-point colours (n×3 in [0, 1]) and visibility (0 = hidden by a legend toggle). */
+  setStyle(colors: Float32Array, visible: Uint8Array): void {
+    this.points.setStyle(colors, visible);
     this.requestRender();
   }
 
-  /** Rings a point (or none with -1), e.g. a pinned one. */
+  /** Dims the points outside the selection (null or empty = none). */
+  setSelection(indices: Int32Array | null): void {
+    this.points.setSelection(indices);
+    this.requestRender();
+  }
+
+  /** Rings a point (or none with -1), e.g. a pinned one; arrow keys move from it. */
   setHighlight(index: number): void {
+    this.highlighted = index;
     this.highlight.setIndex(index);
     this.requestRender();
+  }
+
+  /** Sets what a drag does. */
+  setMode(mode: DragMode): void {
+    if (mode === this.dragMode) return;
+    this.dragMode = mode;
+    this.renderer.domElement.style.cursor = mode === 'pan' ? 'crosshair' : 'cell';
+    this.emit('mode', mode);
+  }
+
+  get mode(): DragMode {
+    return this.dragMode;
   }
 
   /** Number of points drawn. */
@@ -93,27 +138,36 @@ export class ScatterPlot {
     return this.positions.length >> 1;
   }
 
+  /** The current view (centre and world units per pixel). */
+  get currentView(): Readonly<View> {
+    return { ...this.view };
+  }
+
+  /** The view that shows all points with a margin, or null when there are none. */
+  private fitView(): View | null {
+    const b = this.bounds();
+    if (!b) return null;
+    const margin = 1.08;
+    return {
+      cx: (b.minX + b.maxX) / 2,
+      cy: (b.minY + b.maxY) / 2,
+      scale: Math.max(((b.maxX - b.minX) * margin) / this.width, ((b.maxY - b.minY) * margin) / this.height, 1e-9),
+    };
+  }
+
   /** Fits the view to all points with a margin. */
   fit(): void {
-    const n = this.count;
-    if (n === 0) return;
-    let minX = Infinity;
-    let maxX = -Infinity;
-    let minY = Infinity;
-    let maxY = -Infinity;
-    for (let i = 0; i < n; i++) {
-      const x = this.positions[2 * i];
-      const y = this.positions[2 * i + 1];
-      if (x < minX) minX = x;
-      if (x > maxX) maxX = x;
-      if (y < minY) minY = y;
-      if (y > maxY) maxY = y;
-    }
-    this.cx = (minX + maxX) / 2;
-    this.cy = (minY + maxY) / 2;
-    const margin = 1.08;
-    this.scale = Math.max(((maxX - minX) * margin) / this.width, ((maxY - minY) * margin) / this.height, 1e-9);
+    const v = this.fitView();
+    if (!v) return;
+    this.view = v;
+    this.flight = null;
     this.updateCamera();
+  }
+
+  /** Re-reads the theme's colours from CSS (call after switching themes). */
+  refreshTheme(): void {
+    this.highlight.setColor(getComputedStyle(this.container).getPropertyValue('--text').trim() || '#111');
+    this.requestRender();
   }
 
   /** Fits the view and lets new positions refit it again. */
@@ -122,26 +176,77 @@ export class ScatterPlot {
     this.fit();
   }
 
+  /** Animates the view to centre point i, zooming in to 4× the fitted view unless already closer. */
+  flyTo(i: number): void {
+    if (i < 0 || i >= this.count) return;
+    const fit = this.fitView();
+    const close = fit ? fit.scale / 4 : this.view.scale;
+    const to = { cx: this.positions[2 * i], cy: this.positions[2 * i + 1], scale: Math.min(this.view.scale, close) };
+    this.userMoved = true;
+    this.flight = { from: { ...this.view }, to, t0: performance.now() };
+    this.requestRender();
+  }
+
+  /** Moves the view by a number of CSS pixels. */
+  panBy(dx: number, dy: number): void {
+    this.view.cx -= dx * this.view.scale;
+    this.view.cy += dy * this.view.scale;
+    this.userMoved = true;
+    this.flight = null;
+    this.updateCamera();
+  }
+
+  /** Zooms by a factor (> 1 zooms in) keeping the screen point (x, y) fixed. */
+  zoomAt(factor: number, x = this.width / 2, y = this.height / 2): void {
+    const before = this.screenToWorld(x, y);
+    this.view.scale /= factor;
+    const after = this.screenToWorld(x, y);
+    this.view.cx += before.x - after.x;
+    this.view.cy += before.y - after.y;
+    this.userMoved = true;
+    this.flight = null;
+    this.updateCamera();
+  }
+
   /** World coordinates → CSS pixels within the container. */
   worldToScreen(x: number, y: number): { x: number; y: number } {
-    return { x: (x - this.cx) / this.scale + this.width / 2, y: this.height / 2 - (y - this.cy) / this.scale };
+    const v = this.view;
+    return { x: (x - v.cx) / v.scale + this.width / 2, y: this.height / 2 - (y - v.cy) / v.scale };
   }
 
   /** CSS pixels within the container → world coordinates. */
   screenToWorld(x: number, y: number): { x: number; y: number } {
-    return { x: this.cx + (x - this.width / 2) * this.scale, y: this.cy - (y - this.height / 2) * this.scale };
+    const v = this.view;
+    return { x: v.cx + (x - this.width / 2) * v.scale, y: v.cy - (y - this.height / 2) * v.scale };
   }
 
-  /** Screen position of point i (CSS pixels within the container). */
+  /** Screen position of point i (CSS pixels within the container), where it rests after any transition. */
   pointToScreen(i: number): { x: number; y: number } {
     return this.worldToScreen(this.positions[2 * i], this.positions[2 * i + 1]);
+  }
+
+  /** Whether point i is drawn (not hidden by a legend toggle). */
+  isShown(i: number): boolean {
+    return this.points.isShown(i);
   }
 
   /** The visible point nearest to a screen position within `radiusPx`, or -1. */
   pick(x: number, y: number, radiusPx = 8): number {
     if (!this.index) return -1;
     const w = this.screenToWorld(x, y);
-    return this.index.nearest(w.x, w.y, radiusPx * this.scale, (i) => !this.hidden.has(this.labels[i] ?? -1));
+    return this.index.nearest(w.x, w.y, radiusPx * this.view.scale, (i) => this.points.isShown(i));
+  }
+
+  /** Visible points inside a polygon given in screen pixels (flat x, y pairs). */
+  selectScreenPolygon(poly: number[]): Int32Array {
+    if (!this.index) return new Int32Array(0);
+    const world = new Float64Array(poly.length);
+    for (let k = 0; k < poly.length; k += 2) {
+      const w = this.screenToWorld(poly[k], poly[k + 1]);
+      world[k] = w.x;
+      world[k + 1] = w.y;
+    }
+    return selectInPolygon(this.index, this.positions, world, (i) => this.points.isShown(i));
   }
 
   /** The PNG of the current frame, as a data URL. */
@@ -150,28 +255,56 @@ export class ScatterPlot {
     return this.renderer.domElement.toDataURL('image/png');
   }
 
+  /** Draws one frame now and waits for the GPU (for benchmarks); returns milliseconds. */
+  renderSync(): number {
+    const t0 = performance.now();
+    this.render();
+    const gl = this.renderer.getContext();
+    gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
+    return performance.now() - t0;
+  }
+
+  private bounds(): { minX: number; maxX: number; minY: number; maxY: number } | null {
+    const n = this.count;
+    if (n === 0) return null;
+    let minX = Infinity;
+    let maxX = -Infinity;
+    let minY = Infinity;
+    let maxY = -Infinity;
+    const p = this.positions;
+    for (let i = 0; i < n; i++) {
+      const x = p[2 * i];
+      const y = p[2 * i + 1];
+      if (x < minX) minX = x;
+      if (x > maxX) maxX = x;
+      if (y < minY) minY = y;
+      if (y > maxY) maxY = y;
+    }
+    return { minX, maxX, minY, maxY };
+  }
+
   private emit<K extends keyof ScatterEvents>(event: K, ...args: Parameters<ScatterEvents[K]>): void {
     for (const l of this.listeners[event]) (l as (...a: Parameters<ScatterEvents[K]>) => void)(...args);
   }
 
   private resize(): void {
     const r = this.container.getBoundingClientRect();
-    const w = Math.max(1, r.width);
-    const h = Math.max(1, r.height);
-    this.width = w;
-    this.height = h;
-    this.renderer.setSize(w, h);
+    this.width = Math.max(1, r.width);
+    this.height = Math.max(1, r.height);
+    this.renderer.setSize(this.width, this.height);
+    this.points.setFitScale(this.fitView()?.scale ?? 0);
     if (!this.userMoved) this.fit();
     this.updateCamera();
   }
 
   private updateCamera(): void {
-    const hw = (this.width / 2) * this.scale;
-    const hh = (this.height / 2) * this.scale;
-    this.camera.left = this.cx - hw;
-    this.camera.right = this.cx + hw;
-    this.camera.top = this.cy + hh;
-    this.camera.bottom = this.cy - hh;
+    const { cx, cy, scale } = this.view;
+    const hw = (this.width / 2) * scale;
+    const hh = (this.height / 2) * scale;
+    this.camera.left = cx - hw;
+    this.camera.right = cx + hw;
+    this.camera.top = cy + hh;
+    this.camera.bottom = cy - hh;
     this.camera.updateProjectionMatrix();
     this.requestRender();
   }
@@ -186,9 +319,27 @@ export class ScatterPlot {
   }
 
   private render(): void {
+    const t0 = performance.now();
+    let more = false;
+    if (this.flight) {
+      const t = Math.min(1, (t0 - this.flight.t0) / FLY_MS);
+      const e = t * t * (3 - 2 * t);
+      const { from, to } = this.flight;
+      // Zoom interpolates in log space so the motion feels even.
+      this.view = {
+        cx: from.cx + (to.cx - from.cx) * e,
+        cy: from.cy + (to.cy - from.cy) * e,
+        scale: Math.exp(Math.log(from.scale) + (Math.log(to.scale) - Math.log(from.scale)) * e),
+      };
+      if (t >= 1) this.flight = null;
+      else more = true;
+      this.updateCamera();
+    }
     const dpr = this.renderer.getPixelRatio();
-    for (const l of this.layers) l.onRender?.(this.scale, dpr);
+    for (const l of this.layers) if (l.onRender?.(this.view.scale, dpr)) more = true;
     this.renderer.render(this.scene, this.camera);
+    this.lastRenderMs = performance.now() - t0;
+    if (more) this.requestRender();
   }
 
   private local(e: MouseEvent): { x: number; y: number } {
@@ -205,7 +356,7 @@ export class ScatterPlot {
   private bindInput(): void {
     const el = this.renderer.domElement;
     const listen = <K extends keyof HTMLElementEventMap>(
-      target: HTMLElement | Window,
+      target: HTMLElement,
       type: K,
       fn: (e: HTMLElementEventMap[K]) => void,
       options?: AddEventListenerOptions,
@@ -214,8 +365,12 @@ export class ScatterPlot {
       this.cleanup.push(() => target.removeEventListener(type, fn as EventListener));
     };
     listen(el, 'pointerdown', (e) => {
+      if (e.button !== 0) return;
       const p = this.local(e);
-      this.drag = { ...p, moved: false };
+      // Shift-drag lassoes whatever the mode, as in most scatter tools.
+      const select = this.dragMode !== 'pan' ? this.dragMode : e.shiftKey ? 'lasso' : null;
+      this.drag = { ...p, moved: false, select };
+      if (select) this.tool.begin(select, p.x, p.y);
       el.setPointerCapture(e.pointerId);
     });
     listen(el, 'pointermove', (e) => {
@@ -225,12 +380,12 @@ export class ScatterPlot {
         const dy = p.y - this.drag.y;
         if (Math.abs(dx) + Math.abs(dy) > 2 || this.drag.moved) {
           this.drag.moved = true;
-          this.userMoved = true;
-          this.cx -= dx * this.scale;
-          this.cy += dy * this.scale;
-          this.drag.x = p.x;
-          this.drag.y = p.y;
-          this.updateCamera();
+          if (this.drag.select) this.tool.move(p.x, p.y);
+          else {
+            this.panBy(dx, dy);
+            this.drag.x = p.x;
+            this.drag.y = p.y;
+          }
         }
         return;
       }
@@ -238,8 +393,14 @@ export class ScatterPlot {
     });
     listen(el, 'pointerup', (e) => {
       const p = this.local(e);
-      if (this.drag && !this.drag.moved) this.emit('click', this.pick(p.x, p.y));
+      const drag = this.drag;
       this.drag = null;
+      if (!drag) return;
+      if (drag.select) {
+        const poly = this.tool.end();
+        if (poly) this.emit('select', this.selectScreenPolygon(poly));
+        else if (!drag.moved) this.emit('click', this.pick(p.x, p.y));
+      } else if (!drag.moved) this.emit('click', this.pick(p.x, p.y));
     });
     listen(el, 'pointerleave', () => {
       if (!this.drag) this.setHovered(-1, 0, 0);
@@ -250,35 +411,35 @@ export class ScatterPlot {
       (e) => {
         e.preventDefault();
         const p = this.local(e);
-        const before = this.screenToWorld(p.x, p.y);
-        this.scale *= Math.exp(e.deltaY * (e.deltaMode === 1 ? 0.05 : 0.0015));
-        // Keep the world point under the cursor fixed: zoom to the cursor.
-        const after = this.screenToWorld(p.x, p.y);
-        this.cx += before.x - after.x;
-        this.cy += before.y - after.y;
-        this.userMoved = true;
-        this.updateCamera();
+        this.zoomAt(Math.exp(-e.deltaY * (e.deltaMode === 1 ? 0.05 : 0.0015)), p.x, p.y);
       },
       { passive: false },
     );
     listen(el, 'keydown', (e) => {
-      const step = 40 * this.scale;
-      const moves: Record<string, [number, number]> = {
-        ArrowLeft: [-step, 0],
-        ArrowRight: [step, 0],
-        ArrowUp: [0, step],
-        ArrowDown: [0, -step],
-      };
-      if (e.key === 'f' || e.key === 'F' || e.key === '0') this.resetView();
-      else if (e.key === '+' || e.key === '=') this.scale /= 1.25;
-      else if (e.key === '-') this.scale *= 1.25;
-      else if (moves[e.key]) {
-        this.cx += moves[e.key][0];
-        this.cy += moves[e.key][1];
-        this.userMoved = true;
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      const dirs: Record<string, [number, number]> = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] };
+      const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
+      const dir = dirs[e.key];
+      if (dir && this.highlighted >= 0 && !e.shiftKey && this.index) {
+        const next = this.index.neighbourInDirection(this.highlighted, dir[0], dir[1], (i) => this.points.isShown(i));
+        if (next >= 0) {
+          this.emit('step', next);
+          const s = this.pointToScreen(next);
+          if (s.x < 20 || s.y < 20 || s.x > this.width - 20 || s.y > this.height - 20) this.flyTo(next);
+        }
+      } else if (dir) this.panBy(-dir[0] * 40, dir[1] * 40);
+      else if (key === 'f' || key === '0') this.resetView();
+      else if (key === '+' || key === '=') this.zoomAt(1.25);
+      else if (key === '-') this.zoomAt(1 / 1.25);
+      else if (key === 'l') this.setMode('lasso');
+      else if (key === 'b') this.setMode('box');
+      else if (key === 'p') this.setMode('pan');
+      else if (key === 'Enter' || key === ' ') this.emit('click', this.pick(this.width / 2, this.height / 2, 60));
+      else if (key === 'Escape') {
+        this.setMode('pan');
+        this.emit('select', new Int32Array(0));
       } else return;
       e.preventDefault();
-      this.updateCamera();
     });
   }
 
@@ -287,9 +448,9 @@ export class ScatterPlot {
     for (const c of this.cleanup) c();
     this.resizeObserver.disconnect();
     for (const l of this.layers) l.dispose();
+    this.tool.dispose();
     this.renderer.dispose();
     this.renderer.domElement.remove();
-    this.listeners.hover.clear();
-    this.listeners.click.clear();
+    for (const set of Object.values(this.listeners)) set.clear();
   }
 }

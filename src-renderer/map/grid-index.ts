@@ -97,6 +97,51 @@ export class GridIndex {
     return best;
   }
 
+  /**
+   * The best neighbour of point `from` in direction (dx, dy): among points
+   * within 60° of the direction, the one minimising distance·(2 − cos θ), so
+   * near and straight ahead wins. -1 when there is none.
+   */
+  neighbourInDirection(from: number, dx: number, dy: number, accept?: (i: number) => boolean): number {
+    const p = this.positions;
+    const len = Math.hypot(dx, dy) || 1;
+    const ux = dx / len;
+    const uy = dy / len;
+    const x = p[2 * from];
+    const y = p[2 * from + 1];
+    let best = -1;
+    let bestScore = Infinity;
+    const maxR = (Math.max(this.cols, this.rows) + 1) * this.cell;
+    // Grow the search square until no unvisited point could score better (score ≥ distance).
+    for (let r = this.cell; ; r *= 2) {
+      const c0 = this.col(x - r);
+      const c1 = this.col(x + r);
+      const r0 = this.row(y - r);
+      const r1 = this.row(y + r);
+      for (let row = r0; row <= r1; row++) {
+        for (let c = c0; c <= c1; c++) {
+          const cell = row * this.cols + c;
+          for (let k = this.starts[cell]; k < this.starts[cell + 1]; k++) {
+            const i = this.order[k];
+            if (i === from) continue;
+            const ex = p[2 * i] - x;
+            const ey = p[2 * i + 1] - y;
+            const d = Math.hypot(ex, ey);
+            if (d === 0) continue;
+            const cos = (ex * ux + ey * uy) / d;
+            if (cos < 0.5) continue;
+            const score = d * (2 - cos);
+            if (score < bestScore && (!accept || accept(i))) {
+              bestScore = score;
+              best = i;
+            }
+          }
+        }
+      }
+      if (bestScore <= r || r > maxR) return best;
+    }
+  }
+
   /** Indices of the points inside the axis-aligned box. */
   inBox(x0: number, y0: number, x1: number, y1: number): number[] {
     const out: number[] = [];
