@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Dataset } from './types.js';
 import type { FileEntry } from './walk.js';
@@ -51,6 +51,9 @@ export async function readCache(file: string, print: string): Promise<Dataset | 
     const labels = new Int32Array(meta.n);
     new Uint8Array(labels.buffer).set(bytes.subarray(p0 + size, p0 + size + 4 * meta.n));
     const { fingerprint: _, ...rest } = meta;
+    // Mark as recently used, for pruning.
+    const now = new Date();
+    await utimes(file, now, now).catch(() => {});
     return { ...rest, pixels, labels, fromCache: true };
   } catch {
     return null;
@@ -74,5 +77,30 @@ export async function writeCache(file: string, print: string, ds: Dataset): Prom
   } catch (e) {
     await rm(tmp, { force: true }).catch(() => {});
     return `cache not written: ${(e as Error).message}`;
+  }
+}
+
+/** Total size the cache keeps; least recently used entries go first. */
+export const CACHE_BUDGET_BYTES = 4 * 2 ** 30;
+
+/** Deletes the least recently used entries until the cache fits the budget; never `keep`. */
+export async function pruneCache(dir: string, keep: string, budget = CACHE_BUDGET_BYTES): Promise<void> {
+  try {
+    const names = (await readdir(dir)).filter((n) => n.endsWith('.aeds'));
+    const entries = await Promise.all(
+      names.map(async (n) => {
+        const s = await stat(path.join(dir, n));
+        return { file: path.join(dir, n), size: s.size, used: s.mtimeMs };
+      }),
+    );
+    let total = entries.reduce((a, e) => a + e.size, 0);
+    for (const e of entries.sort((a, b) => a.used - b.used)) {
+      if (total <= budget) break;
+      if (e.file === keep) continue;
+      await rm(e.file, { force: true });
+      total -= e.size;
+    }
+  } catch {
+    // Pruning is housekeeping: a failure must not fail a load.
   }
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { assembleArrays, type NamedArray } from './arrays.js';
-import { cacheFile, fingerprint, isInside, readCache, writeCache } from './cache.js';
+import { cacheFile, fingerprint, isInside, pruneCache, readCache, writeCache } from './cache.js';
 import { loadCsvFiles } from './csv.js';
 import { extOf, IMAGE_EXTENSIONS } from './decode.js';
 import { readIdx } from './idx.js';
@@ -44,6 +44,7 @@ export async function loadFolder(folder: string, options: Partial<LoadOptions> =
   if (cachePath) {
     const problem = await writeCache(cachePath, print, ds);
     if (problem) (ds.notes ??= []).push(problem);
+    else await pruneCache(path.dirname(cachePath), cachePath);
   }
   return ds;
 }

@@ -104,7 +104,8 @@ export async function loadImageFolder(input: ImageFolderInput, opts: LoadOptions
   for (let i = 0; i < n; i++) m += ok[i];
   if (m === 0) throw new Error(`${input.root}: none of the ${n} images could be read (${problems.find(Boolean)?.reason})`);
   const channels = colour.size > 0 ? 3 : 1;
-  const pixels = new Uint8Array(m * hw * channels);
+  // The common case (all gray, none skipped) keeps the decode buffer: memory stays at the pixel data.
+  const pixels = channels === 1 && m === n ? gray : new Uint8Array(m * hw * channels);
   const labels = new Int32Array(m);
   const files: string[] = [];
   for (let i = 0, j = 0; i < n; i++) {
@@ -112,8 +113,9 @@ export async function loadImageFolder(input: ImageFolderInput, opts: LoadOptions
     const l = labelOf[i];
     labels[j] = l === null ? -1 : classIndex.get(l)!;
     files.push(images[i].rel);
-    if (channels === 1) pixels.set(gray.subarray(i * hw, (i + 1) * hw), j * hw);
-    else {
+    if (channels === 1) {
+      if (pixels !== gray) pixels.set(gray.subarray(i * hw, (i + 1) * hw), j * hw);
+    } else {
       const rgb = colour.get(i);
       if (rgb) pixels.set(rgb, j * hw * 3);
       else {

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { statSync, type Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { SkippedItem } from './types.js';
@@ -99,7 +99,21 @@ export async function walk(root: string, signal?: AbortSignal): Promise<Listing>
     entries.sort((a, b) => compareNames(a.name, b.name));
     const subdirs: [string, string][] = [];
     // statSync: one async stat per file costs ~100 µs of thread-pool round trip, ten times the stat.
-    const stats = entries.map((ent) => {
+    let lastYield = performance.now();
+    for (const ent of entries) {
+      if (performance.now() - lastYield > 50) {
+        // A flat folder of 100,000 files takes a second or more to stat: let a cancel through.
+        await new Promise((r) => setImmediate(r));
+        signal?.throwIfAborted();
+        lastYield = performance.now();
+      }
+      const f = statEntry(ent);
+      if (f) files.push(f);
+    }
+    subdirs.sort((a, b) => compareNames(a[1], b[1]));
+    for (const [a, r] of subdirs) await visit(a, r, depth + 1);
+
+    function statEntry(ent: Dirent): FileEntry | null {
       const childRel = rel ? `${rel}/${ent.name}` : ent.name;
       const childAbs = path.join(dir, ent.name);
       if (ent.name.startsWith('.') || IGNORED.has(ent.name)) {
@@ -129,10 +143,7 @@ export async function walk(root: string, signal?: AbortSignal): Promise<Listing>
         skipped.push({ file: childRel, reason: ent.isSymbolicLink() ? `broken link: ${reason(e)}` : reason(e) });
         return null;
       }
-    });
-    for (const f of stats) if (f) files.push(f);
-    subdirs.sort((a, b) => compareNames(a[1], b[1]));
-    for (const [a, r] of subdirs) await visit(a, r, depth + 1);
+    }
   }
 
   await visit(abs, '', 0);

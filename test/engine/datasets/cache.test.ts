@@ -92,3 +92,18 @@ describe('the dataset folder is never written', () => {
     expect(snapshot(data)).toEqual(before);
   });
 });
+
+describe('cache size', () => {
+  it('prunes the least recently used entries beyond the budget, never the newest', async () => {
+    const { pruneCache } = await import('../../../src-main/engine/datasets/cache.js');
+    const c = path.join(dir, 'prune');
+    put(path.join(c, 'old.aeds'), Buffer.alloc(100));
+    put(path.join(c, 'mid.aeds'), Buffer.alloc(100));
+    put(path.join(c, 'new.aeds'), Buffer.alloc(100));
+    put(path.join(c, 'other.txt'), Buffer.alloc(1000));
+    utimesSync(path.join(c, 'old.aeds'), new Date(2000, 1, 1), new Date(2000, 1, 1));
+    utimesSync(path.join(c, 'mid.aeds'), new Date(2010, 1, 1), new Date(2010, 1, 1));
+    await pruneCache(c, path.join(c, 'new.aeds'), 150);
+    expect(readdirSync(c).sort()).toEqual(['new.aeds', 'other.txt']);
+  });
+});
