@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { knnAccuracy } from '../../../src-main/engine/metrics/index.js';
+import { fitPca, pca, runUmap } from '../../../src-main/engine/projection/index.js';
+import { symmetricEigen } from '../../../src-main/engine/projection/eigen.js';
+import { createRandom } from '../../../src-main/engine/tsne/random.js';
+import { blobs } from '../tsne/helpers.js';
+
+/** n points in d dimensions with variance decaying along known orthogonal axes (a random rotation of scaled axes). */
+function anisotropic(n: number, d: number, seed: number) {
+  const r = createRandom(seed);
+  const x = new Float32Array(n * d);
+  for (let i = 0; i < n; i++) for (let t = 0; t < d; t++) x[i * d + t] = r.normal() * (t < 3 ? 10 - 3 * t : 0.3) + 5;
+  return x;
+}
+
+describe('projection', () => {
+  it('Jacobi eigen-decomposition reconstructs a symmetric matrix', () => {
+    const m = 6;
+    const r = createRandom(2);
+    const a = new Float64Array(m * m);
+    for (let i = 0; i < m; i++) for (let j = 0; j <= i; j++) a[i * m + j] = a[j * m + i] = r.normal();
+    const { values, vectors } = symmetricEigen(a, m);
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < m; j++) {
+        let s = 0;
+        for (let e = 0; e < m; e++) s += vectors[e * m + i] * values[e] * vectors[e * m + j];
+        expect(s).toBeCloseTo(a[i * m + j], 10);
+      }
+    for (let e = 1; e < m; e++) expect(values[e]).toBeLessThanOrEqual(values[e - 1]);
+  });
+
+  for (const d of [10, 100]) {
+    it(`PCA finds the high-variance axes in ${d} dimensions`, () => {
+      const n = 2000;
+      const x = anisotropic(n, d, 3);
+      const model = fitPca(x, n, d, 3);
+      for (let e = 0; e < 3; e++) {
+        // Axis e should be (close to) the unit vector along coordinate e, with variance (10 − 3e)².
+        expect(Math.abs(model.axes[e * d + e])).toBeGreaterThan(0.99);
+        expect(model.variances[e] / (10 - 3 * e) ** 2).toBeGreaterThan(0.9);
+        expect(model.variances[e] / (10 - 3 * e) ** 2).toBeLessThan(1.1);
+      }
+      const y = pca(x, n, d, 2);
+      let mean = 0;
+      for (let i = 0; i < n; i++) mean += y[2 * i];
+      expect(Math.abs(mean / n)).toBeLessThan(1e-3);
+      expect(Array.from(pca(x, n, d, 2))).toEqual(Array.from(y));
+    });
+  }
+
+  it('UMAP separates clusters and streams progress', async () => {
+    const { data, labels, n, d } = blobs(4, 75, 10, 8);
+    let reports = 0;
+    const r = await runUmap(data, n, d, { nEpochs: 100, seed: 1 }, { onProgress: (p) => void (p.embedding && reports++) });
+    expect(r.cancelled).toBe(false);
+    expect(r.embedding.length).toBe(2 * n);
+    expect(reports).toBe(10);
+    expect(knnAccuracy(r.embedding, n, 2, labels, 10)).toBeGreaterThan(0.95);
+  });
+
+  it('UMAP stops when onProgress returns false', async () => {
+    const { data, n, d } = blobs(3, 50, 5, 8);
+    const r = await runUmap(data, n, d, { nEpochs: 200, reportEvery: 5 }, { onProgress: (p) => p.epoch < 20 });
+    expect(r.cancelled).toBe(true);
+    expect(r.epochs).toBe(20);
+    expect(r.embedding.every(Number.isFinite)).toBe(true);
+  });
+});
