@@ -1,5 +1,6 @@
 import { symlinkSync } from 'node:fs';
 import path from 'node:path';
+import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadFolder } from '../../../src-main/engine/datasets/folder.js';
 import { summarize } from '../../../src-main/engine/datasets/types.js';
@@ -33,6 +34,25 @@ describe('image folders', () => {
     for (let x = 0; x < 8; x++) expect(Math.abs(ds.pixels[64 + x] - x * 30)).toBeLessThan(12);
     expect(Array.from(new Set(ds.pixels.subarray(5 * 64, 6 * 64)))).toEqual([200]);
     expect(summarize(ds)).toBe('6 images loaded (image-folder, 8×8, grayscale); 2 classes: cats 3, dogs 3');
+  });
+
+  it('reads palette, interlaced and 16-bit PNGs', async () => {
+    const g = raw(8, 8, 3, (x) => x * 30);
+    const s = (b: Buffer) => sharp(b, { raw: { width: 8, height: 8, channels: 3 } });
+    put(path.join(dir, 'palette.png'), await s(g).png({ palette: true, colours: 16, dither: 0 }).toBuffer());
+    put(path.join(dir, 'interlaced.png'), await s(g).png({ progressive: true }).toBuffer());
+    put(path.join(dir, 'deep.png'), await s(g).toColourspace('rgb16').png().toBuffer());
+    const ds = await load(dir);
+    expect(ds.skipped).toEqual([]);
+    expect(ds.channels).toBe(1);
+    for (let i = 0; i < 3; i++)
+      for (let x = 0; x < 8; x++) expect(Math.abs(ds.pixels[i * 64 + x] - x * 30)).toBeLessThanOrEqual(8);
+  });
+
+  it('reads a single CSV or .npy file given instead of a folder', async () => {
+    put(path.join(dir, 'mnist_test.csv'), 'label,a,b,c,d\n1,0,0,0,0\n');
+    const ds = await load(path.join(dir, 'mnist_test.csv'));
+    expect([ds.format, ds.n, ds.name]).toEqual(['csv', 1, 'mnist_test.csv']);
   });
 
   it('reads a flat folder as unlabelled', async () => {
