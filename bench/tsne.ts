@@ -27,6 +27,7 @@ for (const n of sizes) {
   const x = pca(pixels, n, 784, 50, 0);
   const pcaSeconds = (performance.now() - t0) / 1000;
   t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const r = await runTsne(x, n, 50, { method, iterations }, {
     onProgress: verbose
       ? (p) => {
@@ -36,11 +37,13 @@ for (const n of sizes) {
       : undefined,
   });
   const total = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const acc = knnAccuracy(r.embedding, n, 2, labels, 10);
   const tw = trustworthiness(x, 50, r.embedding, 2, n, 10, 500, 1);
   console.log(
     `tsne mnist-pca50 N=${n} method=${method} affinities=${r.seconds.affinities.toFixed(1)}s ` +
-      `optimize=${r.seconds.optimize.toFixed(1)}s total=${total.toFixed(1)}s KL=${r.kl.toFixed(3)} ` +
+      `optimize=${r.seconds.optimize.toFixed(1)}s total=${total.toFixed(1)}s cpu=${cpuSeconds.toFixed(1)}s KL=${r.kl.toFixed(3)} ` +
       `knn10=${acc.toFixed(4)} trust10=${tw.toFixed(4)} (pca=${pcaSeconds.toFixed(1)}s not in total)`,
   );
 }

@@ -33,8 +33,6 @@ export class FftRepulsion implements Repulsion {
   private aIm = new Float64Array(0);
   private bRe = new Float64Array(0);
   private bIm = new Float64Array(0);
-  private cRe = new Float64Array(0);
-  private cIm = new Float64Array(0);
   private cell = new Int32Array(0);
   private weights = new Float64Array(0);
   /** Grid side used in the latest evaluation (for benchmarks and tests). */
@@ -97,8 +95,6 @@ export class FftRepulsion implements Repulsion {
       this.aIm = new Float64Array(L * L);
       this.bRe = new Float64Array(L * L);
       this.bIm = new Float64Array(L * L);
-      this.cRe = new Float64Array(L * L);
-      this.cIm = new Float64Array(L * L);
     }
     const fft = this.fft;
 
@@ -138,7 +134,7 @@ export class FftRepulsion implements Repulsion {
     }
 
     // Spread the charges {1, y1} into grid a and {y2, 1} into grid b (row = dimension 2, column = dimension 1).
-    const { aRe, aIm, bRe, bIm, cRe, cIm } = this;
+    const { aRe, aIm, bRe, bIm } = this;
     aRe.fill(0);
     aIm.fill(0);
     bRe.fill(0);
@@ -168,24 +164,32 @@ export class FftRepulsion implements Repulsion {
       aIm[t] *= k;
     }
     // b = FFT(y2 + i·1): FFT(y2)[k] = (b[k] + conj b[−k]) / 2 meets K2̂, FFT(1)[k] = (b[k] − conj b[−k]) / 2i meets K1̂.
+    // Entries k and −k are updated together, in place.
     for (let r = 0; r < L; r++) {
-      const rm = ((L - r) & (L - 1)) * L;
+      const rm = (L - r) & (L - 1);
+      if (rm < r) continue;
       const base = r * L;
+      const baseM = rm * L;
       for (let c = 0; c < L; c++) {
         const t = base + c;
-        const tm = rm + ((L - c) & (L - 1));
+        const tm = baseM + ((L - c) & (L - 1));
+        if (rm === r && tm < t) continue;
         const xr = bRe[t];
         const xi = bIm[t];
         const yr = bRe[tm];
         const yi = bIm[tm];
         const k2 = kRe[t];
         const k1 = kIm[t];
-        cRe[t] = 0.5 * ((xr + yr) * k2 + (xr - yr) * k1);
-        cIm[t] = 0.5 * ((xi - yi) * k2 + (xi + yi) * k1);
+        const k2m = kRe[tm];
+        const k1m = kIm[tm];
+        bRe[t] = 0.5 * ((xr + yr) * k2 + (xr - yr) * k1);
+        bIm[t] = 0.5 * ((xi - yi) * k2 + (xi + yi) * k1);
+        bRe[tm] = 0.5 * ((yr + xr) * k2m + (yr - xr) * k1m);
+        bIm[tm] = 0.5 * ((yi - xi) * k2m + (yi + xi) * k1m);
       }
     }
     fft.inverse(aRe, aIm, m);
-    fft.inverse(cRe, cIm, m);
+    fft.inverse(bRe, bIm, m);
 
     // Interpolating a point's own charge does not give K1(0) = 1 exactly; subtract what it does give, using the
     // kernel on node offsets within one box (table t1), so Z stays accurate when points are sparse.
@@ -212,8 +216,8 @@ export class FftRepulsion implements Repulsion {
           const w = wr * weights[2 * i * p + kc];
           p0 += w * aRe[row + kc];
           p1 += w * aIm[row + kc];
-          p2 += w * cRe[row + kc];
-          p3 += w * cIm[row + kc];
+          p2 += w * bRe[row + kc];
+          p3 += w * bIm[row + kc];
         }
       }
       p0 *= scale;
