@@ -3,7 +3,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import { PNG } from 'pngjs';
+
 import { loadFolder } from '../src-main/engine/datasets/folder.js';
 
 const N = Number(process.argv[2] ?? 70000);
@@ -14,7 +16,7 @@ try {
   let t = performance.now();
   // Ten class folders of distinct gray images: a noisy blob whose place depends on the class.
   let seed = 1;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
   const rgba = Buffer.alloc(28 * 28 * 4);
   for (let c = 0; c < 10; c++) mkdirSync(path.join(dataDir, String(c)), { recursive: true });
   for (let i = 0; i < N; i++) {
@@ -28,7 +30,10 @@ try {
       rgba[4 * p + 3] = 255;
     }
     // colorType 0: stored as 8-bit grayscale, as MNIST PNGs are.
-    writeFileSync(path.join(dataDir, String(c), `${i}.png`), PNG.sync.write({ width: 28, height: 28, data: rgba }, { colorType: 0 }));
+    writeFileSync(
+      path.join(dataDir, String(c), `${i}.png`),
+      PNG.sync.write({ width: 28, height: 28, data: rgba }, { colorType: 0 }),
+    );
   }
   console.log(`generate: ${N} PNGs in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
@@ -50,7 +55,9 @@ try {
   console.log(
     `cached reload: ${again.n} images in ${s2.toFixed(2)} s, from cache: ${again.fromCache === true} (CPU ${cpu(process.cpuUsage(c))} s, load avg ${load()}; target ≤ 2 s)`,
   );
-  console.log(`memory: rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB for ${Math.round(first.pixels.length / 2 ** 20)} MB of pixels`);
+  console.log(
+    `memory: rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB for ${Math.round(first.pixels.length / 2 ** 20)} MB of pixels`,
+  );
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }

@@ -10,11 +10,27 @@ export interface NamedArray {
   values: Uint8Array | number[];
 }
 
-const ROLE_TOKENS = new Set(['images', 'image', 'imgs', 'img', 'labels', 'label', 'x', 'y', 'data', 'targets', 'target', 'ubyte']);
+const ROLE_TOKENS = new Set([
+  'images',
+  'image',
+  'imgs',
+  'img',
+  'labels',
+  'label',
+  'x',
+  'y',
+  'data',
+  'targets',
+  'target',
+  'ubyte',
+]);
 
 /** "train-images-idx3-ubyte.gz" and "train-labels-idx1-ubyte" → "train"; "x_test.npy" and "y_test.npy" → "test". */
 export function pairKey(rel: string): string {
-  const base = rel.slice(rel.lastIndexOf('/') + 1).toLowerCase().replace(/\.(gz|npy)$/, '');
+  const base = rel
+    .slice(rel.lastIndexOf('/') + 1)
+    .toLowerCase()
+    .replace(/\.(gz|npy)$/, '');
   return base
     .split(/[-_.\s]+/)
     .filter((t) => t && !ROLE_TOKENS.has(t) && !/^idx\d$/.test(t))
@@ -67,7 +83,13 @@ function copyItem(src: Uint8Array, i: number, l: ImageLayout, dst: Uint8Array, j
  * "x_test"/"y_test") and length; files with "train" in the name come first.
  * Arrays that do not fit are skipped with a reason.
  */
-export function assembleArrays(format: string, root: string, name: string, arrays: NamedArray[], skipped: SkippedItem[]): Dataset {
+export function assembleArrays(
+  format: string,
+  root: string,
+  name: string,
+  arrays: NamedArray[],
+  skipped: SkippedItem[],
+): Dataset {
   const labelArrays = arrays.filter((a) => a.shape.length === 1);
   const imageArrays = arrays
     .filter((a) => a.shape.length > 1)
@@ -81,8 +103,14 @@ export function assembleArrays(format: string, root: string, name: string, array
       skipped.push({ file: arr.rel, reason: layout });
       continue;
     }
-    if (first && (first.height !== layout.height || first.width !== layout.width || first.channels !== layout.channels)) {
-      skipped.push({ file: arr.rel, reason: `images are ${layout.width}×${layout.height}×${layout.channels}, the others ${first.width}×${first.height}×${first.channels}` });
+    if (
+      first &&
+      (first.height !== layout.height || first.width !== layout.width || first.channels !== layout.channels)
+    ) {
+      skipped.push({
+        file: arr.rel,
+        reason: `images are ${layout.width}×${layout.height}×${layout.channels}, the others ${first.width}×${first.height}×${first.channels}`,
+      });
       continue;
     }
     first ??= layout;
@@ -93,8 +121,15 @@ export function assembleArrays(format: string, root: string, name: string, array
     parts.push({ arr, layout, labels: lab ? (lab.values as number[]) : null });
   }
   for (const l of labelArrays)
-    if (!used.has(l)) skipped.push({ file: l.rel, reason: `labels not used: no images array of length ${l.shape[0]} with a matching name` });
-  if (!first || parts.length === 0) throw new Error(`${root}: no usable image arrays (${skipped.map((s) => `${s.file}: ${s.reason}`).join('; ') || 'none found'})`);
+    if (!used.has(l))
+      skipped.push({
+        file: l.rel,
+        reason: `labels not used: no images array of length ${l.shape[0]} with a matching name`,
+      });
+  if (!first || parts.length === 0)
+    throw new Error(
+      `${root}: no usable image arrays (${skipped.map((s) => `${s.file}: ${s.reason}`).join('; ') || 'none found'})`,
+    );
 
   const n = parts.reduce((a, p) => a + p.layout.n, 0);
   const size = first.height * first.width * first.channels;

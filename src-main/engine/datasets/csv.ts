@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
+
 import type { Dataset, LoadHooks, SkippedItem } from './types.js';
-import { compareNames, reason, type FileEntry } from './walk.js';
+import { compareNames, type FileEntry, reason } from './walk.js';
 
 /** Splits one CSV line (RFC 4180 quoting; no embedded newlines). */
 export function splitCsvLine(line: string): string[] {
@@ -51,7 +52,8 @@ function layoutOf(first: string[], file: string): Layout {
   if (labelCol < 0) {
     // No named label column: the first one is the label when the rest make a square image and all do not.
     if (shapeFor(cols - 1) && !shapeFor(cols)) labelCol = 0;
-    else if (!shapeFor(cols)) throw new Error(`${file}: ${cols} columns: neither they nor all but the first make a square image`);
+    else if (!shapeFor(cols))
+      throw new Error(`${file}: ${cols} columns: neither they nor all but the first make a square image`);
   }
   if (!shapeFor(cols - (labelCol >= 0 ? 1 : 0)))
     throw new Error(`${file}: ${cols - 1} pixel columns do not make a square image`);
@@ -65,7 +67,13 @@ function layoutOf(first: string[], file: string): Layout {
  * number of cells or a non-numeric pixel is skipped with its line number.
  * Several files are joined when their images have the same size.
  */
-export async function loadCsvFiles(root: string, name: string, csvs: FileEntry[], skipped: SkippedItem[], hooks: LoadHooks): Promise<Dataset> {
+export async function loadCsvFiles(
+  root: string,
+  name: string,
+  csvs: FileEntry[],
+  skipped: SkippedItem[],
+  hooks: LoadHooks,
+): Promise<Dataset> {
   const totalBytes = csvs.reduce((a, f) => a + f.size, 0);
   let bytesDone = 0;
   let shape: ReturnType<typeof shapeFor> = null;
@@ -100,7 +108,10 @@ export async function loadCsvFiles(root: string, name: string, csvs: FileEntry[]
     const p = layout.cols - (layout.labelCol >= 0 ? 1 : 0);
     const s = shapeFor(p)!;
     if (shape && (shape.height !== s.height || shape.channels !== s.channels)) {
-      skipped.push({ file: f.rel, reason: `${p} pixels per row, the other CSVs have ${shape.height * shape.width * shape.channels}` });
+      skipped.push({
+        file: f.rel,
+        reason: `${p} pixels per row, the other CSVs have ${shape.height * shape.width * shape.channels}`,
+      });
       continue;
     }
     shape = s;
@@ -130,7 +141,10 @@ export async function loadCsvFiles(root: string, name: string, csvs: FileEntry[]
       const line = lines[li];
       if (line.length <= 1 && line.trim() === '') continue;
       if (++tick % 2000 === 0) {
-        hooks.onProgress?.(n, Math.max(n + 1, Math.round((n * totalBytes) / Math.max(1, bytesDone + (li / lines.length) * f.size))));
+        hooks.onProgress?.(
+          n,
+          Math.max(n + 1, Math.round((n * totalBytes) / Math.max(1, bytesDone + (li / lines.length) * f.size))),
+        );
         await new Promise((r) => setImmediate(r));
         hooks.signal?.throwIfAborted();
       }
@@ -151,7 +165,10 @@ export async function loadCsvFiles(root: string, name: string, csvs: FileEntry[]
         pixels[o + k++] = v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
       }
       if (bad >= 0) {
-        skipped.push({ file: `${f.rel}:${li + 1}`, reason: `column ${bad + 1} is not a number: "${cells[bad].trim().slice(0, 20)}"` });
+        skipped.push({
+          file: `${f.rel}:${li + 1}`,
+          reason: `column ${bad + 1} is not a number: "${cells[bad].trim().slice(0, 20)}"`,
+        });
         continue;
       }
       labelText.push(layout.labelCol >= 0 ? cells[layout.labelCol].trim().replace(/^"|"$/g, '') || null : null);

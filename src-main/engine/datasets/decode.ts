@@ -1,10 +1,23 @@
 import { open } from 'node:fs/promises';
+
 import { decode as decodeBmp } from 'bmp-ts';
 import { PNG } from 'pngjs';
 import sharp from 'sharp';
 
 /** File name endings read as images. */
-export const IMAGE_EXTENSIONS = new Set(['png', 'jpg', 'jpeg', 'jpe', 'jfif', 'webp', 'gif', 'bmp', 'dib', 'tif', 'tiff']);
+export const IMAGE_EXTENSIONS = new Set([
+  'png',
+  'jpg',
+  'jpeg',
+  'jpe',
+  'jfif',
+  'webp',
+  'gif',
+  'bmp',
+  'dib',
+  'tif',
+  'tiff',
+]);
 
 /** Lower-case extension without the dot. */
 export function extOf(name: string): string {
@@ -63,7 +76,7 @@ export async function decodeImage(bytes: Buffer, target: Size, grayscale: boolea
       rgb = data;
     }
   } catch (e) {
-    throw new Error(`not a readable image: ${(e as Error).message}`);
+    throw new Error(`not a readable image: ${(e as Error).message}`, { cause: e });
   }
   if (!(width > 0 && height > 0)) throw new Error(`not a readable image: size ${width}×${height}`);
   const resized = width !== target.width || height !== target.height;
@@ -105,7 +118,8 @@ function isGray(rgb: Uint8Array): boolean {
 /** Rec. 601 luma, the usual grayscale of image libraries; exact for gray input. */
 export function luminance(rgb: Uint8Array, pixels: number): Uint8Array {
   const out = new Uint8Array(pixels);
-  for (let i = 0, k = 0; i < pixels; i++, k += 3) out[i] = (77 * rgb[k] + 150 * rgb[k + 1] + 29 * rgb[k + 2] + 128) >> 8;
+  for (let i = 0, k = 0; i < pixels; i++, k += 3)
+    out[i] = (77 * rgb[k] + 150 * rgb[k + 1] + 29 * rgb[k + 2] + 128) >> 8;
   return out;
 }
 

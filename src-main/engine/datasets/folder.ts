@@ -1,4 +1,5 @@
 import path from 'node:path';
+
 import { assembleArrays, type NamedArray } from './arrays.js';
 import { cacheFile, fingerprint, isInside, pruneCache, readCache, writeCache } from './cache.js';
 import { loadCsvFiles } from './csv.js';
@@ -6,9 +7,9 @@ import { extOf, IMAGE_EXTENSIONS } from './decode.js';
 import { readIdx } from './idx.js';
 import { loadImageFolder } from './images.js';
 import { readNpy, toNumbers, toUint8 } from './npy.js';
-import { resolveOptions, type LoadOptions } from './options.js';
+import { type LoadOptions, resolveOptions } from './options.js';
 import type { Dataset, LoadHooks, SkippedItem } from './types.js';
-import { walk, type FileEntry } from './walk.js';
+import { type FileEntry, walk } from './walk.js';
 
 const IDX_NAME = /(idx\d?[-_.]ubyte|-ubyte|\.idx\d?)(\.gz)?$/i;
 
@@ -20,7 +21,11 @@ const IDX_NAME = /(idx\d?[-_.]ubyte|-ubyte|\.idx\d?)(\.gz)?$/i;
  * outside the folder, keyed by its path and every file's size and mtime.
  * Never writes into the folder.
  */
-export async function loadFolder(folder: string, options: Partial<LoadOptions> = {}, hooks: LoadHooks = {}): Promise<Dataset> {
+export async function loadFolder(
+  folder: string,
+  options: Partial<LoadOptions> = {},
+  hooks: LoadHooks = {},
+): Promise<Dataset> {
   const opts = resolveOptions(options);
   const listing = await walk(folder, hooks.signal);
   const root = listing.root;
@@ -29,7 +34,11 @@ export async function loadFolder(folder: string, options: Partial<LoadOptions> =
   let cachePath: string | null = null;
   let print = '';
   if (opts.cacheDir && !isInside(path.resolve(opts.cacheDir), root)) {
-    cachePath = cacheFile(path.resolve(opts.cacheDir), path.resolve(folder), JSON.stringify({ size: opts.size, gray: opts.grayscale }));
+    cachePath = cacheFile(
+      path.resolve(opts.cacheDir),
+      path.resolve(folder),
+      JSON.stringify({ size: opts.size, gray: opts.grayscale }),
+    );
     print = fingerprint(listing.files, listing.skipped.length);
     const cached = await readCache(cachePath, print);
     if (cached) {
@@ -79,7 +88,10 @@ async function decodeFolder(
   if (idx.length || npy.length) {
     const isIdx = idx.length > 0;
     const chosen = isIdx ? idx : npy;
-    unused([...(isIdx ? npy : []), ...csv, ...images, ...other, ...(labelsCsv ? [labelsCsv] : [])], `not used: folder read as ${isIdx ? 'IDX' : '.npy'} arrays`);
+    unused(
+      [...(isIdx ? npy : []), ...csv, ...images, ...other, ...(labelsCsv ? [labelsCsv] : [])],
+      `not used: folder read as ${isIdx ? 'IDX' : '.npy'} arrays`,
+    );
     const arrays: NamedArray[] = [];
     let done = 0;
     hooks.onProgress?.(0, chosen.length);
@@ -98,16 +110,24 @@ async function decodeFolder(
   }
   if (images.length) {
     unused(csv, 'not used: folder read as images');
-    for (const f of other) skipped.push({ file: f.rel, reason: `not an image file${extOf(f.rel) ? ` (.${extOf(f.rel)})` : ''}` });
+    for (const f of other)
+      skipped.push({ file: f.rel, reason: `not an image file${extOf(f.rel) ? ` (.${extOf(f.rel)})` : ''}` });
     return loadImageFolder({ root, name, images, labelsCsv, skipped }, opts, hooks);
   }
   if (csv.length || labelsCsv) {
     unused(other, 'not used: folder read as CSV');
     return loadCsvFiles(root, name, csv.length ? csv : [labelsCsv!], skipped, hooks);
   }
-  const seen = skipped.length ? ` (${skipped.length} entries skipped: ${skipped.slice(0, 3).map((s) => `${s.file}: ${s.reason}`).join('; ')})` : '';
+  const seen = skipped.length
+    ? ` (${skipped.length} entries skipped: ${skipped
+        .slice(0, 3)
+        .map((s) => `${s.file}: ${s.reason}`)
+        .join('; ')})`
+    : '';
   for (const f of other) skipped.push({ file: f.rel, reason: 'not an image, IDX, CSV or .npy file' });
-  throw new Error(`${root}: no images, IDX, CSV or .npy files found${other.length ? ` among ${other.length} files` : ''}${seen}`);
+  throw new Error(
+    `${root}: no images, IDX, CSV or .npy files found${other.length ? ` among ${other.length} files` : ''}${seen}`,
+  );
 }
 
 /** Keeps `limit` items spread evenly over the dataset, so every class keeps its share. */

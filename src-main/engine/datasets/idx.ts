@@ -81,7 +81,7 @@ export async function readIdx(file: string): Promise<IdxArray> {
   try {
     bytes = await readFile(file);
   } catch (e) {
-    throw new Error(`${file}: cannot read: ${(e as Error).message}`);
+    throw new Error(`${file}: cannot read: ${(e as Error).message}`, { cause: e });
   }
   return parseIdx(bytes, file);
 }

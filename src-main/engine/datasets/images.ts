@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { decodeImage, readImageSize, type Size } from './decode.js';
+
 import { splitCsvLine } from './csv.js';
+import { decodeImage, readImageSize, type Size } from './decode.js';
 import type { LoadOptions } from './options.js';
 import type { Dataset, LoadHooks, SkippedItem } from './types.js';
-import { compareNames, reason, type FileEntry } from './walk.js';
+import { compareNames, type FileEntry, reason } from './walk.js';
 
 /** What the folder loader hands to the image loader. */
 export interface ImageFolderInput {
@@ -32,7 +33,9 @@ export async function loadImageFolder(input: ImageFolderInput, opts: LoadOptions
   hooks.onProgress?.(0, n);
 
   // Labels: class folders first, then labels.csv on top.
-  const labelOf: (string | null)[] = images.map((f) => (f.rel.includes('/') ? f.rel.slice(0, f.rel.indexOf('/')) : null));
+  const labelOf: (string | null)[] = images.map((f) =>
+    f.rel.includes('/') ? f.rel.slice(0, f.rel.indexOf('/')) : null,
+  );
   if (input.labelsCsv) {
     const fromCsv = await readLabelsCsv(input.labelsCsv, images, skipped);
     let used = 0;
@@ -53,7 +56,10 @@ export async function loadImageFolder(input: ImageFolderInput, opts: LoadOptions
     opts.size ??
     (await mostCommonSize(images, opts.sizeSample, hooks.signal)) ??
     (await mostCommonSize(images, n, hooks.signal));
-  if (!found) throw new Error(`${input.root}: none of the ${n} images could be read (${images[0].rel}: ${await whyUnreadable(images[0])})`);
+  if (!found)
+    throw new Error(
+      `${input.root}: none of the ${n} images could be read (${images[0].rel}: ${await whyUnreadable(images[0])})`,
+    );
   const target: Size = found;
   const hw = target.width * target.height;
   const gray = new Uint8Array(n * hw);
@@ -81,7 +87,7 @@ export async function loadImageFolder(input: ImageFolderInput, opts: LoadOptions
           // Sync: small files come from the page cache far faster than through the thread pool.
           bytes = readFileSync(f.abs);
         } catch (e) {
-          throw new Error(`cannot read: ${reason(e)}`);
+          throw new Error(`cannot read: ${reason(e)}`, { cause: e });
         }
         const img = await decodeImage(bytes, target, opts.grayscale);
         if (img.resized) resized++;
@@ -102,7 +108,8 @@ export async function loadImageFolder(input: ImageFolderInput, opts: LoadOptions
   // Keep the images that decoded, in order.
   let m = 0;
   for (let i = 0; i < n; i++) m += ok[i];
-  if (m === 0) throw new Error(`${input.root}: none of the ${n} images could be read (${problems.find(Boolean)?.reason})`);
+  if (m === 0)
+    throw new Error(`${input.root}: none of the ${n} images could be read (${problems.find(Boolean)?.reason})`);
   const channels = colour.size > 0 ? 3 : 1;
   // The common case (all gray, none skipped) keeps the decode buffer: memory stays at the pixel data.
   const pixels = channels === 1 && m === n ? gray : new Uint8Array(m * hw * channels);
@@ -126,8 +133,10 @@ export async function loadImageFolder(input: ImageFolderInput, opts: LoadOptions
     }
     j++;
   }
-  if (resized) notes.push(`${resized} images of another size resized to ${target.width}×${target.height} (padded to keep aspect)`);
-  if (channels === 3 && colour.size < m) notes.push(`${m - colour.size} gray images stored as RGB alongside ${colour.size} colour images`);
+  if (resized)
+    notes.push(`${resized} images of another size resized to ${target.width}×${target.height} (padded to keep aspect)`);
+  if (channels === 3 && colour.size < m)
+    notes.push(`${m - colour.size} gray images stored as RGB alongside ${colour.size} colour images`);
   return {
     name: input.name,
     source: input.root,

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
+
 import { readIdx } from './idx.js';
 import type { Dataset, LoadHooks } from './types.js';
 

@@ -4,7 +4,16 @@ import { readFile } from 'node:fs/promises';
 export interface NpyArray {
   shape: number[];
   dtype: string;
-  data: Uint8Array | Int8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | BigInt64Array | Float32Array | Float64Array;
+  data:
+    | Uint8Array
+    | Int8Array
+    | Int16Array
+    | Uint16Array
+    | Int32Array
+    | Uint32Array
+    | BigInt64Array
+    | Float32Array
+    | Float64Array;
 }
 
 const DTYPES: Record<string, { bytes: number; make: (b: ArrayBuffer, n: number) => NpyArray['data'] }> = {
@@ -26,7 +35,8 @@ const DTYPES: Record<string, { bytes: number; make: (b: ArrayBuffer, n: number) 
  */
 export function parseNpy(bytes: Uint8Array, label = 'npy data'): NpyArray {
   const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
-  if (bytes.length < 10 || magic.some((m, i) => bytes[i] !== m)) throw new Error(`${label}: not a .npy file (wrong magic)`);
+  if (bytes.length < 10 || magic.some((m, i) => bytes[i] !== m))
+    throw new Error(`${label}: not a .npy file (wrong magic)`);
   const major = bytes[6];
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
@@ -37,7 +47,8 @@ export function parseNpy(bytes: Uint8Array, label = 'npy data'): NpyArray {
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
   if (!descr || !fortran || shapeText === undefined) throw new Error(`${label}: unreadable header ${header.trim()}`);
-  if (fortran === 'True') throw new Error(`${label}: Fortran-ordered arrays are not supported (save with np.ascontiguousarray)`);
+  if (fortran === 'True')
+    throw new Error(`${label}: Fortran-ordered arrays are not supported (save with np.ascontiguousarray)`);
   const shape = shapeText
     .split(',')
     .map((s) => s.trim())
@@ -51,7 +62,9 @@ export function parseNpy(bytes: Uint8Array, label = 'npy data'): NpyArray {
   const count = shape.reduce((a, b) => a * b, 1);
   const body = start + headerLen;
   if (bytes.length < body + count * t.bytes)
-    throw new Error(`${label}: truncated body: shape (${shape.join(', ')}) needs ${count * t.bytes} bytes, file has ${bytes.length - body}`);
+    throw new Error(
+      `${label}: truncated body: shape (${shape.join(', ')}) needs ${count * t.bytes} bytes, file has ${bytes.length - body}`,
+    );
   // Copy so the typed array is aligned and owns its memory (Buffer#slice would be a view into a pool).
   const copy = new Uint8Array(count * t.bytes);
   copy.set(bytes.subarray(body, body + count * t.bytes));

@@ -45,10 +45,17 @@ export function resolveOptions(opts: Partial<LoadOptions> = {}): LoadOptions {
   };
   if (o.size) {
     const { width, height } = o.size;
-    if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0 && width * height <= 4096 * 4096))
+    if (!(
+      Number.isInteger(width) &&
+      Number.isInteger(height) &&
+      width > 0 &&
+      height > 0 &&
+      width * height <= 4096 * 4096
+    ))
       throw new Error(`size must be positive integers, got ${width}×${height}`);
   }
-  if (!(Number.isInteger(o.concurrency) && o.concurrency > 0)) throw new Error('concurrency must be a positive integer');
+  if (!(Number.isInteger(o.concurrency) && o.concurrency > 0))
+    throw new Error('concurrency must be a positive integer');
   if (!(Number.isInteger(o.sizeSample) && o.sizeSample > 0)) throw new Error('sizeSample must be a positive integer');
   return o;
 }

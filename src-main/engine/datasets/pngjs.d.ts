@@ -3,7 +3,10 @@ declare module 'pngjs' {
   export const PNG: {
     sync: {
       read(buffer: Buffer): { width: number; height: number; data: Buffer };
-      write(png: { width: number; height: number; data: Buffer }, options?: { colorType?: number; inputColorType?: number; inputHasAlpha?: boolean }): Buffer;
+      write(
+        png: { width: number; height: number; data: Buffer },
+        options?: { colorType?: number; inputColorType?: number; inputHasAlpha?: boolean },
+      ): Buffer;
     };
   };
 }

@@ -77,7 +77,8 @@ export function summarize(ds: Dataset): string {
   let s = `${fmt(ds.n)} ${unit} loaded (${ds.format}, ${ds.width}×${ds.height}, ${ds.channels === 1 ? 'grayscale' : 'RGB'})`;
   if (ds.skipped.length) s += `, ${fmt(ds.skipped.length)} skipped`;
   const counts = classCounts(ds);
-  if (ds.classNames.length) s += `; ${ds.classNames.length} classes: ${ds.classNames.map((c, i) => `${c} ${fmt(counts[i])}`).join(', ')}`;
+  if (ds.classNames.length)
+    s += `; ${ds.classNames.length} classes: ${ds.classNames.map((c, i) => `${c} ${fmt(counts[i])}`).join(', ')}`;
   const unlabeled = ds.labels.reduce((a, l) => a + (l < 0 ? 1 : 0), 0);
   if (unlabeled) s += `; ${fmt(unlabeled)} unlabeled`;
   return s;

@@ -1,6 +1,7 @@
-import { statSync, type Dirent } from 'node:fs';
+import { type Dirent, statSync } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+
 import type { SkippedItem } from './types.js';
 
 /** One regular file found under the dataset root. */
@@ -68,7 +69,7 @@ export async function walk(root: string, signal?: AbortSignal): Promise<Listing>
   try {
     st = await stat(abs);
   } catch (e) {
-    throw new Error(`${abs}: cannot open: ${reason(e)}`);
+    throw new Error(`${abs}: cannot open: ${reason(e)}`, { cause: e });
   }
   if (st.isFile()) {
     const dir = path.dirname(abs);

@@ -2,9 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadDataset } from '../../../src-main/engine/datasets/index.js';
+
 import { loadFolder } from '../../../src-main/engine/datasets/folder.js';
+import { loadDataset } from '../../../src-main/engine/datasets/index.js';
 import { grayPng, put, tempDir } from './fixtures.js';
 
 let dir: string;
@@ -32,15 +34,19 @@ describe('progress, cancel and limit', () => {
     await manyPngs(dir, 3000);
     const ac = new AbortController();
     let abortedAt = 0;
-    const load = loadFolder(dir, { cacheDir: null }, {
-      signal: ac.signal,
-      onProgress: (d) => {
-        if (d >= 100 && !abortedAt) {
-          abortedAt = performance.now();
-          setTimeout(() => ac.abort(), 0);
-        }
+    const load = loadFolder(
+      dir,
+      { cacheDir: null },
+      {
+        signal: ac.signal,
+        onProgress: (d) => {
+          if (d >= 100 && !abortedAt) {
+            abortedAt = performance.now();
+            setTimeout(() => ac.abort(), 0);
+          }
+        },
       },
-    });
+    );
     await expect(load).rejects.toMatchObject({ name: 'AbortError' });
     expect(performance.now() - abortedAt).toBeLessThan(1000);
   });

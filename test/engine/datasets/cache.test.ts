@@ -1,6 +1,8 @@
 import { readdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
 import { loadFolder } from '../../../src-main/engine/datasets/folder.js';
 import { defaultCacheDir } from '../../../src-main/engine/datasets/options.js';
 import { encode, grayPng, put, raw, snapshot, tempDir } from './fixtures.js';
@@ -43,7 +45,16 @@ describe('decoded-dataset cache', () => {
     const data = path.join(dir, 'data');
     await loadFolder(data, { cacheDir });
     const f = path.join(data, 'a', '2.png');
-    writeFileSync(f, await encode(raw(4, 4, 1, () => 99), 4, 4, 1, 'png'));
+    writeFileSync(
+      f,
+      await encode(
+        raw(4, 4, 1, () => 99),
+        4,
+        4,
+        1,
+        'png',
+      ),
+    );
     utimesSync(f, new Date(2001, 1, 1), new Date(2001, 1, 1));
     const changed = await loadFolder(data, { cacheDir });
     expect(changed.fromCache).toBeUndefined();

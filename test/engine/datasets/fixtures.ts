@@ -1,6 +1,7 @@
-import { mkdirSync, mkdtempSync, readdirSync, lstatSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import { encode as encodeBmp } from 'bmp-ts';
 import sharp from 'sharp';
 
@@ -11,7 +12,12 @@ export function tempDir(prefix = 'ae-ds-'): { dir: string; cleanup: () => void }
 }
 
 /** Solid or patterned raw pixels: value at (x, y, c) = f(x, y, c). */
-export function raw(width: number, height: number, channels: number, f: (x: number, y: number, c: number) => number): Buffer {
+export function raw(
+  width: number,
+  height: number,
+  channels: number,
+  f: (x: number, y: number, c: number) => number,
+): Buffer {
   const b = Buffer.alloc(width * height * channels);
   for (let y = 0; y < height; y++)
     for (let x = 0; x < width; x++) for (let c = 0; c < channels; c++) b[(y * width + x) * channels + c] = f(x, y, c);
@@ -21,7 +27,13 @@ export function raw(width: number, height: number, channels: number, f: (x: numb
 type Fmt = 'png' | 'jpeg' | 'webp' | 'gif' | 'tiff';
 
 /** Encodes raw pixels with sharp; gray input stays a one-channel image where the format allows. */
-export async function encode(pixels: Buffer, width: number, height: number, channels: number, fmt: Fmt): Promise<Buffer> {
+export async function encode(
+  pixels: Buffer,
+  width: number,
+  height: number,
+  channels: number,
+  fmt: Fmt,
+): Promise<Buffer> {
   let s = sharp(pixels, { raw: { width, height, channels: channels as 1 | 3 | 4 } });
   if (channels === 1) s = s.toColourspace('b-w');
   switch (fmt) {
@@ -53,7 +65,13 @@ export function put(file: string, bytes: Buffer | string): void {
 
 /** A gray PNG of one value. */
 export async function grayPng(width: number, height: number, value: number): Promise<Buffer> {
-  return encode(raw(width, height, 1, () => value), width, height, 1, 'png');
+  return encode(
+    raw(width, height, 1, () => value),
+    width,
+    height,
+    1,
+    'png',
+  );
 }
 
 /** Every entry under dir with its size and mtime, symlinks not followed: what "unchanged" means. */
@@ -80,7 +98,11 @@ export function npy(descr: string, shape: number[], body: ArrayBufferView): Buff
   const head = Buffer.alloc(10);
   Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]).copy(head);
   head.writeUInt16LE(header.length, 8);
-  return Buffer.concat([head, Buffer.from(header, 'latin1'), Buffer.from(body.buffer, body.byteOffset, body.byteLength)]);
+  return Buffer.concat([
+    head,
+    Buffer.from(header, 'latin1'),
+    Buffer.from(body.buffer, body.byteOffset, body.byteLength),
+  ]);
 }
 
 /** Bytes of an IDX file of uint8 values. */

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
 import { pairKey } from '../../../src-main/engine/datasets/arrays.js';
 import { loadFolder } from '../../../src-main/engine/datasets/folder.js';
 import { parseNpy } from '../../../src-main/engine/datasets/npy.js';
@@ -12,12 +14,17 @@ beforeEach(() => ({ dir, cleanup } = tempDir()));
 afterEach(() => cleanup());
 
 const load = (p: string) => loadFolder(p, { cacheDir: null });
-const skipOf = (ds: { skipped: { file: string; reason: string }[] }, file: string) => ds.skipped.find((s) => s.file === file)?.reason;
+const skipOf = (ds: { skipped: { file: string; reason: string }[] }, file: string) =>
+  ds.skipped.find((s) => s.file === file)?.reason;
 const row = (label: number | string, px: (number | string)[]) => [label, ...px].join(',');
 
 describe('CSV', () => {
   it('reads a Kaggle-style CSV with a header and a label column', async () => {
-    const lines = ['label,' + Array.from({ length: 4 }, (_, i) => `pixel${i}`).join(','), row(3, [0, 1, 2, 255]), row(7, [9, 9, 9, 9])];
+    const lines = [
+      'label,' + Array.from({ length: 4 }, (_, i) => `pixel${i}`).join(','),
+      row(3, [0, 1, 2, 255]),
+      row(7, [9, 9, 9, 9]),
+    ];
     put(path.join(dir, 'train.csv'), lines.join('\r\n') + '\r\n');
     const ds = await load(dir);
     expect([ds.format, ds.n, ds.width, ds.height, ds.channels]).toEqual(['csv', 2, 2, 2, 1]);
@@ -37,7 +44,17 @@ describe('CSV', () => {
   });
 
   it('skips a ragged row and a non-numeric cell, naming the line, and keeps the rest', async () => {
-    put(path.join(dir, 'd.csv'), ['label,p0,p1,p2,p3', row(1, [1, 2, 3, 4]), row(1, [1, 2, 3]), row(2, [1, 2, 3, 4, 5]), row(0, [1, 'x', 3, 4]), row(2, [5, 6, 7, 8])].join('\n'));
+    put(
+      path.join(dir, 'd.csv'),
+      [
+        'label,p0,p1,p2,p3',
+        row(1, [1, 2, 3, 4]),
+        row(1, [1, 2, 3]),
+        row(2, [1, 2, 3, 4, 5]),
+        row(0, [1, 'x', 3, 4]),
+        row(2, [5, 6, 7, 8]),
+      ].join('\n'),
+    );
     const ds = await load(dir);
     expect(ds.n).toBe(2);
     expect(skipOf(ds, 'd.csv:3')).toBe('row has 4 values, expected 5');
@@ -78,14 +95,21 @@ describe('.npy', () => {
   it('rejects Fortran order and truncated files with clear messages', () => {
     const bad = npy('<f4', [2, 2], new Float32Array(4));
     expect(() => parseNpy(bad.subarray(0, bad.length - 3), 'a.npy')).toThrow(/a\.npy: truncated body/);
-    const fortran = Buffer.from(bad.toString('latin1').replace("'fortran_order': False", "'fortran_order': True "), 'latin1');
+    const fortran = Buffer.from(
+      bad.toString('latin1').replace("'fortran_order': False", "'fortran_order': True "),
+      'latin1',
+    );
     expect(() => parseNpy(fortran, 'b.npy')).toThrow(/Fortran-ordered/);
     expect(() => parseNpy(Buffer.from('hello world'), 'c.npy')).toThrow(/not a \.npy file/);
   });
 });
 
 describe('IDX folders', () => {
-  const imgs = (n: number) => idx([n, 2, 2], Uint8Array.from({ length: n * 4 }, (_, i) => i));
+  const imgs = (n: number) =>
+    idx(
+      [n, 2, 2],
+      Uint8Array.from({ length: n * 4 }, (_, i) => i),
+    );
   const labs = (v: number[]) => idx([v.length], Uint8Array.from(v));
 
   it('finds IDX files by name, plain or .gz, pairs labels and puts train first', async () => {

@@ -1,5 +1,7 @@
 import { gzipSync } from 'node:zlib';
+
 import { describe, expect, it } from 'vitest';
+
 import { parseIdx } from '../../../src-main/engine/datasets/idx.js';
 import { loadMnist } from '../../../src-main/engine/datasets/mnist.js';
 

@@ -1,7 +1,9 @@
 import { symlinkSync } from 'node:fs';
 import path from 'node:path';
+
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
 import { loadFolder } from '../../../src-main/engine/datasets/folder.js';
 import { summarize } from '../../../src-main/engine/datasets/types.js';
 import { bmp, encode, grayPng, put, raw, tempDir } from './fixtures.js';
@@ -12,7 +14,8 @@ beforeEach(() => ({ dir, cleanup } = tempDir()));
 afterEach(() => cleanup());
 
 const load = (p: string, o = {}) => loadFolder(p, { cacheDir: null, ...o });
-const skipOf = (ds: { skipped: { file: string; reason: string }[] }, file: string) => ds.skipped.find((s) => s.file === file)?.reason;
+const skipOf = (ds: { skipped: { file: string; reason: string }[] }, file: string) =>
+  ds.skipped.find((s) => s.file === file)?.reason;
 
 describe('image folders', () => {
   it('reads PNG, JPEG, WebP, GIF, TIFF and BMP from class subfolders, labelled by folder name', async () => {
@@ -30,7 +33,8 @@ describe('image folders', () => {
     expect(Array.from(ds.labels)).toEqual([0, 0, 0, 1, 1, 1]);
     expect(ds.files).toEqual(['cats/a.png', 'cats/b.jpg', 'cats/c.webp', 'dogs/d.gif', 'dogs/e.tiff', 'dogs/f.bmp']);
     // Lossless formats are exact; JPEG close; BMP a solid 200.
-    for (const i of [0, 2, 4]) expect(Array.from(ds.pixels.subarray(i * 64, i * 64 + 8))).toEqual([0, 30, 60, 90, 120, 150, 180, 210]);
+    for (const i of [0, 2, 4])
+      expect(Array.from(ds.pixels.subarray(i * 64, i * 64 + 8))).toEqual([0, 30, 60, 90, 120, 150, 180, 210]);
     for (let x = 0; x < 8; x++) expect(Math.abs(ds.pixels[64 + x] - x * 30)).toBeLessThan(12);
     expect(Array.from(new Set(ds.pixels.subarray(5 * 64, 6 * 64)))).toEqual([200]);
     expect(summarize(ds)).toBe('6 images loaded (image-folder, 8×8, grayscale); 2 classes: cats 3, dogs 3');
@@ -67,7 +71,10 @@ describe('image folders', () => {
     put(path.join(dir, 'a.png'), await grayPng(4, 4, 1));
     put(path.join(dir, 'b.png'), await grayPng(4, 4, 2));
     put(path.join(dir, 'sub', 'c.png'), await grayPng(4, 4, 3));
-    put(path.join(dir, 'labels.csv'), 'filename,label\na.png,cat\n"b.png",dog\nsub/c.png,cat\nmissing.png,dog\nbroken-row\n');
+    put(
+      path.join(dir, 'labels.csv'),
+      'filename,label\na.png,cat\n"b.png",dog\nsub/c.png,cat\nmissing.png,dog\nbroken-row\n',
+    );
     const ds = await load(dir);
     expect(ds.classNames).toEqual(['cat', 'dog']);
     expect(Array.from(ds.labels)).toEqual([0, 1, 0]);
@@ -110,8 +117,26 @@ describe('image folders', () => {
 
   it('stores RGB when one image has colour, and gray when grayscale is forced', async () => {
     put(path.join(dir, 'g.png'), await grayPng(4, 4, 50));
-    put(path.join(dir, 'rgb-but-gray.png'), await encode(raw(4, 4, 3, () => 70), 4, 4, 3, 'png'));
-    put(path.join(dir, 'red.png'), await encode(raw(4, 4, 4, (_x, _y, c) => [255, 0, 0, 255][c]), 4, 4, 4, 'png'));
+    put(
+      path.join(dir, 'rgb-but-gray.png'),
+      await encode(
+        raw(4, 4, 3, () => 70),
+        4,
+        4,
+        3,
+        'png',
+      ),
+    );
+    put(
+      path.join(dir, 'red.png'),
+      await encode(
+        raw(4, 4, 4, (_x, _y, c) => [255, 0, 0, 255][c]),
+        4,
+        4,
+        4,
+        'png',
+      ),
+    );
     const ds = await load(dir);
     expect(ds.channels).toBe(3);
     expect(Array.from(ds.pixels.subarray(0, 3))).toEqual([50, 50, 50]);
