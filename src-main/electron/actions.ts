@@ -1,0 +1,131 @@
+/**
+ * What the menu items do in the desktop app: native open/save dialogs, then
+ * a command to the engine through the bridge. File paths reach the engine
+ * only from here (a dialog the user answered), never from the page.
+ */
+import type { BrowserWindow, Dialog, NativeImage } from 'electron';
+import { writeFileAtomic } from '../engine/export/csv.js';
+import type { Command, EngineEvent } from '../protocol.js';
+import type { EngineBridge } from './ipc.js';
+import { aboutDetail, type MenuActions } from './menu.js';
+import { addRecent, type Settings, type Theme } from './settings.js';
+import { MENU_CHANNEL } from './shell-actions.js';
+
+/** What the actions need from Electron and the rest of the shell. */
+export interface ActionDeps {
+  dialog: Pick<Dialog, 'showOpenDialog' | 'showSaveDialog' | 'showMessageBox' | 'showErrorBox'>;
+  bridge: Pick<EngineBridge, 'send' | 'ready' | 'onEvent'>;
+  window(): Pick<BrowserWindow, 'webContents'> | null;
+  settings: Settings;
+  /** Persists the settings and rebuilds the menu (recent list, theme). */
+  settingsChanged(): void;
+  applyTheme(theme: Theme): void;
+  addRecentDocument(path: string): void;
+  appVersion: string;
+  shellVersions: Record<string, string | undefined>;
+}
+
+const SESSION_FILTERS = [{ name: 'AE Explorer session', extensions: ['aex'] }];
+
+/** Builds the menu actions; engine errors of menu-started jobs are shown in an error box. */
+export function createActions(d: ActionDeps): MenuActions & { exportCsvFor(requestId: string, rows?: number[]): void } {
+  let counter = 0;
+  const id = (what: string) => `menu-${what}-${++counter}`;
+  const mine = new Set<string>();
+  const send = (command: Command, jobOrRequest: string) => {
+    mine.add(jobOrRequest);
+    d.bridge.send(command);
+  };
+  d.bridge.onEvent((e: EngineEvent) => {
+    if (e.type === 'error') {
+      const key = e.jobId ?? e.requestId;
+      if (key && mine.delete(key)) d.dialog.showErrorBox('AE Explorer', e.message);
+    } else if (e.type === 'datasetLoaded') mine.delete(e.jobId);
+    else if (e.type === 'csv' || e.type === 'sessionSaved') mine.delete(e.requestId);
+  });
+  const remember = (entry: Settings['recent'][number]) => {
+    d.settings.recent = addRecent(d.settings.recent, entry);
+    d.addRecentDocument(entry.path);
+    d.settingsChanged();
+  };
+  const loadFolder = (folder: string) => {
+    const jobId = id('load');
+    send({ type: 'loadDataset', jobId, source: { kind: 'folder', path: folder } }, jobId);
+    remember({ kind: 'folder', path: folder });
+  };
+  const openSessionFile = (file: string) => {
+    const jobId = id('session');
+    send({ type: 'openSession', jobId, path: file }, jobId);
+    remember({ kind: 'session', path: file });
+  };
+  /** Asks where to save, then has the engine write there; the page's own exports report in the page. */
+  const exportCsvFor = async (requestId: string, fromMenu: boolean, rows?: number[]) => {
+    const r = await d.dialog.showSaveDialog({
+      title: 'Export Projections CSV',
+      defaultPath: 'projections.csv',
+      filters: [{ name: 'CSV', extensions: ['csv'] }],
+    });
+    // The engine writes it atomically (temporary file + rename).
+    if (r.canceled || !r.filePath) return;
+    if (fromMenu) send({ type: 'exportCsv', requestId, path: r.filePath }, requestId);
+    else d.bridge.send({ type: 'exportCsv', requestId, path: r.filePath, ...(rows ? { rows } : {}) });
+  };
+
+  return {
+    async openFolder() {
+      const r = await d.dialog.showOpenDialog({ title: 'Open Dataset Folder', properties: ['openDirectory'] });
+      if (!r.canceled && r.filePaths[0]) loadFolder(r.filePaths[0]);
+    },
+    async openSession() {
+      const r = await d.dialog.showOpenDialog({ title: 'Open Session', properties: ['openFile'], filters: SESSION_FILTERS });
+      if (!r.canceled && r.filePaths[0]) openSessionFile(r.filePaths[0]);
+    },
+    async saveSession() {
+      const r = await d.dialog.showSaveDialog({ title: 'Save Session', defaultPath: 'session.aex', filters: SESSION_FILTERS });
+      if (r.canceled || !r.filePath) return;
+      const requestId = id('save');
+      send({ type: 'saveSession', requestId, path: r.filePath }, requestId);
+      remember({ kind: 'session', path: r.filePath });
+    },
+    exportCsv: () => void exportCsvFor(id('csv'), true),
+    exportCsvFor: (requestId, rows) => void exportCsvFor(requestId, false, rows),
+    async exportPng() {
+      const win = d.window();
+      if (!win) return;
+      // The page as shown (map and legend) at the display's pixel density.
+      const image: NativeImage = await win.webContents.capturePage();
+      const r = await d.dialog.showSaveDialog({ title: 'Export Map PNG', defaultPath: 'map.png', filters: [{ name: 'PNG image', extensions: ['png'] }] });
+      if (r.canceled || !r.filePath) return;
+      try {
+        await writeFileAtomic(r.filePath, image.toPNG());
+      } catch (e) {
+        d.dialog.showErrorBox('AE Explorer', (e as Error).message);
+      }
+    },
+    openRecent(entry) {
+      if (entry.kind === 'folder') loadFolder(entry.path);
+      else openSessionFile(entry.path);
+    },
+    clearRecent() {
+      d.settings.recent = [];
+      d.settingsChanged();
+    },
+    setTheme(theme) {
+      d.settings.theme = theme;
+      d.applyTheme(theme);
+      d.settingsChanged();
+    },
+    resetView() {
+      d.window()?.webContents.send(MENU_CHANNEL, 'reset-view');
+    },
+    async about() {
+      await d.dialog.showMessageBox({
+        type: 'info',
+        title: 'About AE Explorer',
+        message: 'AE Explorer',
+        detail: aboutDetail(d.appVersion, d.shellVersions, d.bridge.ready),
+        buttons: ['OK'],
+      });
+    },
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * The desktop app's main process: wiring only. It owns the window, menus,
+ * dialogs and IPC; the engine runs in a utilityProcess. Each concern lives
+ * in its own module (security, ipc, window, menu, actions, settings).
+ * Built to dist/main/electron-main.cjs (CommonJS, `electron` external).
+ */
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, protocol, screen, session, shell, utilityProcess } from 'electron';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { createActions } from './actions.js';
+import { EngineBridge } from './ipc.js';
+import { menuTemplate } from './menu.js';
+import { APP_SCHEME_PRIVILEGES, denyPermissions, guardWebContents, registerAppProtocol } from './security.js';
+import { loadSettings, saveSettings, saveSettingsSync, type Settings } from './settings.js';
+import { createMainWindow } from './window.js';
+
+// dist/main when built; the renderer and the engine worker sit beside it.
+const here = __dirname;
+const settingsFile = () => path.join(app.getPath('userData'), 'settings.json');
+
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
+app.enableSandbox();
+if (!app.requestSingleInstanceLock()) app.quit();
+
+app.on('web-contents-created', (_e, contents) => guardWebContents(contents, (url) => void shell.openExternal(url)));
+
+let win: BrowserWindow | null = null;
+let settings: Settings | null = null;
+
+async function setup(): Promise<void> {
+  registerAppProtocol(protocol, path.join(here, '..', 'renderer'));
+  denyPermissions(session.defaultSession);
+  const s = await loadSettings(settingsFile());
+  settings = s;
+  nativeTheme.themeSource = s.theme;
+
+  const bridge = new EngineBridge({
+    ipc: ipcMain,
+    spawnEngine: () =>
+      utilityProcess.fork(path.join(here, 'engine-worker.js'), [], { serviceName: 'AE Explorer engine', stdio: 'inherit' }),
+    onExportRequest: (c) => actions.exportCsvFor(c.requestId, c.rows),
+  });
+  let saving: Promise<void> = Promise.resolve();
+  const rebuildMenu = () =>
+    Menu.setApplicationMenu(
+      Menu.buildFromTemplate(menuTemplate(actions, { recent: s.recent, theme: s.theme, isMac: process.platform === 'darwin', devTools: !app.isPackaged })),
+    );
+  const actions = createActions({
+    dialog,
+    bridge,
+    window: () => win,
+    settings: s,
+    settingsChanged: () => {
+      saving = saving.then(() => saveSettings(settingsFile(), s)).catch((e) => console.warn(`settings: ${(e as Error).message}`));
+      rebuildMenu();
+    },
+    applyTheme: (t) => (nativeTheme.themeSource = t),
+    addRecentDocument: (p) => app.addRecentDocument(p),
+    appVersion: app.getVersion(),
+    shellVersions: process.versions,
+  });
+  rebuildMenu();
+
+  const icon = path.join(here, '..', '..', 'assets', 'icon.png');
+  win = createMainWindow({
+    BrowserWindow,
+    screen,
+    settings: s,
+    settingsChanged: () => void saveSettings(settingsFile(), s).catch(() => undefined),
+    preload: path.join(here, 'preload.cjs'),
+    ...(existsSync(icon) ? { icon } : {}),
+  });
+  bridge.attach(win.webContents);
+  win.on('closed', () => {
+    bridge.attach(null);
+    win = null;
+  });
+  app.on('will-quit', () => bridge.dispose());
+}
+
+app.on('second-instance', () => {
+  if (win?.isMinimized()) win.restore();
+  win?.focus();
+});
+app.on('before-quit', () => {
+  if (settings) {
+    try {
+      saveSettingsSync(settingsFile(), settings);
+    } catch {
+      // Losing the window position is not worth a crash on quit.
+    }
+  }
+});
+app.on('window-all-closed', () => app.quit());
+app.whenReady().then(setup, (e: unknown) => {
+  dialog.showErrorBox('AE Explorer could not start', String(e));
+  app.exit(1);
+});

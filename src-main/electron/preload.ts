@@ -1,0 +1,36 @@
+/**
+ * The sandboxed preload: gives the page `window.aeExplorer`, the verb-named
+ * EngineApi of protocol.ts, and `window.aeExplorerShell` for menu actions the
+ * page acts on. Never exposes ipcRenderer, channel names or IPC events: each
+ * command is built and validated here, then checked again in the main process.
+ */
+import { contextBridge, ipcRenderer } from 'electron';
+import { engineApiFrom, validateCommand, type Command, type EngineEvent } from '../protocol.js';
+import { COMMAND_CHANNEL, EVENT_CHANNEL } from './ipc-channels.js';
+import { MENU_CHANNEL, isShellAction, type ShellAction } from './shell-actions.js';
+
+function send(command: Command): void {
+  const problem = validateCommand(command);
+  if (problem) throw new Error(`bad command: ${problem}`);
+  ipcRenderer.send(COMMAND_CHANNEL, command);
+}
+
+function onEvent(listener: (event: EngineEvent) => void): () => void {
+  if (typeof listener !== 'function') throw new TypeError('onEvent needs a function');
+  // The IPC event object (with its sender) stays here; the page gets the payload only.
+  const wrapped = (_e: unknown, event: EngineEvent) => listener(event);
+  ipcRenderer.on(EVENT_CHANNEL, wrapped);
+  return () => void ipcRenderer.removeListener(EVENT_CHANNEL, wrapped);
+}
+
+function onMenuAction(listener: (action: ShellAction) => void): () => void {
+  if (typeof listener !== 'function') throw new TypeError('onMenuAction needs a function');
+  const wrapped = (_e: unknown, action: unknown) => {
+    if (isShellAction(action)) listener(action);
+  };
+  ipcRenderer.on(MENU_CHANNEL, wrapped);
+  return () => void ipcRenderer.removeListener(MENU_CHANNEL, wrapped);
+}
+
+contextBridge.exposeInMainWorld('aeExplorer', engineApiFrom(send, onEvent));
+contextBridge.exposeInMainWorld('aeExplorerShell', { onMenuAction });

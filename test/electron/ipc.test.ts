@@ -1,0 +1,139 @@
+import { describe, expect, it, vi } from 'vitest';
+import {
+  COMMAND_CHANNEL,
+  EngineBridge,
+  EVENT_CHANNEL,
+  senderProblem,
+  type EngineProcess,
+  type IpcMainLike,
+  type RendererTarget,
+  type SenderEvent,
+} from '../../src-main/electron/ipc.js';
+import type { EngineEvent } from '../../src-main/protocol.js';
+
+/** A fake ipcMain, window and engine process, recording what crosses them. */
+function setup(options: { onExportRequest?: (c: unknown) => void } = {}) {
+  let listener: ((event: SenderEvent, ...args: unknown[]) => void) | null = null;
+  const ipc: IpcMainLike = {
+    on: (channel, l) => {
+      expect(channel).toBe(COMMAND_CHANNEL);
+      listener = l;
+    },
+    removeListener: () => (listener = null),
+  };
+  const toEngine: unknown[] = [];
+  const engineHandlers: Record<string, (x: never) => void> = {};
+  const spawnEngine = vi.fn(
+    (): EngineProcess => ({
+      postMessage: (m: unknown) => toEngine.push(m),
+      on: (event: string, l: (x: never) => void) => (engineHandlers[event] = l),
+      kill: () => true,
+    }),
+  );
+  const toWindow: [string, EngineEvent][] = [];
+  const target: RendererTarget = { id: 7, isDestroyed: () => false, send: (channel, e) => toWindow.push([channel, e as EngineEvent]) };
+  const warnings: string[] = [];
+  const bridge = new EngineBridge({ ipc, spawnEngine, warn: (m: string) => warnings.push(m), ...options } as never);
+  bridge.attach(target);
+  const fromWindow = (event: Partial<SenderEvent>, ...args: unknown[]) =>
+    listener!({ sender: { id: 7 }, senderFrame: { url: 'app://ae-explorer/index.html', parent: null }, ...event }, ...args);
+  return { bridge, toEngine, toWindow, warnings, fromWindow, spawnEngine, engineHandlers };
+}
+
+describe('IPC from the window to the engine', () => {
+  it('forwards a well-formed command from our top frame to the engine process', () => {
+    const t = setup();
+    t.fromWindow({}, { type: 'loadDataset', jobId: 'j1', source: { kind: 'mnist', limit: 500 } });
+    expect(t.toEngine).toEqual([{ type: 'loadDataset', jobId: 'j1', source: { kind: 'mnist', limit: 500 } }]);
+    expect(t.spawnEngine).toHaveBeenCalledTimes(1);
+  });
+
+  it('drops messages from other web contents, subframes, foreign origins and dead frames without answering', () => {
+    const t = setup();
+    const cmd = { type: 'hello' };
+    t.fromWindow({ sender: { id: 8 } }, cmd);
+    t.fromWindow({ senderFrame: { url: 'app://ae-explorer/index.html', parent: {} } }, cmd);
+    t.fromWindow({ senderFrame: { url: 'https://evil.test/', parent: null } }, cmd);
+    t.fromWindow({ senderFrame: { url: 'file:///tmp/x.html', parent: null } }, cmd);
+    t.fromWindow({ senderFrame: null }, cmd);
+    expect(t.toEngine).toEqual([]);
+    expect(t.toWindow).toEqual([]);
+    expect(t.warnings).toHaveLength(5);
+    expect(t.warnings.join('\n')).toMatch(/another web contents[\s\S]*subframe[\s\S]*foreign origin \(https:\/\/evil.test\/\)[\s\S]*foreign origin[\s\S]*no longer exists/);
+  });
+
+  it('rejects malformed payloads with an error event and never reaches the engine', () => {
+    const t = setup();
+    const bad: unknown[][] = [
+      [null],
+      ['hello'],
+      [42],
+      [{}],
+      [{ type: 'rm -rf' }],
+      [{ type: 'train', jobId: 'x', params: { model: 'nope' } }],
+      [{ type: 'train', jobId: 'x', params: { model: 'deep', epochs: -1 } }],
+      [{ type: 'getItem', requestId: 'r', index: 1.5 }],
+      [{ type: 'loadDataset', jobId: 'x'.repeat(500), source: { kind: 'mnist' } }],
+      [{ type: 'loadDataset', jobId: 'j', source: { kind: 'url', path: 'http://x' } }],
+      [{ type: 'hello' }, { type: 'hello' }],
+      [],
+    ];
+    for (const args of bad) t.fromWindow({}, ...args);
+    expect(t.toEngine).toEqual([]);
+    expect(t.toWindow).toHaveLength(bad.length);
+    for (const [channel, e] of t.toWindow) {
+      expect(channel).toBe(EVENT_CHANNEL);
+      expect(e).toMatchObject({ type: 'error', message: expect.stringMatching(/^bad command: /) });
+    }
+  });
+
+  it('never lets the window name a file to write', () => {
+    const onExportRequest = vi.fn();
+    const t = setup({ onExportRequest });
+    t.fromWindow({}, { type: 'exportCsv', requestId: 'c1', path: '/home/user/.bashrc' });
+    t.fromWindow({}, { type: 'saveSession', requestId: 's1', path: '/tmp/x.aex' });
+    expect(t.toEngine).toEqual([]);
+    expect(onExportRequest).not.toHaveBeenCalled();
+    expect(t.toWindow.map(([, e]) => (e as { message: string }).message)).toEqual([
+      expect.stringMatching(/may not name a file/),
+      expect.stringMatching(/Save Session/),
+    ]);
+    // Without a path, the main process asks where to save (a dialog) instead.
+    t.fromWindow({}, { type: 'exportCsv', requestId: 'c2', rows: [1, 2] });
+    expect(onExportRequest).toHaveBeenCalledWith({ type: 'exportCsv', requestId: 'c2', rows: [1, 2] });
+    expect(t.toEngine).toEqual([]);
+  });
+
+  it('drops everything when no window is attached', () => {
+    const t = setup();
+    t.bridge.attach(null);
+    t.fromWindow({}, { type: 'hello' });
+    expect(t.toEngine).toEqual([]);
+    expect(senderProblem({ sender: { id: 1 }, senderFrame: null }, null)).toMatch(/no window/);
+  });
+});
+
+describe('IPC from the engine to the window', () => {
+  it('relays events, remembers the backend, and reports an engine crash', () => {
+    const t = setup();
+    const seen: EngineEvent[] = [];
+    t.bridge.onEvent((e) => seen.push(e));
+    t.bridge.send({ type: 'hello' });
+    const ready: EngineEvent = { type: 'ready', backend: 'wasm', backendNotes: [], versions: { tfjs: '4.22.0' } };
+    (t.engineHandlers.message as (m: unknown) => void)(ready);
+    expect(t.toWindow).toEqual([[EVENT_CHANNEL, ready]]);
+    expect(seen).toEqual([ready]);
+    expect(t.bridge.ready).toEqual(ready);
+    (t.engineHandlers.exit as (c: number) => void)(3);
+    expect(t.toWindow.at(-1)![1]).toMatchObject({ type: 'error', message: expect.stringMatching(/engine process stopped \(exit code 3\)/) });
+    // The next command starts a new engine.
+    t.bridge.send({ type: 'hello' });
+    expect(t.spawnEngine).toHaveBeenCalledTimes(2);
+  });
+
+  it('refuses to send a malformed command from the main process too', () => {
+    const t = setup();
+    expect(() => t.bridge.send({ type: 'getItem', requestId: 'r', index: -1 } as never)).toThrow(/bad command/);
+    expect(t.toEngine).toEqual([]);
+  });
+});

@@ -1,0 +1,66 @@
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+
+// The preload runs in Electron's sandbox; here `electron` is replaced by fakes
+// that record what it exposes and sends.
+const exposed = new Map<string, Record<string, unknown>>();
+const sent: [string, unknown][] = [];
+const listeners = new Map<string, Set<(...a: unknown[]) => void>>();
+vi.mock('electron', () => ({
+  contextBridge: { exposeInMainWorld: (key: string, api: Record<string, unknown>) => exposed.set(key, api) },
+  ipcRenderer: {
+    send: (channel: string, payload: unknown) => sent.push([channel, payload]),
+    on: (channel: string, l: (...a: unknown[]) => void) => {
+      if (!listeners.has(channel)) listeners.set(channel, new Set());
+      listeners.get(channel)!.add(l);
+    },
+    removeListener: (channel: string, l: (...a: unknown[]) => void) => listeners.get(channel)?.delete(l),
+  },
+}));
+
+beforeAll(async () => {
+  await import('../../src-main/electron/preload.js');
+});
+
+describe('preload', () => {
+  it('exposes verb-named methods, and no raw IPC', () => {
+    expect([...exposed.keys()].sort()).toEqual(['aeExplorer', 'aeExplorerShell']);
+    const api = exposed.get('aeExplorer')!;
+    for (const verb of ['hello', 'loadDataset', 'train', 'project', 'cancel', 'getItem', 'exportCsv', 'saveSession', 'openSession', 'onEvent'])
+      expect(typeof api[verb], verb).toBe('function');
+    for (const raw of ['send', 'invoke', 'on', 'ipcRenderer', 'postMessage']) expect(api[raw]).toBeUndefined();
+    expect(Object.keys(exposed.get('aeExplorerShell')!)).toEqual(['onMenuAction']);
+  });
+
+  it('sends each verb as one validated command', () => {
+    const api = exposed.get('aeExplorer') as unknown as { train(j: string, p: unknown): void; getItem(r: string, i: number): void };
+    api.train('t1', { model: 'deep', epochs: 2 });
+    expect(sent.at(-1)).toEqual(['ae-explorer:command', { type: 'train', jobId: 't1', params: { model: 'deep', epochs: 2 } }]);
+    const before = sent.length;
+    expect(() => api.train('t2', { model: 'bogus' })).toThrow(/unknown model/);
+    expect(() => api.getItem('r', -3)).toThrow(/bad command/);
+    expect(sent.length).toBe(before);
+  });
+
+  it('hands listeners the event payload only, and unsubscribes', () => {
+    const api = exposed.get('aeExplorer') as unknown as { onEvent(l: (...a: unknown[]) => void): () => void };
+    const got: unknown[][] = [];
+    const off = api.onEvent((...a) => got.push(a));
+    const fakeIpcEvent = { sender: { send() {} }, ports: [] };
+    for (const l of listeners.get('ae-explorer:event')!) l(fakeIpcEvent, { type: 'log', level: 'info', message: 'hi' });
+    expect(got).toEqual([[{ type: 'log', level: 'info', message: 'hi' }]]);
+    off();
+    expect(listeners.get('ae-explorer:event')!.size).toBe(0);
+  });
+
+  it('passes on known menu actions only', () => {
+    const shell = exposed.get('aeExplorerShell') as unknown as { onMenuAction(l: (a: string) => void): () => void };
+    const got: string[] = [];
+    shell.onMenuAction((a) => got.push(a));
+    for (const l of listeners.get('ae-explorer:menu')!) {
+      l({}, 'reset-view');
+      l({}, 'format-disk');
+      l({}, { evil: true });
+    }
+    expect(got).toEqual(['reset-view']);
+  });
+});
