@@ -40,6 +40,9 @@ export interface Size {
   height: number;
 }
 
+/** Largest image decoded, as sharp's default limitInputPixels. */
+const MAX_PIXELS = 0x3fff * 0x3fff;
+
 const isPng = (b: Uint8Array) => b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47;
 const isBmp = (b: Uint8Array) => b.length >= 26 && b[0] === 0x42 && b[1] === 0x4d;
 
@@ -57,6 +60,9 @@ export async function decodeImage(bytes: Buffer, target: Size, grayscale: boolea
   let height: number;
   try {
     if (isPng(bytes)) {
+      // pngjs has no pixel limit of its own; sharp's default is the same 268 megapixels.
+      if (bytes.length >= 24 && bytes.readUInt32BE(16) * bytes.readUInt32BE(20) > MAX_PIXELS)
+        throw new Error(`${bytes.readUInt32BE(16)}×${bytes.readUInt32BE(20)} is larger than ${MAX_PIXELS / 1e6} megapixels`);
       const png = PNG.sync.read(bytes);
       ({ width, height } = png);
       rgb = rgbaToRgb(png.data, true);

@@ -167,7 +167,8 @@ export async function mostCommonSize(images: FileEntry[], sample: number, signal
       if (f.size === 0) continue;
       try {
         const s = await readImageSize(f.abs);
-        if (s.width > 0 && s.height > 0) {
+        // A target past 4096² would not fit in memory for a whole dataset; such images count for nothing.
+        if (s.width > 0 && s.height > 0 && s.width * s.height <= 4096 * 4096) {
           const k = `${s.width}x${s.height}`;
           counts.set(k, (counts.get(k) ?? 0) + 1);
         }

@@ -157,13 +157,18 @@ describe('bad input in image folders', () => {
     put(path.join(dir, 'cut.png'), good.subarray(0, 40));
     put(path.join(dir, 'bad.jpg'), Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]));
     put(path.join(dir, 'empty.png'), Buffer.alloc(0));
+    const huge = Buffer.from(good);
+    huge.writeUInt32BE(100_000, 16);
+    huge.writeUInt32BE(100_000, 20);
+    put(path.join(dir, 'huge.png'), huge);
     const ds = await load(dir);
     expect(ds.n).toBe(1);
     expect(skipOf(ds, 'noise.png')).toMatch(/not a readable image/);
     expect(skipOf(ds, 'cut.png')).toMatch(/not a readable image/);
     expect(skipOf(ds, 'bad.jpg')).toMatch(/not a readable image/);
     expect(skipOf(ds, 'empty.png')).toBe('empty file (0 bytes)');
-    expect(summarize(ds)).toMatch(/^1 images loaded .*, 4 skipped; 1 unlabeled$/);
+    expect(skipOf(ds, 'huge.png')).toMatch(/100000×100000 is larger than 268\.402689 megapixels/);
+    expect(summarize(ds)).toMatch(/^1 images loaded .*, 5 skipped; 1 unlabeled$/);
   });
 
   it('skips non-image files and hidden files and folders without reading them', async () => {
