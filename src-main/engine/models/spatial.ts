@@ -19,7 +19,7 @@ export function isZero(p: [[number, number], [number, number]]): boolean {
 /**
  * A convolutional encoder/decoder pair for any image size: the input is zero
  * padded to a multiple of 2^pools so every 2×2 max-pool halves it exactly,
- * the decoder upsamples back and crops the padding off. The code is flattened
+ * the decoder upsamples back and crops the padding off before its output conv. The code is flattened
  * so every kind hands t-SNE a plain vector.
  *
  * `down` are the encoder's conv widths (each followed by a pool), `up` the
@@ -57,8 +57,9 @@ export function buildConvPair(
     d = conv(f, 'relu').apply(d) as tf.SymbolicTensor;
     d = tf.layers.upSampling2d({ size: [2, 2] }).apply(d) as tf.SymbolicTensor;
   }
-  d = conv(c, 'sigmoid').apply(d) as tf.SymbolicTensor;
+  // Crop before the output conv: it then runs on h×w, not the padded size.
   if (!isZero(pad)) d = tf.layers.cropping2D({ cropping: pad }).apply(d) as tf.SymbolicTensor;
+  d = conv(c, 'sigmoid').apply(d) as tf.SymbolicTensor;
   const decoder = tf.model({ inputs: z, outputs: d, name: `${name}_decoder` });
   return { encoder, decoder };
 }

@@ -43,6 +43,8 @@ export interface Autoencoder {
   /** Input shape without the batch axis: flat, [h, w, c] or [h, w·c] (rows as a sequence). */
   inputShape: number[];
   defaults: ModelDefaults;
+  /** Further models sharing these layers (the VAE's mean/log-variance head), to dispose with the rest. */
+  others?: tf.LayersModel[];
   /**
    * The training objective of one batch of clean images in [0, 1], shaped
    * [n, ...inputShape]: mean per-pixel binary cross-entropy for most kinds,

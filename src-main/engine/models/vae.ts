@@ -57,7 +57,7 @@ export function buildVae(o: BuildOptions): VariationalAutoencoder {
       return t.reconstruction.add(t.kl) as tf.Scalar;
     }),
   );
-  return { ...base, stats, terms };
+  return { ...base, stats, terms, others: [stats] };
 }
 
 /**

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { EpochLog, ModelKind, TrainParams } from '../../protocol.js';
 import type { Dataset } from '../datasets/types.js';
 import { itemSize } from '../datasets/types.js';
+import { buildAutoencoder, type Autoencoder } from '../models/index.js';
 import { batchTensor, mulberry32, shuffleInPlace, yieldToEventLoop } from './batches.js';
 
 /** The three models of a trained autoencoder: the encoder and decoder share layers with the whole. */
@@ -10,6 +11,8 @@ export interface AutoencoderParts {
   decoder: tf.LayersModel;
   autoencoder: tf.LayersModel;
   codeSize: number;
+  /** Further models sharing these layers (the VAE's mean/log-variance head), disposed with the rest. */
+  others?: tf.LayersModel[];
 }
 
 /** Per-batch progress of a training run. */
@@ -28,6 +31,11 @@ export interface TrainHooks {
   signal?: AbortSignal;
   onBatch?: (p: BatchProgress) => void;
   onEpoch?: (log: EpochLog) => void;
+  /**
+   * Early stopping: stop after this many epochs without a lower validation
+   * loss (needs a validation split; 0 disables). Default 5.
+   */
+  patience?: number;
 }
 
 /** Defaults of the training run when the caller leaves a field out. */
@@ -45,6 +53,8 @@ export interface TrainResult {
   model: TrainedAutoencoder;
   epochs: EpochLog[];
   cancelled: boolean;
+  /** True when early stopping ended the run before `epochs`. */
+  stoppedEarly: boolean;
 }
 
 /**
@@ -76,10 +86,18 @@ export function buildDeepDense(inputSize: number, codeSize: number): Autoencoder
   };
 }
 
-/** Builds the model for a kind. The foundation slice trains the deep fully-connected kind. */
-export function buildModel(kind: ModelKind, ds: Dataset, codeSize: number): AutoencoderParts {
-  if (kind !== 'deep') throw new Error(`model "${kind}" is not available yet; use "deep"`);
-  return buildDeepDense(itemSize(ds), codeSize);
+/**
+ * Builds the model of any of the seven kinds for the dataset's image shape
+ * (see models/). `codeSize` applies to the kinds where it is free.
+ */
+export function buildModel(kind: ModelKind, ds: Dataset, codeSize?: number, seed?: number): Autoencoder {
+  return buildAutoencoder(kind, {
+    height: ds.height,
+    width: ds.width,
+    channels: ds.channels,
+    ...(codeSize !== undefined ? { codeSize } : {}),
+    ...(seed !== undefined ? { seed } : {}),
+  });
 }
 
 /** A trained autoencoder bound to the shape of the dataset it was trained on. */
@@ -144,10 +162,11 @@ export class TrainedAutoencoder {
 
   /**
    * Frees the weights. Layers shared by several of the three models hold one
-   * reference per model that applied them, so each model is disposed in turn.
+   * reference per model that applied them, so each model is disposed in turn;
+   * the extra models (VAE head) first, else their own layers are never reached.
    */
   dispose(): void {
-    for (const m of [this.parts.autoencoder, this.parts.encoder, this.parts.decoder]) {
+    for (const m of [...(this.parts.others ?? []), this.parts.autoencoder, this.parts.encoder, this.parts.decoder]) {
       try {
         m.dispose();
       } catch {
@@ -162,31 +181,42 @@ export function bcePerItem(x: tf.Tensor, y: tf.Tensor): tf.Tensor1D {
   return tf.tidy(() => {
     const eps = 1e-7;
     const yc = y.clipByValue(eps, 1 - eps);
-    const l = x.mul(yc.log()).add(tf.scalar(1).sub(x).mul(tf.scalar(1).sub(yc).log())).neg();
+    const l = x
+      .mul(yc.log())
+      .add(tf.scalar(1).sub(x).mul(tf.scalar(1).sub(yc).log()))
+      .neg();
     return l.reshape([x.shape[0], -1]).mean(1) as tf.Tensor1D;
   });
 }
 
 /**
- * Trains an autoencoder on the dataset with Adam and binary cross-entropy,
- * batch by batch so that progress is reported and a cancel (the signal)
- * takes effect after the current batch; the model trained so far is returned.
+ * Trains an autoencoder of any kind on the dataset with Adam on the kind's own
+ * objective (models/: BCE, plus the L1 code penalty, noisy inputs or the VAE's
+ * KL term), batch by batch so that progress is reported and a cancel (the
+ * signal) takes effect after the current batch; the model trained so far is
+ * returned. Omitted epochs, batch size and learning rate take the kind's
+ * defaults. The same seed gives the same run on the same backend (weights,
+ * shuffling, noise and sampling all draw from it). With a validation split,
+ * training stops early after `hooks.patience` epochs without improvement.
  */
 export async function trainAutoencoder(ds: Dataset, params: TrainParams, hooks: TrainHooks = {}): Promise<TrainResult> {
-  const epochs = params.epochs ?? TRAIN_DEFAULTS.epochs;
-  const batchSize = Math.max(1, params.batchSize ?? TRAIN_DEFAULTS.batchSize);
-  const codeSize = params.codeSize ?? TRAIN_DEFAULTS.codeSize;
   const valSplit = Math.min(0.5, Math.max(0, params.validationSplit ?? TRAIN_DEFAULTS.validationSplit));
-  const random = mulberry32(params.seed ?? TRAIN_DEFAULTS.seed);
+  const seed = params.seed ?? TRAIN_DEFAULTS.seed;
+  const random = mulberry32(seed);
+  const patience = Math.max(0, hooks.patience ?? 5);
   if (ds.n < 2) throw new Error(`${ds.name}: need at least 2 images to train, found ${ds.n}`);
+  const built = buildModel(params.model, ds, params.codeSize, seed);
+  const epochs = params.epochs ?? built.defaults.epochs;
+  const batchSize = Math.max(1, params.batchSize ?? built.defaults.batchSize);
+  const model = new TrainedAutoencoder(params.model, built);
+  const optimizer = tf.train.adam(params.learningRate ?? built.defaults.learningRate);
+  const inputShape = built.inputShape;
+  const stepSeed = () => Math.floor(random() * 2 ** 31);
 
-  const parts = buildModel(params.model, ds, codeSize);
-  const model = new TrainedAutoencoder(params.model, parts);
-  const optimizer = tf.train.adam(params.learningRate ?? TRAIN_DEFAULTS.learningRate);
-  parts.autoencoder.compile({ optimizer, loss: 'binaryCrossentropy' });
-  const inputShape = parts.autoencoder.inputs[0].shape.slice(1) as number[];
-
-  const order = shuffleInPlace(Int32Array.from({ length: ds.n }, (_, i) => i), random);
+  const order = shuffleInPlace(
+    Int32Array.from({ length: ds.n }, (_, i) => i),
+    random,
+  );
   const nVal = valSplit > 0 ? Math.max(1, Math.floor(ds.n * valSplit)) : 0;
   const valIdx = order.slice(0, nVal);
   const trainIdx = order.slice(nVal);
@@ -196,6 +226,9 @@ export async function trainAutoencoder(ds: Dataset, params: TrainParams, hooks: 
   let imagesDone = 0;
   const imagesTotal = epochs * trainIdx.length;
   let cancelled = false;
+  let stoppedEarly = false;
+  let best = Infinity;
+  let sinceBest = 0;
 
   outer: for (let epoch = 1; epoch <= epochs; epoch++) {
     const t0 = performance.now();
@@ -209,8 +242,10 @@ export async function trainAutoencoder(ds: Dataset, params: TrainParams, hooks: 
       }
       const idx = trainIdx.subarray(b * batchSize, Math.min(trainIdx.length, (b + 1) * batchSize));
       const x = batchTensor(ds, idx, inputShape);
-      const loss = (await parts.autoencoder.trainOnBatch(x, x)) as number;
-      x.dispose();
+      const s = stepSeed();
+      const lossTensor = optimizer.minimize(() => built.loss(x, { seed: s }), true)!;
+      const loss = (await lossTensor.data())[0]!;
+      tf.dispose([x, lossTensor]);
       lossSum += loss * idx.length;
       seen += idx.length;
       imagesDone += idx.length;
@@ -228,26 +263,37 @@ export async function trainAutoencoder(ds: Dataset, params: TrainParams, hooks: 
       await yieldToEventLoop();
     }
     const log: EpochLog = { epoch, loss: lossSum / seen, seconds: (performance.now() - t0) / 1000 };
-    if (nVal > 0) log.valLoss = await meanLoss(model, ds, valIdx, inputShape);
+    if (nVal > 0) log.valLoss = await meanObjective(built, ds, valIdx);
     history.push(log);
     hooks.onEpoch?.(log);
+    if (log.valLoss !== undefined && patience > 0) {
+      if (log.valLoss < best - 1e-6 * Math.abs(best)) {
+        best = log.valLoss;
+        sinceBest = 0;
+      } else if (++sinceBest >= patience && epoch < epochs) {
+        stoppedEarly = true;
+        break;
+      }
+    }
   }
   optimizer.dispose();
-  return { model, epochs: history, cancelled };
+  return { model, epochs: history, cancelled, stoppedEarly };
 }
 
-/** Mean per-pixel BCE of the model over the given items. */
-async function meanLoss(model: TrainedAutoencoder, ds: Dataset, idx: Int32Array, inputShape: number[]): Promise<number> {
+/**
+ * The training objective averaged over the given items (no weight update),
+ * so train and validation loss are the same quantity. Random draws (noise,
+ * VAE sampling) use a fixed seed so epochs compare fairly.
+ */
+async function meanObjective(built: Autoencoder, ds: Dataset, idx: Int32Array): Promise<number> {
   let sum = 0;
-  const B = 1024;
+  const B = 512;
   for (let s = 0; s < idx.length; s += B) {
     const part = idx.subarray(s, Math.min(idx.length, s + B));
-    const t = tf.tidy(() => {
-      const x = batchTensor(ds, part, inputShape);
-      return bcePerItem(x, model.parts.autoencoder.predict(x) as tf.Tensor).sum();
-    });
-    sum += (await t.data())[0];
+    const t = tf.tidy(() => built.loss(batchTensor(ds, part, built.inputShape), { seed: 1234 + s }).mul(part.length));
+    sum += (await t.data())[0]!;
     t.dispose();
+    await yieldToEventLoop();
   }
   return sum / idx.length;
 }
