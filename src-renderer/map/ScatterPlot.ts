@@ -65,7 +65,9 @@ export class ScatterPlot {
   lastRenderMs = 0;
 
   constructor(private readonly container: HTMLElement) {
-    this.renderer = new THREE.WebGLRenderer({ antialias: true, alpha: true, preserveDrawingBuffer: true });
+    // No MSAA: the point shader anti-aliases its own edges, and multisampling
+    // multiplies the fill cost (4× slower frames on software WebGL here).
+    this.renderer = new THREE.WebGLRenderer({ antialias: false, alpha: true, preserveDrawingBuffer: true });
     this.renderer.setPixelRatio(window.devicePixelRatio || 1);
     const el = this.renderer.domElement;
     el.tabIndex = 0;
