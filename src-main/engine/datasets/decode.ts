@@ -62,7 +62,9 @@ export async function decodeImage(bytes: Buffer, target: Size, grayscale: boolea
     if (isPng(bytes)) {
       // pngjs has no pixel limit of its own; sharp's default is the same 268 megapixels.
       if (bytes.length >= 24 && bytes.readUInt32BE(16) * bytes.readUInt32BE(20) > MAX_PIXELS)
-        throw new Error(`${bytes.readUInt32BE(16)}×${bytes.readUInt32BE(20)} is larger than ${MAX_PIXELS / 1e6} megapixels`);
+        throw new Error(
+          `${bytes.readUInt32BE(16)}×${bytes.readUInt32BE(20)} is larger than ${MAX_PIXELS / 1e6} megapixels`,
+        );
       const png = PNG.sync.read(bytes);
       ({ width, height } = png);
       rgb = rgbaToRgb(png.data, true);
