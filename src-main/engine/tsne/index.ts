@@ -1,5 +1,5 @@
 import { Cancelled, Slicer } from './slicer.js';
-import { resolveOptions, type TsneOptions } from './options.js';
+import { resolveOptions, type ResolvedTsneOptions, type TsneOptions } from './options.js';
 import { computeAffinities, Tsne } from './tsne.js';
 import { pcaInitialization } from './initialization.js';
 
@@ -75,6 +75,21 @@ export async function runTsne(
   seconds.affinities = (t1 - t0) / 1000;
 
   const tsne = new Tsne(p, init, o);
+  try {
+    return await optimize(tsne, o, report, slicer, seconds, t1);
+  } finally {
+    tsne.dispose();
+  }
+}
+
+async function optimize(
+  tsne: Tsne,
+  o: ResolvedTsneOptions,
+  report: (p: TsneProgress) => boolean,
+  slicer: Slicer,
+  seconds: TsneResult['seconds'],
+  t1: number,
+): Promise<TsneResult> {
   let kl = NaN;
   let cancelled = false;
   while (tsne.iteration < o.iterations) {

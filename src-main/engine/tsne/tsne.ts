@@ -2,10 +2,11 @@ import { jointProbabilities, type SparseMatrix } from './affinities.js';
 import { BarnesHutRepulsion } from './gradient-bh.js';
 import { FftRepulsion } from './gradient-fft.js';
 import { ExactRepulsion } from './gradient-exact.js';
-import { klDivergence, quarterGradient, type Repulsion } from './gradient.js';
+import { attractiveForces, klDivergence, type Repulsion } from './gradient.js';
 import { approximateKnn, exactKnn, type KnnGraph } from './knn.js';
 import type { ResolvedTsneOptions } from './options.js';
 import { Optimizer } from './optimizer.js';
+import { AttractionHelper } from './parallel.js';
 import { createRandom } from './random.js';
 import type { Slicer } from './slicer.js';
 
@@ -54,6 +55,7 @@ export class Tsne {
   private readonly repulsion: Repulsion;
   private readonly grad: Float64Array;
   private readonly scratch: Float64Array;
+  private helper: AttractionHelper | null = null;
 
   constructor(
     readonly p: SparseMatrix,
@@ -67,6 +69,13 @@ export class Tsne {
     this.repulsion = createRepulsion(options);
     this.grad = new Float64Array(2 * this.n);
     this.scratch = new Float64Array(2 * this.n);
+    if ((options.threads ?? 1) > 1) this.helper = AttractionHelper.create(p);
+  }
+
+  /** Releases the helper thread, if any. Safe to call twice. */
+  dispose(): void {
+    this.helper?.close();
+    this.helper = null;
   }
 
   /** True while early exaggeration applies. */
@@ -79,14 +88,16 @@ export class Tsne {
     const o = this.options;
     if (this.iteration === o.exaggerationIterations && this.iteration > 0) this.optimizer.reset();
     const early = this.exaggerating;
-    this.z = quarterGradient(
-      this.p,
-      this.embedding,
-      early ? o.earlyExaggeration : 1,
-      this.repulsion,
-      this.grad,
-      this.scratch,
-    );
+    const exaggeration = early ? o.earlyExaggeration : 1;
+    const { grad, scratch, embedding: y, n } = this;
+    // Gradient / 4 (the convention the learning rate refers to): attraction − repulsion / Z; the helper thread,
+    // when there is one, computes the attraction meanwhile.
+    const helper = this.helper?.alive ? this.helper : null;
+    helper?.start(y, exaggeration);
+    this.z = this.repulsion.compute(y, n, scratch);
+    if (!helper?.finish(grad)) attractiveForces(this.p, y, exaggeration, grad);
+    const inv = 1 / this.z;
+    for (let t = 0; t < 2 * n; t++) grad[t] -= scratch[t] * inv;
     this.optimizer.step(this.embedding, this.grad, o.learningRate, early ? o.momentum : o.finalMomentum);
     this.iteration++;
   }

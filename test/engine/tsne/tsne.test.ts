@@ -44,6 +44,14 @@ describe('runTsne', () => {
     expect(Array.from(a.embedding)).toEqual(Array.from(b.embedding));
   });
 
+  it('gives the same result with a helper thread as without', async () => {
+    const { data, n, d } = blobs(3, 100, 5, 5);
+    const opts = { perplexity: 10, iterations: 60, exaggerationIterations: 30, method: 'barnes-hut' as const };
+    const one = await runTsne(data, n, d, { ...opts, threads: 1 });
+    const two = await runTsne(data, n, d, { ...opts, threads: 2 });
+    expect(Array.from(two.embedding)).toEqual(Array.from(one.embedding));
+  });
+
   it('streams embeddings and stops when onProgress returns false', async () => {
     const { data, n, d } = blobs(3, 40, 5, 5);
     const seen: number[] = [];
