@@ -48,6 +48,8 @@ try {
     `first load: ${first.n} images ${first.width}×${first.height}×${first.channels} in ${s1.toFixed(1)} s, ${Math.round(first.n / s1)} images/s (CPU ${cpu(process.cpuUsage(c))} s, load avg ${load()}; target ≤ 30 s)`,
   );
 
+  const rss = process.memoryUsage().rss;
+
   t = performance.now();
   c = process.cpuUsage();
   const again = await loadFolder(dataDir, { cacheDir });
