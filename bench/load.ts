@@ -58,7 +58,7 @@ try {
     `cached reload: ${again.n} images in ${s2.toFixed(2)} s, from cache: ${again.fromCache === true} (CPU ${cpu(process.cpuUsage(c))} s, load avg ${load()}; target ≤ 2 s)`,
   );
   console.log(
-    `memory: rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB for ${Math.round(first.pixels.length / 2 ** 20)} MB of pixels`,
+    `memory after the first load: rss ${Math.round(rss / 2 ** 20)} MB for ${Math.round(first.pixels.length / 2 ** 20)} MB of pixels`,
   );
 } finally {
   rmSync(tmp, { recursive: true, force: true });
