@@ -247,3 +247,70 @@ describe('SplitV on wasm', () => {
       expect(got).toEqual(ref);
     });
 });
+
+describe('MaxPoolGrad on wasm', () => {
+  for (const [shape, filterSize, strides, pad] of [
+    [[2, 8, 8, 3], 2, 2, 'valid'],
+    [[3, 7, 5, 2], 2, 2, 'same'],
+    [[2, 9, 9, 4], 3, 1, 'same'],
+    [[2, 9, 7, 1], 3, 2, 'valid'],
+  ] as [number[], number, number, 'same' | 'valid'][])
+    it(`matches cpu for ${shape.join('×')}, pool ${filterSize}, stride ${strides}, ${pad}`, () => {
+      const x = t(...shape);
+      const info = tf.backend_util.computePool2DInfo(
+        shape as [number, number, number, number],
+        filterSize,
+        strides,
+        1,
+        pad,
+      );
+      const output = run('cpu', 'MaxPool', { x }, { filterSize, strides, pad });
+      const dy = t(shape[0]!, info.outHeight, info.outWidth, shape[3]!);
+      expectMatchesCpu(
+        'MaxPoolGrad',
+        { dy, input: x, output: { values: output.values, shape: output.shape } },
+        { filterSize, strides, pad },
+      );
+    });
+});
+
+describe('ResizeNearestNeighborGrad on wasm', () => {
+  // The reference is the exact gradient of the cpu forward resize: each dy
+  // value added to the pixel the forward pass copied (found by resizing an
+  // image of indices). The cpu backend's own ResizeNearestNeighborGrad is not
+  // used for batch > 1: in tfjs 4.22 it gives later images wrong gradients.
+  for (const [shape, size, alignCorners, halfPixelCenters] of [
+    [[2, 4, 4, 3], [8, 8], false, false],
+    [[2, 7, 5, 2], [14, 10], false, false],
+    [[3, 5, 6, 2], [11, 9], true, false],
+    [[2, 4, 3, 1], [9, 7], false, true],
+  ] as [number[], [number, number], boolean, boolean][])
+    it(`matches the exact gradient for ${shape.join('×')} → ${size.join('×')}, alignCorners ${alignCorners}, halfPixelCenters ${halfPixelCenters}`, () => {
+      const images = t(...shape);
+      const dy = t(shape[0]!, size[0], size[1], shape[3]!);
+      tf.setBackend('cpu');
+      const ref = tf.tidy(() => {
+        const n = images.values.length;
+        const src = tf.image
+          .resizeNearestNeighbor(tf.range(0, n).reshape(shape) as tf.Tensor4D, size, alignCorners, halfPixelCenters)
+          .dataSync();
+        const dx = new Float32Array(n);
+        src.forEach((from, i) => (dx[from]! += dy.values[i]!));
+        return dx;
+      });
+      const got = run('wasm', 'ResizeNearestNeighborGrad', { images, dy }, { alignCorners, halfPixelCenters });
+      tf.setBackend('wasm');
+      expect(got.shape).toEqual(shape);
+      const scale = Math.max(...Array.from(ref, Math.abs));
+      const err = Math.max(...Array.from(ref, (v, i) => Math.abs(v - got.values[i]!)));
+      expect(err / scale).toBeLessThan(1e-4);
+    });
+
+  it('matches the cpu kernel for a single image', () => {
+    expectMatchesCpu(
+      'ResizeNearestNeighborGrad',
+      { images: t(1, 5, 4, 3), dy: t(1, 10, 8, 3) },
+      { alignCorners: false, halfPixelCenters: false },
+    );
+  });
+});

@@ -1,6 +1,7 @@
 import { conv2DBackpropFilter } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInput } from './conv2d-backprop-input.js';
 import { batchMatMul, fusedMatMul } from './matmul.js';
+import { maxPoolGrad, resizeNearestNeighborGrad } from './pool-grads.js';
 import { slice, splitV, unpack } from './slice.js';
 import { setWasmKernel, type WasmKernelFunc } from './util.js';
 
@@ -14,6 +15,8 @@ export const WASM_KERNELS: Readonly<Record<string, WasmKernelFunc>> = Object.fre
   _FusedMatMul: fusedMatMul,
   Conv2DBackpropFilter: conv2DBackpropFilter,
   Conv2DBackpropInput: conv2DBackpropInput,
+  MaxPoolGrad: maxPoolGrad,
+  ResizeNearestNeighborGrad: resizeNearestNeighborGrad,
   Slice: slice,
   Unpack: unpack as unknown as WasmKernelFunc,
   SplitV: splitV as unknown as WasmKernelFunc,
