@@ -106,7 +106,10 @@ async function decodeFolder(
       }
       hooks.onProgress?.(++done, chosen.length);
     }
-    return assembleArrays(isIdx ? 'idx' : 'npy', root, name, arrays, skipped);
+    const ds = assembleArrays(isIdx ? 'idx' : 'npy', root, name, arrays, skipped);
+    // Until here progress counted files; end in items, like the other formats.
+    hooks.onProgress?.(ds.n, ds.n);
+    return ds;
   }
   if (images.length) {
     unused(csv, 'not used: folder read as images');
