@@ -9,11 +9,26 @@ import {
   type EpochLog,
   type ModelKind,
   type Progress,
+  type ProjectionMetrics,
+  type ProjectParams,
 } from '../src-main/protocol.js';
 import { categoryCounts, robustRange, styleByCategory, styleByValue, type PointStyle } from './map/coloring.js';
 
 /** The hover card's content: one item as the engine sent it. */
 export type ItemView = Extract<EngineEvent, { type: 'item' }>;
+
+/** A projection method the engine offers. */
+export type ProjectMethod = ProjectParams['method'];
+
+/** What the status bar shows of a projection. */
+export interface ProjectionInfo {
+  method: string;
+  iteration: number;
+  kl?: number;
+  seconds?: number;
+  final: boolean;
+  metrics?: ProjectionMetrics;
+}
 
 /** What the map's colours show. */
 export type ColorBy = 'label' | 'error' | 'cluster';
@@ -62,7 +77,16 @@ export class AppState {
   epochLogs = $state<EpochLog[]>([]);
   meanError = $state<number | null>(null);
   positions = $state.raw<Float32Array | null>(null);
-  projection = $state<{ method: string; iteration: number; kl?: number; seconds?: number; final: boolean } | null>(null);
+  projection = $state<ProjectionInfo | null>(null);
+  /** The method of the main map. */
+  method = $state<ProjectMethod>('tsne');
+  /** A second projection shown beside the main one, linked by hover and selection. */
+  compareMethod = $state<ProjectMethod | 'none'>('none');
+  comparePositions = $state.raw<Float32Array | null>(null);
+  compareProjection = $state<ProjectionInfo | null>(null);
+  /** The method of the projection the engine holds now: exports use it. */
+  engineMethod = $state<ProjectMethod | null>(null);
+  private compareJob = '';
   /** Where the dataset comes from: the bundled MNIST or a folder on the engine's machine. */
   sourceKind = $state<'mnist' | 'folder'>('mnist');
   folderPath = $state('');
@@ -137,13 +161,68 @@ export class AppState {
       this.clusters = null;
       if (this.colorBy !== 'label') this.colorBy = 'label';
       this.projection = null;
+      this.comparePositions = null;
+      this.compareProjection = null;
       this.item = null;
       this.pinned = -1;
       this.selection = new Int32Array(0);
       await this.run('train', (id) => this.engine.train(id, { model: this.model, epochs: this.epochs }));
-      await this.run('project', (id) =>
-        this.engine.project(id, { method: 'tsne', perplexity: this.perplexity, input: 'codes' }),
-      );
+      await this.projectMain();
+      if (this.compareMethod !== 'none') await this.projectCompare();
+    } catch (e) {
+      this.say('error', (e as Error).message);
+    } finally {
+      this.stage = null;
+      this.progress = null;
+      this.currentJob = null;
+    }
+  }
+
+  private projectParams(method: ProjectMethod): ProjectParams {
+    return method === 'tsne' ? { method, perplexity: this.perplexity, input: 'codes' } : { method, input: 'codes' };
+  }
+
+  private async projectMain(): Promise<void> {
+    await this.run('project', (id) => this.engine.project(id, this.projectParams(this.method)));
+  }
+
+  private async projectCompare(): Promise<void> {
+    if (this.compareMethod === 'none') return;
+    const method = this.compareMethod;
+    await this.run('project', (id) => {
+      this.compareJob = id;
+      this.engine.project(id, this.projectParams(method));
+    });
+  }
+
+  /** Projects the trained codes again with the chosen methods (no retraining). */
+  async reproject(): Promise<void> {
+    if (this.busy || this.meanError === null) return;
+    this.messages = [];
+    try {
+      await this.projectMain();
+      if (this.compareMethod !== 'none') await this.projectCompare();
+      else this.comparePositions = null;
+    } catch (e) {
+      this.say('error', (e as Error).message);
+    } finally {
+      this.stage = null;
+      this.progress = null;
+      this.currentJob = null;
+    }
+  }
+
+  /** Shows (or removes, with 'none') a second, linked projection beside the map. */
+  async setCompare(method: ProjectMethod | 'none'): Promise<void> {
+    this.compareMethod = method;
+    if (method === 'none') {
+      this.comparePositions = null;
+      this.compareProjection = null;
+      return;
+    }
+    if (this.busy || this.meanError === null) return;
+    try {
+      await this.projectCompare();
     } catch (e) {
       this.say('error', (e as Error).message);
     } finally {
@@ -333,6 +412,7 @@ export class AppState {
         this.labels = decodeI32(e.info.labels);
         this.hidden = new Set();
         this.positions = null;
+        this.comparePositions = null;
         this.errors = null;
         this.clusters = null;
         this.colorBy = 'label';
@@ -352,14 +432,22 @@ export class AppState {
         if (e.cancelled) this.say('info', `training cancelled after ${e.epochs.length} epochs; using the model so far`);
         this.settle(e.jobId, e);
         return;
-      case 'projection':
-        this.positions = decodeF32(e.positions);
-        this.projection = { method: e.method, iteration: e.iteration, kl: e.kl, seconds: e.seconds, final: e.final };
+      case 'projection': {
+        const info = { method: e.method, iteration: e.iteration, kl: e.kl, seconds: e.seconds, final: e.final, metrics: e.metrics };
+        if (e.jobId === this.compareJob) {
+          this.comparePositions = decodeF32(e.positions);
+          this.compareProjection = info;
+        } else {
+          this.positions = decodeF32(e.positions);
+          this.projection = info;
+        }
         if (e.final) {
+          this.engineMethod = e.method;
           if (e.cancelled) this.say('info', `t-SNE cancelled at iteration ${e.iteration}; showing the map so far`);
           this.settle(e.jobId, e);
         }
         return;
+      }
       case 'item':
         if (e.requestId === this.itemRequest) this.item = e;
         return;

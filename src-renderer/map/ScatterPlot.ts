@@ -135,6 +135,16 @@ export class ScatterPlot {
     return this.dragMode;
   }
 
+  /** The ringed point (-1 = none). */
+  get highlightedIndex(): number {
+    return this.highlighted;
+  }
+
+  /** Points in the current selection (0 = none). */
+  get selectedCount(): number {
+    return this.points.selectedCount;
+  }
+
   /** Number of points drawn. */
   get count(): number {
     return this.positions.length >> 1;
@@ -438,8 +448,10 @@ export class ScatterPlot {
       else if (key === 'p') this.setMode('pan');
       else if (key === 'Enter' || key === ' ') this.emit('click', this.pick(this.width / 2, this.height / 2, 60));
       else if (key === 'Escape') {
+        // Escape lets go of everything: drag mode, selection and the pinned card.
         this.setMode('pan');
         this.emit('select', new Int32Array(0));
+        this.emit('click', -1);
       } else return;
       e.preventDefault();
     });

@@ -161,6 +161,11 @@ export class PointsLayer implements Layer {
     }
   }
 
+  /** How many points the selection holds (0 = no selection). */
+  get selectedCount(): number {
+    return this.selected?.length ?? 0;
+  }
+
   /** Whether point i is drawn (not hidden by a legend toggle). */
   isShown(i: number): boolean {
     return this.shown[i] !== 0;

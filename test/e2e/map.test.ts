@@ -188,6 +188,44 @@ describe('the map in web mode', () => {
     expect(engineRows[to].x).toBeGreaterThan(engineRows[from].x);
   });
 
+  it('shows PCA beside the map, linked: hovering one rings the same point in the other, a box selects in both', async () => {
+    await page.selectOption('[data-testid=compare]', 'pca');
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid=map-compare]')?.getAttribute('data-points')) === n, N, {
+      timeout: 60_000,
+    });
+    await expect.poll(() => page.locator('[data-testid=compare-status]').innerText(), { timeout: 10_000 }).toContain('PCA');
+    await page.waitForTimeout(600);
+    const box = (await page.locator('[data-testid=map-compare] canvas').boundingBox())!;
+    type Handle = { pointToScreen(i: number): { x: number; y: number }; highlightedIndex: number; selectedCount: number };
+    const target = 42;
+    const p = await page.evaluate((i) => (window as unknown as { aeMapCompare: Handle }).aeMapCompare.pointToScreen(i), target);
+    expect(p.x).toBeGreaterThan(0);
+    expect(p.x).toBeLessThan(box.width);
+    // Escape unpins the card so hovering drives it; then hover the point in the PCA view.
+    await page.locator('[data-testid=map] canvas').first().focus();
+    await page.keyboard.press('Escape');
+    await page.mouse.move(box.x + p.x, box.y + p.y);
+    await expect.poll(() => page.evaluate(() => (window as unknown as { aeMap: Handle }).aeMap.highlightedIndex), { timeout: 10_000 }).not.toBe(-1);
+    const hovered = await page.evaluate(() => (window as unknown as { aeMapCompare: Handle }).aeMapCompare.highlightedIndex);
+    expect(await page.evaluate(() => (window as unknown as { aeMap: Handle }).aeMap.highlightedIndex)).toBe(hovered);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'map-linked.png') });
+    // A box in the main view selects the same points in the PCA view.
+    const mb = await canvasBox();
+    await page.click('[data-testid=mode-box]');
+    await page.mouse.move(mb.x + mb.width * 0.2, mb.y + mb.height * 0.2);
+    await page.mouse.down();
+    await page.mouse.move(mb.x + mb.width * 0.6, mb.y + mb.height * 0.8, { steps: 6 });
+    await page.mouse.up();
+    const count = Number(await page.locator('[data-testid=selection-count]').innerText());
+    expect(count).toBeGreaterThan(0);
+    expect(await page.evaluate(() => (window as unknown as { aeMapCompare: Handle }).aeMapCompare.selectedCount)).toBe(count);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'map-linked-selection.png') });
+    await page.click('[data-testid=selection-clear]');
+    await page.click('[data-testid=mode-pan]');
+    await page.selectOption('[data-testid=compare]', 'none');
+  });
+
   it('colours by reconstruction error with a scale, and by k-means cluster with counts', async () => {
     await page.selectOption('[data-testid=color-by]', 'error');
     await expect.poll(() => page.locator('[data-testid=scale-legend]').count()).toBe(1);
