@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { SparseMatrix } from './affinities.js';
+import { barnesHutSplit, buildQuadTree, emptyQuadTree, traverseQuadTree } from './gradient-bh.js';
 
 /**
  * Attractive forces for rows [r0, r1): out_i = exaggeration · Σ_j p_ij w_ij (y_i − y_j).
@@ -37,6 +38,11 @@ export function attractiveKernel(
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const attractiveKernel = ${attractiveKernel.toString()};
+const emptyQuadTree = ${emptyQuadTree.toString()};
+const buildQuadTree = ${buildQuadTree.toString()};
+const traverseQuadTree = ${traverseQuadTree.toString()};
+const tree = emptyQuadTree();
+const rep = new Float64Array(workerData.rep);
 const ctl = new Int32Array(workerData.ctl);
 const param = new Float64Array(workerData.param);
 const rowPtr = new Int32Array(workerData.rowPtr);
@@ -49,6 +55,11 @@ for (;;) {
   Atomics.wait(ctl, 0, seen);
   seen = Atomics.load(ctl, 0);
   if (seen < 0) break;
+  if (Atomics.load(ctl, 2) === 1) {
+    // Barnes-Hut share: the same tree as the caller's, points [split, n).
+    buildQuadTree(y, workerData.n, tree);
+    param[2] = traverseQuadTree(y, param[1], param[3], workerData.n, rep, tree);
+  }
   attractiveKernel(rowPtr, colInd, values, y, param[0], out, 0, workerData.n);
   Atomics.store(ctl, 1, seen);
   Atomics.notify(ctl, 1);
@@ -71,13 +82,16 @@ export class AttractionHelper {
   private readonly param: Float64Array;
   private readonly y: Float64Array;
   private readonly out: Float64Array;
+  private readonly rep: Float64Array;
+  private split = -1;
   private seq = 0;
   private closed = false;
 
   private constructor(p: SparseMatrix) {
     const n = p.n;
-    this.ctl = new Int32Array(new SharedArrayBuffer(8));
-    this.param = new Float64Array(new SharedArrayBuffer(8));
+    this.ctl = new Int32Array(new SharedArrayBuffer(12));
+    this.param = new Float64Array(new SharedArrayBuffer(32));
+    this.rep = new Float64Array(new SharedArrayBuffer(16 * n));
     this.y = new Float64Array(new SharedArrayBuffer(16 * n));
     this.out = new Float64Array(new SharedArrayBuffer(16 * n));
     const rowPtr = shared(p.rowPtr, (b) => new Int32Array(b));
@@ -94,6 +108,7 @@ export class AttractionHelper {
         values: values.buffer,
         y: this.y.buffer,
         out: this.out.buffer,
+        rep: this.rep.buffer,
       },
     });
     this.worker.unref();
@@ -115,23 +130,42 @@ export class AttractionHelper {
     return !this.closed;
   }
 
-  /** Starts computing the attractive forces of y (copied) with the given exaggeration. */
-  start(y: Float64Array, exaggeration: number): void {
+  /**
+   * Starts computing the attractive forces of y (copied) with the given exaggeration and, when `theta` is given,
+   * the Barnes-Hut repulsion of points [barnesHutSplit(n), n).
+   */
+  start(y: Float64Array, exaggeration: number, theta?: number): void {
     this.y.set(y);
     this.param[0] = exaggeration;
+    const n = y.length / 2;
+    this.split = theta === undefined ? -1 : barnesHutSplit(n);
+    Atomics.store(this.ctl, 2, this.split >= 0 ? 1 : 0);
+    if (this.split >= 0) {
+      this.param[1] = theta as number;
+      this.param[3] = this.split;
+    }
     this.seq = (this.seq % 0x3fffffff) + 1;
     Atomics.store(this.ctl, 0, this.seq);
     Atomics.notify(this.ctl, 0);
   }
 
-  /** Waits for the forces started last and copies them to out; false if the helper died (compute them yourself). */
-  finish(out: Float64Array): boolean {
+  /**
+   * Waits for the work started last: copies the attractive forces to `attraction` and, in Barnes-Hut mode, the
+   * repulsion of the helper's points into `repulsion`, returning their part of Z (0 otherwise). NaN if the helper
+   * died: then compute everything yourself.
+   */
+  finish(attraction: Float64Array, repulsion?: Float64Array): number {
     for (let waited = 0; Atomics.load(this.ctl, 1) !== this.seq; waited++) {
-      if (this.closed || waited > 600) return false;
+      if (this.closed || waited > 600) {
+        this.close();
+        return NaN;
+      }
       Atomics.wait(this.ctl, 1, Atomics.load(this.ctl, 1), 100);
     }
-    out.set(this.out);
-    return true;
+    attraction.set(this.out);
+    if (this.split < 0) return 0;
+    repulsion?.set(this.rep.subarray(2 * this.split), 2 * this.split);
+    return this.param[2];
   }
 
   /** Stops the thread. */

@@ -93,9 +93,22 @@ export class Tsne {
     // Gradient / 4 (the convention the learning rate refers to): attraction − repulsion / Z; the helper thread,
     // when there is one, computes the attraction meanwhile.
     const helper = this.helper?.alive ? this.helper : null;
-    helper?.start(y, exaggeration);
-    this.z = this.repulsion.compute(y, n, scratch);
-    if (!helper?.finish(grad)) attractiveForces(this.p, y, exaggeration, grad);
+    const bh = this.repulsion instanceof BarnesHutRepulsion ? this.repulsion : null;
+    let done = false;
+    if (helper) {
+      // The helper takes the attraction and, with Barnes-Hut, the last part of the points' repulsion.
+      helper.start(y, exaggeration, bh ? bh.theta : undefined);
+      const zMine = bh ? bh.computeFirstPart(y, n, scratch) : this.repulsion.compute(y, n, scratch);
+      const zHelper = helper.finish(grad, scratch);
+      if (!Number.isNaN(zHelper)) {
+        this.z = zMine + zHelper;
+        done = true;
+      }
+    }
+    if (!done) {
+      this.z = this.repulsion.compute(y, n, scratch);
+      attractiveForces(this.p, y, exaggeration, grad);
+    }
     const inv = 1 / this.z;
     for (let t = 0; t < 2 * n; t++) grad[t] -= scratch[t] * inv;
     this.optimizer.step(this.embedding, this.grad, o.learningRate, early ? o.momentum : o.finalMomentum);
