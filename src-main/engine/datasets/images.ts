@@ -33,8 +33,9 @@ export async function loadImageFolder(input: ImageFolderInput, opts: LoadOptions
   hooks.onProgress?.(0, n);
 
   // Labels: class folders first, then labels.csv on top.
-  const labelOf: (string | null)[] = images.map((f) =>
-    f.rel.includes('/') ? f.rel.slice(0, f.rel.indexOf('/')) : null,
+  const labelOf = classFolders(
+    images.map((f) => f.rel),
+    notes,
   );
   if (input.labelsCsv) {
     const fromCsv = await readLabelsCsv(input.labelsCsv, images, skipped);
@@ -152,6 +153,23 @@ export async function loadImageFolder(input: ImageFolderInput, opts: LoadOptions
     skipped,
     notes,
   };
+}
+
+const SPLITS = new Set(['train', 'training', 'test', 'testing', 'val', 'valid', 'validation', 'dev', 'eval']);
+
+/**
+ * The class of each file: its first folder, or its second when every file
+ * sits in split folders such as train/<class>/ and test/<class>/ (the
+ * layout many downloaded datasets have); null for files at the root.
+ */
+export function classFolders(rels: string[], notes: string[] = []): (string | null)[] {
+  const parts = rels.map((r) => r.split('/'));
+  const split = parts.length > 0 && parts.every((p) => p.length >= 3 && SPLITS.has(p[0].toLowerCase()));
+  if (split) {
+    const names = [...new Set(parts.map((p) => p[0]))].sort(compareNames);
+    notes.push(`split folders ${names.join(', ')} joined; classes from the folders inside them`);
+  }
+  return parts.map((p) => (split ? p[1] : p.length >= 2 ? p[0] : null));
 }
 
 /** The most common width×height among up to `sample` files spread evenly over the list. */

@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { loadFolder } from '../../../src-main/engine/datasets/folder.js';
+import { classFolders } from '../../../src-main/engine/datasets/images.js';
 import { summarize } from '../../../src-main/engine/datasets/types.js';
 import { bmp, encode, grayPng, put, raw, tempDir } from './fixtures.js';
 
@@ -57,6 +58,16 @@ describe('image folders', () => {
     put(path.join(dir, 'mnist_test.csv'), 'label,a,b,c,d\n1,0,0,0,0\n');
     const ds = await load(path.join(dir, 'mnist_test.csv'));
     expect([ds.format, ds.n, ds.name]).toEqual(['csv', 1, 'mnist_test.csv']);
+  });
+
+  it('takes classes from inside train/ and test/ split folders', async () => {
+    for (const rel of ['train/cat/1.png', 'train/dog/2.png', 'test/cat/3.png', 'test/dog/4.png'])
+      put(path.join(dir, rel), await grayPng(4, 4, 1));
+    const ds = await load(dir);
+    expect(ds.classNames).toEqual(['cat', 'dog']);
+    expect(Array.from(ds.labels)).toEqual([0, 1, 0, 1]);
+    expect(ds.files).toEqual(['test/cat/3.png', 'test/dog/4.png', 'train/cat/1.png', 'train/dog/2.png']);
+    expect(classFolders(['train/a.png', 'test/b/c.png'])).toEqual(['train', 'test']);
   });
 
   it('reads a flat folder as unlabelled', async () => {
