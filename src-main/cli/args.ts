@@ -1,0 +1,126 @@
+/**
+ * Command-line parsing for `ae-explorer`, pure so tests can check every
+ * usage error. A usage error (unknown option, missing value, bad number)
+ * is a UsageError: exit code 2.
+ */
+import { parseArgs } from 'node:util';
+import { MODEL_KINDS, type ModelKind } from '../protocol.js';
+
+/** A mistake in how the command was called; the CLI exits with code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export const USAGE = `Usage: ae-explorer embed <folder|mnist> [options]
+
+Trains an autoencoder on an image dataset, projects its codes to 2-D and
+writes the projections as CSV (index,[file,]label,x,y).
+
+Options:
+  --model <kind>        ${MODEL_KINDS.join(', ')} (default deep)
+  --epochs <n>          training epochs (default 10)
+  --code-size <n>       size of the code vector (default 32)
+  --batch-size <n>      images per batch (default 256)
+  --method <m>          tsne or pca (default tsne)
+  --perplexity <p>      t-SNE perplexity (default 30)
+  --iterations <n>      t-SNE iterations (default 750)
+  --limit <n>           use the first n images only
+  --seed <n>            random seed (default 1)
+  --out <file>          CSV to write (default projections.csv)
+  --save-session <file> also save a session (.aex) the desktop app can open
+  --quiet               no progress bars
+  -h, --help            show this help
+  -v, --version         show the version
+
+Exit codes: 0 done, 1 bad input (missing folder, unreadable data...), 2 usage error.
+Example: ae-explorer embed mnist --limit 5000 --epochs 5 --out mnist.csv`;
+
+/** What `embed` was asked to do. */
+export interface EmbedArgs {
+  command: 'embed';
+  /** "mnist" or a folder path. */
+  dataset: string;
+  model: ModelKind;
+  epochs: number;
+  codeSize: number;
+  batchSize?: number;
+  method: 'tsne' | 'pca';
+  perplexity: number;
+  iterations?: number;
+  limit?: number;
+  seed: number;
+  out: string;
+  saveSession?: string;
+  quiet: boolean;
+}
+
+export type CliArgs = EmbedArgs | { command: 'help' } | { command: 'version' };
+
+function int(name: string, v: string | undefined, min: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got "${v}"`);
+  return n;
+}
+
+/** Parses argv (without node and the script); throws UsageError. */
+export function parseCli(argv: string[]): CliArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        model: { type: 'string' },
+        epochs: { type: 'string' },
+        'code-size': { type: 'string' },
+        'batch-size': { type: 'string' },
+        method: { type: 'string' },
+        perplexity: { type: 'string' },
+        iterations: { type: 'string' },
+        limit: { type: 'string' },
+        seed: { type: 'string' },
+        out: { type: 'string', short: 'o' },
+        'save-session': { type: 'string' },
+        quiet: { type: 'boolean', short: 'q' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message.split('\n')[0]);
+  }
+  const { values: o, positionals } = parsed;
+  if (o.help) return { command: 'help' };
+  if (o.version) return { command: 'version' };
+  const [command, dataset, ...extra] = positionals;
+  if (!command) throw new UsageError('missing command: try `ae-explorer embed mnist`');
+  if (command !== 'embed') throw new UsageError(`unknown command "${command}" (the only command is embed)`);
+  if (!dataset) throw new UsageError('embed needs a dataset: a folder of images, or mnist');
+  if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  const model = (o.model ?? 'deep') as ModelKind;
+  if (!MODEL_KINDS.includes(model)) throw new UsageError(`--model must be one of ${MODEL_KINDS.join(', ')}, got "${o.model}"`);
+  const method = o.method ?? 'tsne';
+  if (method !== 'tsne' && method !== 'pca') throw new UsageError(`--method must be tsne or pca, got "${method}"`);
+  const perplexity = o.perplexity === undefined ? 30 : Number(o.perplexity);
+  if (!(Number.isFinite(perplexity) && perplexity > 0)) throw new UsageError(`--perplexity must be a number > 0, got "${o.perplexity}"`);
+  for (const [k, v] of [['out', o.out], ['save-session', o['save-session']]] as const)
+    if (v !== undefined && v.trim() === '') throw new UsageError(`--${k} needs a file name`);
+  return {
+    command: 'embed',
+    dataset,
+    model,
+    epochs: int('epochs', o.epochs, 1) ?? 10,
+    codeSize: int('code-size', o['code-size'], 1) ?? 32,
+    batchSize: int('batch-size', o['batch-size'], 1),
+    method,
+    perplexity,
+    iterations: int('iterations', o.iterations, 1),
+    limit: int('limit', o.limit, 1),
+    seed: int('seed', o.seed, 0) ?? 1,
+    out: o.out ?? 'projections.csv',
+    saveSession: o['save-session'],
+    quiet: o.quiet ?? false,
+  };
+}

@@ -1,0 +1,128 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCli, UsageError } from '../../src-main/cli/args.js';
+import { formatEta, progressLine, ProgressBars } from '../../src-main/cli/progress.js';
+import { parseCsv } from '../../src-main/engine/export/csv.js';
+import { readSession } from '../../src-main/engine/export/session.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+
+/** Runs the CLI from source (as `npm run cli --` does after a build) and collects its output. */
+function cli(args: string[], cwd = ROOT): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'src-main/cli/main.ts'), ...args], { cwd });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('error', reject);
+    p.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+let dir = '';
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'aex-cli-'));
+});
+afterAll(() => dir && rm(dir, { recursive: true, force: true }));
+
+describe('ae-explorer embed', () => {
+  it('embeds 300 MNIST images for real and writes the CSV and a session', async () => {
+    const out = path.join(dir, 'mnist.csv');
+    const session = path.join(dir, 'mnist.aex');
+    const r = await cli(['embed', 'mnist', '--limit', '300', '--epochs', '1', '--code-size', '16', '--perplexity', '20', '--out', out, '--save-session', session]);
+    expect(r.stderr).not.toMatch(/ae-explorer: /);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`wrote 300 rows to ${out}`);
+    // Progress with rate and ETA went to stderr.
+    expect(r.stderr).toMatch(/train .*images\/s {2}ETA \d+:\d\d/);
+    expect(r.stderr).toMatch(/project .*iterations\/s/);
+    const rows = parseCsv(await readFile(out, 'utf8'));
+    expect(rows[0]).toEqual(['index', 'label', 'x', 'y']);
+    expect(rows).toHaveLength(301);
+    // The first MNIST training labels are 5, 0, 4, 1, 9.
+    expect(rows.slice(1, 6).map((row) => row[1])).toEqual(['5', '0', '4', '1', '9']);
+    expect(rows.slice(1).every((row) => Number.isFinite(Number(row[2])) && Number.isFinite(Number(row[3])))).toBe(true);
+    const s = await readSession(session);
+    expect(s.dataset).toMatchObject({ n: 300, source: { kind: 'mnist', limit: 300 } });
+    expect(s.model).toMatchObject({ kind: 'deep', codeSize: 16 });
+    expect(s.projection!.positions[0]).toBeCloseTo(Number(rows[1][2]), 4);
+  }, 120_000);
+
+  it('exits with 2 and the usage on a usage error', async () => {
+    for (const args of [[], ['embed'], ['embed', 'mnist', '--epochs', 'ten'], ['embed', 'mnist', '--frobnicate']]) {
+      const r = await cli(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/^ae-explorer: .+\n\nUsage: ae-explorer embed/);
+    }
+  }, 60_000);
+
+  it('exits with 1 and names the folder when it does not exist, or is a file', async () => {
+    const missing = path.join(dir, 'no-such-folder');
+    let r = await cli(['embed', missing, '--out', path.join(dir, 'x.csv')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe(`ae-explorer: ${missing}: no such folder (give a folder of images, or mnist)`);
+    const file = path.join(dir, 'a-file.txt');
+    await writeFile(file, 'x');
+    r = await cli(['embed', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('not a folder');
+  }, 60_000);
+
+  it('prints help and exits with 0', async () => {
+    const r = await cli(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Exit codes: 0 done, 1 bad input/);
+  }, 30_000);
+});
+
+describe('argument parsing', () => {
+  it('takes the documented defaults', () => {
+    expect(parseCli(['embed', 'mnist'])).toEqual({
+      command: 'embed', dataset: 'mnist', model: 'deep', epochs: 10, codeSize: 32, batchSize: undefined, method: 'tsne',
+      perplexity: 30, iterations: undefined, limit: undefined, seed: 1, out: 'projections.csv', saveSession: undefined, quiet: false,
+    });
+  });
+
+  it('reads every option', () => {
+    expect(parseCli(['embed', './imgs', '--model', 'conv', '--epochs', '3', '--code-size', '8', '--perplexity', '12.5', '--limit', '99', '-o', 'a.csv', '--save-session', 's.aex', '-q'])).toMatchObject({
+      dataset: './imgs', model: 'conv', epochs: 3, codeSize: 8, perplexity: 12.5, limit: 99, out: 'a.csv', saveSession: 's.aex', quiet: true,
+    });
+  });
+
+  it('names the mistake in each usage error', () => {
+    const cases: [string[], RegExp][] = [
+      [['train', 'mnist'], /unknown command "train"/],
+      [['embed', 'mnist', '--model', 'gan'], /--model must be one of simple, sparse, deep/],
+      [['embed', 'mnist', '--epochs', '0'], /--epochs must be an integer ≥ 1, got "0"/],
+      [['embed', 'mnist', '--limit', '1.5'], /--limit must be an integer/],
+      [['embed', 'mnist', '--perplexity=-3'], /--perplexity must be a number > 0/],
+      [['embed', 'mnist', '--method', 'umap'], /--method must be tsne or pca/],
+      [['embed', 'mnist', 'extra'], /unexpected argument "extra"/],
+      [['embed', 'mnist', '--out'], /--out/],
+    ];
+    for (const [args, message] of cases) {
+      expect(() => parseCli(args), args.join(' ')).toThrow(UsageError);
+      expect(() => parseCli(args), args.join(' ')).toThrow(message);
+    }
+  });
+});
+
+describe('progress bars', () => {
+  it('show stage, bar, percent, rate and ETA', () => {
+    const line = progressLine({ jobId: 't', stage: 'train', message: 'epoch 2/4', done: 5, total: 10, rate: 1234.5, rateUnit: 'images/s', etaSeconds: 75 }, 10);
+    expect(line).toBe('train   █████░░░░░  50%  1235 images/s  ETA 1:15  epoch 2/4');
+    expect(formatEta(3725)).toBe('1:02:05');
+    expect(formatEta(NaN)).toBe('--:--');
+  });
+
+  it('print one line per tenth when not on a terminal', () => {
+    const lines: string[] = [];
+    const bars = new ProgressBars({ write: (s: string) => lines.push(s), isTTY: false });
+    for (let i = 0; i <= 100; i++) bars.update({ jobId: 'p', stage: 'project', message: '', done: i, total: 100 });
+    expect(lines).toHaveLength(11);
+  });
+});
