@@ -64,7 +64,10 @@ export async function loadImageFolder(input: ImageFolderInput, opts: LoadOptions
   const target: Size = found;
   const hw = target.width * target.height;
   const gray = new Uint8Array(n * hw);
-  const colour = new Map<number, Uint8Array>();
+  // Colour images go straight into an RGB buffer made on the first one; gray ones stay 1 byte a pixel.
+  let rgbAll: Uint8Array | null = null;
+  const isColour = new Uint8Array(n);
+  let colourCount = 0;
   const ok = new Uint8Array(n);
   const problems: (SkippedItem | null)[] = new Array(n).fill(null);
   let resized = 0;
@@ -93,7 +96,12 @@ export async function loadImageFolder(input: ImageFolderInput, opts: LoadOptions
         const img = await decodeImage(bytes, target, opts.grayscale);
         if (img.resized) resized++;
         if (img.channels === 1) gray.set(img.data, i * hw);
-        else colour.set(i, img.data);
+        else {
+          rgbAll ??= new Uint8Array(n * hw * 3);
+          rgbAll.set(img.data, i * hw * 3);
+          isColour[i] = 1;
+          colourCount++;
+        }
         ok[i] = 1;
       } catch (e) {
         problems[i] = { file: f.rel, reason: (e as Error).message };
@@ -111,9 +119,10 @@ export async function loadImageFolder(input: ImageFolderInput, opts: LoadOptions
   for (let i = 0; i < n; i++) m += ok[i];
   if (m === 0)
     throw new Error(`${input.root}: none of the ${n} images could be read (${problems.find(Boolean)?.reason})`);
-  const channels = colour.size > 0 ? 3 : 1;
-  // The common case (all gray, none skipped) keeps the decode buffer: memory stays at the pixel data.
-  const pixels = channels === 1 && m === n ? gray : new Uint8Array(m * hw * channels);
+  const channels = rgbAll ? 3 : 1;
+  const size = hw * channels;
+  // Compact in place (item j ≤ i, so no unread item is overwritten): memory stays near the pixel data.
+  const out = rgbAll ?? gray;
   const labels = new Int32Array(m);
   const files: string[] = [];
   for (let i = 0, j = 0; i < n; i++) {
@@ -121,23 +130,19 @@ export async function loadImageFolder(input: ImageFolderInput, opts: LoadOptions
     const l = labelOf[i];
     labels[j] = l === null ? -1 : classIndex.get(l)!;
     files.push(images[i].rel);
-    if (channels === 1) {
-      if (pixels !== gray) pixels.set(gray.subarray(i * hw, (i + 1) * hw), j * hw);
+    if (channels === 1 || isColour[i]) {
+      if (j !== i) out.copyWithin(j * size, i * size, (i + 1) * size);
     } else {
-      const rgb = colour.get(i);
-      if (rgb) pixels.set(rgb, j * hw * 3);
-      else {
-        const g = gray.subarray(i * hw, (i + 1) * hw);
-        const o = j * hw * 3;
-        for (let p = 0; p < hw; p++) pixels[o + 3 * p] = pixels[o + 3 * p + 1] = pixels[o + 3 * p + 2] = g[p];
-      }
+      const o = j * size;
+      for (let p = 0, g = i * hw; p < hw; p++, g++) out[o + 3 * p] = out[o + 3 * p + 1] = out[o + 3 * p + 2] = gray[g];
     }
     j++;
   }
+  const pixels = m === n ? out : out.subarray(0, m * size);
   if (resized)
     notes.push(`${resized} images of another size resized to ${target.width}×${target.height} (padded to keep aspect)`);
-  if (channels === 3 && colour.size < m)
-    notes.push(`${m - colour.size} gray images stored as RGB alongside ${colour.size} colour images`);
+  if (channels === 3 && colourCount < m)
+    notes.push(`${m - colourCount} gray images stored as RGB alongside ${colourCount} colour images`);
   return {
     name: input.name,
     source: input.root,

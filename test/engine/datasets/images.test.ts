@@ -152,6 +152,11 @@ describe('image folders', () => {
     expect(ds.channels).toBe(3);
     expect(Array.from(ds.pixels.subarray(0, 3))).toEqual([50, 50, 50]);
     expect(Array.from(ds.pixels.subarray(16 * 3, 16 * 3 + 3))).toEqual([255, 0, 0]);
+    put(path.join(dir, 'a-broken.png'), Buffer.from('x'));
+    const gapped = await load(dir);
+    expect(gapped.pixels.length).toBe(3 * 16 * 3);
+    expect(Array.from(gapped.pixels.subarray(16 * 3 - 3, 16 * 3 + 3))).toEqual([50, 50, 50, 255, 0, 0]);
+    expect(Array.from(gapped.pixels.subarray(2 * 16 * 3, 2 * 16 * 3 + 3))).toEqual([70, 70, 70]);
     const gray = await load(dir, { grayscale: true });
     expect(gray.channels).toBe(1);
     expect(Array.from(gray.pixels.subarray(0, 1))).toEqual([50]);
@@ -178,6 +183,8 @@ describe('bad input in image folders', () => {
     expect(skipOf(ds, 'cut.png')).toMatch(/not a readable image/);
     expect(skipOf(ds, 'bad.jpg')).toMatch(/not a readable image/);
     expect(skipOf(ds, 'empty.png')).toBe('empty file (0 bytes)');
+    expect(ds.pixels.length).toBe(16);
+    expect(Array.from(new Set(ds.pixels))).toEqual([10]);
     expect(skipOf(ds, 'huge.png')).toMatch(/100000×100000 is larger than 268\.402689 megapixels/);
     expect(summarize(ds)).toMatch(/^1 images loaded .*, 5 skipped; 1 unlabeled$/);
   });
