@@ -11,7 +11,9 @@
  * Prints one summary line per figure.
  */
 import { loadavg } from 'node:os';
+
 import type { Page } from 'playwright-core';
+
 import { launchChromium, startBuiltServer } from '../test/e2e/harness.js';
 
 function arg(name: string, fallback: string): string {
@@ -49,7 +51,7 @@ async function measure(page: Page, n: number, frames: number): Promise<Figures> 
       };
       const plot = (window as unknown as { aeMap: Plot }).aeMap;
       let seed = 12345;
-      const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+      const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
       const gauss = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
       // Ten blobs of different spreads, like a t-SNE map of ten classes.
       const positions = new Float32Array(2 * n);
@@ -128,22 +130,30 @@ try {
   await page.addInitScript({ content: 'window.__name = (f) => f;' });
   await page.goto(server.url);
   // Wait for the app's own start-up (the default dataset) so it does not restyle the map mid-run.
-  await page.waitForFunction(() => document.querySelector('[data-testid=dataset-summary]')?.textContent?.includes('images'), null, {
-    timeout: 60_000,
-  });
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid=dataset-summary]')?.textContent?.includes('images'),
+    null,
+    {
+      timeout: 60_000,
+    },
+  );
   const renderer = await page.evaluate(() => {
     const gl = document.createElement('canvas').getContext('webgl2');
     const ext = gl?.getExtension('WEBGL_debug_renderer_info');
     return ext ? String(gl!.getParameter(ext.UNMASKED_RENDERER_WEBGL)) : 'unknown';
   });
-  console.log(`map bench: headless Chromium, WebGL renderer "${renderer}", 1280×800 page, map ${await page.evaluate(() => {
-    const c = document.querySelector('[data-testid=map] canvas') as HTMLCanvasElement;
-    return `${c.width}×${c.height}`;
-  })} px`);
+  console.log(
+    `map bench: headless Chromium, WebGL renderer "${renderer}", 1280×800 page, map ${await page.evaluate(() => {
+      const c = document.querySelector('[data-testid=map] canvas') as HTMLCanvasElement;
+      return `${c.width}×${c.height}`;
+    })} px`,
+  );
   for (const n of sizes) {
     const load = loadavg()[0];
     const f = await measure(page, n, frames);
-    console.log(`map machine load, ${fmt(n)} points: load average ${load.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after, on ${(await import('node:os')).cpus().length} cores`);
+    console.log(
+      `map machine load, ${fmt(n)} points: load average ${load.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after, on ${(await import('node:os')).cpus().length} cores`,
+    );
     console.log(`map first frame, ${fmt(n)} points: ${f.firstFrameMs.toFixed(0)} ms (index + upload + draw)`);
     console.log(
       `map pan frame, ${fmt(n)} points: median ${f.rafMedian.toFixed(1)} ms, p95 ${f.rafP95.toFixed(1)} ms (${(1000 / f.rafMedian).toFixed(1)} fps); draw+GPU sync median ${f.drawMedian.toFixed(1)} ms, p95 ${f.drawP95.toFixed(1)} ms`,

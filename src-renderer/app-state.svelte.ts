@@ -1,9 +1,10 @@
+/* eslint-disable svelte/prefer-svelte-reactivity -- the sets here are replaced whole inside $state.raw, never mutated in place; the map is private bookkeeping */
 import {
   base64ToBytes,
-  decodeF32,
-  decodeI32,
   type DatasetInfo,
   type DatasetSource,
+  decodeF32,
+  decodeI32,
   type EngineApi,
   type EngineEvent,
   type EpochLog,
@@ -12,7 +13,7 @@ import {
   type ProjectionMetrics,
   type ProjectParams,
 } from '../src-main/protocol.js';
-import { categoryCounts, robustRange, styleByCategory, styleByValue, type PointStyle } from './map/coloring.js';
+import { categoryCounts, type PointStyle, robustRange, styleByCategory, styleByValue } from './map/coloring.js';
 
 /** The hover card's content: one item as the engine sent it. */
 export type ItemView = Extract<EngineEvent, { type: 'item' }>;
@@ -131,7 +132,8 @@ export class AppState {
   /** Colours and visibility of every point for the current colouring. */
   readonly style: PointStyle | null = $derived.by(() => {
     const n = this.labels.length;
-    if (this.colorBy === 'error' && this.errors?.length === n) return styleByValue(this.errors, this.errorRange.lo, this.errorRange.hi);
+    if (this.colorBy === 'error' && this.errors?.length === n)
+      return styleByValue(this.errors, this.errorRange.lo, this.errorRange.hi);
     if (this.colorBy === 'cluster' && this.clusters?.assignments.length === n)
       return styleByCategory(this.clusters.assignments, this.hiddenClusters);
     return n > 0 ? styleByCategory(this.labels, this.hidden) : null;
@@ -147,7 +149,9 @@ export class AppState {
   });
 
   /** Counts per cluster, aligned with cluster ids. */
-  readonly clusterCounts = $derived(this.clusters ? categoryCounts(this.clusters.assignments, this.clusters.sizes.length) : []);
+  readonly clusterCounts = $derived(
+    this.clusters ? categoryCounts(this.clusters.assignments, this.clusters.sizes.length) : [],
+  );
 
   /** Loads the MNIST subset, trains the chosen autoencoder, then runs t-SNE on its codes. */
   async trainAndProject(): Promise<void> {
@@ -234,7 +238,9 @@ export class AppState {
 
   /** What to load: the MNIST subset or the typed folder. */
   private source(): DatasetSource {
-    return this.sourceKind === 'folder' ? { kind: 'folder', path: this.folderPath.trim() } : { kind: 'mnist', limit: this.subset };
+    return this.sourceKind === 'folder'
+      ? { kind: 'folder', path: this.folderPath.trim() }
+      : { kind: 'mnist', limit: this.subset };
   }
 
   private needsReload(): boolean {
@@ -337,7 +343,13 @@ export class AppState {
     try {
       const e = await this.request(id, () => this.engine.getThumbnails(id, first, 32));
       if (e.type === 'thumbnails' && this.selection === indices) {
-        this.thumbnails = { indices: e.indices, height: e.height, width: e.width, channels: e.channels, pixels: base64ToBytes(e.pixels) };
+        this.thumbnails = {
+          indices: e.indices,
+          height: e.height,
+          width: e.width,
+          channels: e.channels,
+          pixels: base64ToBytes(e.pixels),
+        };
       }
     } catch (err) {
       this.say('error', (err as Error).message);
@@ -433,7 +445,14 @@ export class AppState {
         this.settle(e.jobId, e);
         return;
       case 'projection': {
-        const info = { method: e.method, iteration: e.iteration, kl: e.kl, seconds: e.seconds, final: e.final, metrics: e.metrics };
+        const info = {
+          method: e.method,
+          iteration: e.iteration,
+          kl: e.kl,
+          seconds: e.seconds,
+          final: e.final,
+          metrics: e.metrics,
+        };
         if (e.jobId === this.compareJob) {
           this.comparePositions = decodeF32(e.positions);
           this.compareProjection = info;

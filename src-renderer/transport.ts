@@ -1,4 +1,4 @@
-import { engineApiFrom, type Command, type EngineApi, type EngineEvent } from '../src-main/protocol.js';
+import { type Command, type EngineApi, engineApiFrom, type EngineEvent } from '../src-main/protocol.js';
 
 declare global {
   interface Window {
@@ -27,7 +27,10 @@ export function connectEngine(): EngineApi {
     for (const l of listeners) l(event);
   };
   ws.onclose = () => {
-    const event: EngineEvent = { type: 'error', message: 'lost the connection to the AE Explorer server; restart it and reload' };
+    const event: EngineEvent = {
+      type: 'error',
+      message: 'lost the connection to the AE Explorer server; restart it and reload',
+    };
     for (const l of listeners) l(event);
   };
   const send = (c: Command) => {

@@ -1,7 +1,8 @@
 import * as THREE from 'three';
+
 import { GridIndex } from './grid-index.js';
 import { selectInPolygon } from './lasso.js';
-import { HighlightLayer, PointsLayer, type Layer } from './layers.js';
+import { HighlightLayer, type Layer, PointsLayer } from './layers.js';
 import { SelectionTool, type SelectMode } from './selection-tool.js';
 
 /** What a drag on the map does. */
@@ -45,7 +46,13 @@ export class ScatterPlot {
   private readonly highlight: HighlightLayer;
   private readonly layers: Layer[];
   private readonly tool: SelectionTool;
-  private readonly listeners: Listeners = { hover: new Set(), click: new Set(), select: new Set(), step: new Set(), mode: new Set() };
+  private readonly listeners: Listeners = {
+    hover: new Set(),
+    click: new Set(),
+    select: new Set(),
+    step: new Set(),
+    mode: new Set(),
+  };
   private readonly resizeObserver: ResizeObserver;
   private positions: Float32Array = new Float32Array(0);
   private index: GridIndex | null = null;
@@ -76,7 +83,8 @@ export class ScatterPlot {
       'Projection map. Drag to pan, wheel to zoom, F to fit, L lasso, B box, P pan, Enter picks the point at the centre, arrow keys move between points, Shift+arrows pan.',
     );
     container.appendChild(el);
-    const css = (name: string, fallback: string) => getComputedStyle(container).getPropertyValue(name).trim() || fallback;
+    const css = (name: string, fallback: string) =>
+      getComputedStyle(container).getPropertyValue(name).trim() || fallback;
     this.highlight = new HighlightLayer(css('--text', '#111'));
     this.tool = new SelectionTool(container, () => css('--accent', '#2f6fde'));
     this.layers = [this.points, this.highlight];
@@ -429,7 +437,12 @@ export class ScatterPlot {
     );
     listen(el, 'keydown', (e) => {
       if (e.ctrlKey || e.metaKey || e.altKey) return;
-      const dirs: Record<string, [number, number]> = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] };
+      const dirs: Record<string, [number, number]> = {
+        ArrowLeft: [-1, 0],
+        ArrowRight: [1, 0],
+        ArrowUp: [0, 1],
+        ArrowDown: [0, -1],
+      };
       const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
       const dir = dirs[e.key];
       if (dir && this.highlighted >= 0 && !e.shiftKey && this.index) {

@@ -18,7 +18,10 @@ export class SelectionTool {
     container: HTMLElement,
     private readonly color: () => string,
   ) {
-    this.svg.setAttribute('style', 'position:absolute;inset:0;width:100%;height:100%;pointer-events:none;overflow:visible');
+    this.svg.setAttribute(
+      'style',
+      'position:absolute;inset:0;width:100%;height:100%;pointer-events:none;overflow:visible',
+    );
     this.svg.dataset.testid = 'selection-overlay';
     this.shape.setAttribute('stroke-width', '1.5');
     this.shape.setAttribute('stroke-dasharray', '5 4');

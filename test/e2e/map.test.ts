@@ -1,7 +1,9 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { parseCsv } from '../../src-main/engine/export/csv.js';
 import type { WebServer } from '../../src-main/web/server.js';
 import { ARTIFACTS, launchChromium, startBuiltServer } from './harness.js';
@@ -23,7 +25,11 @@ type MapHandle = {
 /** Runs a function against the page's map handle (window.aeMap). */
 function onMap<A, R>(fn: (m: MapHandle, arg: A) => R, arg: A): Promise<R> {
   return page.evaluate(
-    ([src, a]) => (new Function('m', 'a', `return (${src})(m, a)`) as (m: unknown, a: unknown) => R)((window as unknown as { aeMap: unknown }).aeMap, a),
+    ([src, a]) =>
+      (new Function('m', 'a', `return (${src})(m, a)`) as (m: unknown, a: unknown) => R)(
+        (window as unknown as { aeMap: unknown }).aeMap,
+        a,
+      ),
     [fn.toString(), arg] as const,
   );
 }
@@ -55,9 +61,13 @@ beforeAll(async () => {
   page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   page.on('pageerror', (e) => console.error('page error:', e.message));
   await page.goto(server.url);
-  await page.waitForFunction(() => document.querySelector('[data-testid=dataset-summary]')?.textContent?.includes('images'), null, {
-    timeout: 30_000,
-  });
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid=dataset-summary]')?.textContent?.includes('images'),
+    null,
+    {
+      timeout: 30_000,
+    },
+  );
   await page.fill('[data-testid=subset]', String(N));
   await page.fill('[data-testid=epochs]', '2');
   await page.click('[data-testid=train]');
@@ -84,12 +94,26 @@ describe('the map in web mode', () => {
   it('shows the point under the cursor at the engine’s coordinates of a known point', async () => {
     expect(engineRows.length).toBe(N);
     const box = await canvasBox();
-    const screen = await onMap((m, pts: [number, number][]) => pts.map(([x, y]) => m.worldToScreen(x, y)), engineRows.map((r) => [r.x, r.y] as [number, number]));
+    const screen = await onMap(
+      (m, pts: [number, number][]) => pts.map(([x, y]) => m.worldToScreen(x, y)),
+      engineRows.map((r) => [r.x, r.y] as [number, number]),
+    );
     // A point with no other within 12 px on screen, so the cursor cannot be ambiguous.
-    const lonely = engineRows.findIndex((_, i) => screen.every((s, j) => j === i || Math.hypot(s.x - screen[i].x, s.y - screen[i].y) > 12));
+    const lonely = engineRows.findIndex((_, i) =>
+      screen.every((s, j) => j === i || Math.hypot(s.x - screen[i].x, s.y - screen[i].y) > 12),
+    );
     expect(lonely).toBeGreaterThanOrEqual(0);
     await page.mouse.move(box.x + screen[lonely].x, box.y + screen[lonely].y);
-    await expect.poll(() => page.locator('[data-testid=card-index]').innerText().catch(() => ''), { timeout: 10_000 }).toBe(String(lonely));
+    await expect
+      .poll(
+        () =>
+          page
+            .locator('[data-testid=card-index]')
+            .innerText()
+            .catch(() => ''),
+        { timeout: 10_000 },
+      )
+      .toBe(String(lonely));
     expect(await page.locator('[data-testid=card-label]').innerText()).toBe(engineRows[lonely].label);
     await page.screenshot({ path: path.join(ARTIFACTS, 'map-hover.png') });
     await page.mouse.move(box.x + 5, box.y + box.height - 5);
@@ -115,8 +139,12 @@ describe('the map in web mode', () => {
     await page.mouse.down();
     for (const p of [...poly.slice(1), poly[0]]) await page.mouse.move(box.x + p.x, box.y + p.y, { steps: 6 });
     await page.mouse.up();
-    await expect.poll(() => page.locator('[data-testid=selection-count]').innerText(), { timeout: 10_000 }).toBe(String(expected.length));
-    await expect.poll(() => page.locator('[data-testid=selection-thumb]').count(), { timeout: 10_000 }).toBe(Math.min(expected.length, 120));
+    await expect
+      .poll(() => page.locator('[data-testid=selection-count]').innerText(), { timeout: 10_000 })
+      .toBe(String(expected.length));
+    await expect
+      .poll(() => page.locator('[data-testid=selection-thumb]').count(), { timeout: 10_000 })
+      .toBe(Math.min(expected.length, 120));
     await page.screenshot({ path: path.join(ARTIFACTS, 'map-lasso.png') });
 
     const rows = await download('[data-testid=selection-export]');
@@ -128,16 +156,25 @@ describe('the map in web mode', () => {
     const box = await canvasBox();
     const a = { x: Math.round(box.width * 0.3), y: Math.round(box.height * 0.25) };
     const b = { x: Math.round(box.width * 0.6), y: Math.round(box.height * 0.7) };
-    const [wa, wb] = await onMap((m, ps: { x: number; y: number }[]) => ps.map((p) => m.screenToWorld(p.x, p.y)), [a, b]);
+    const [wa, wb] = await onMap(
+      (m, ps: { x: number; y: number }[]) => ps.map((p) => m.screenToWorld(p.x, p.y)),
+      [a, b],
+    );
     const expected = engineRows.filter(
-      (r) => r.x >= Math.min(wa.x, wb.x) && r.x <= Math.max(wa.x, wb.x) && r.y >= Math.min(wa.y, wb.y) && r.y <= Math.max(wa.y, wb.y),
+      (r) =>
+        r.x >= Math.min(wa.x, wb.x) &&
+        r.x <= Math.max(wa.x, wb.x) &&
+        r.y >= Math.min(wa.y, wb.y) &&
+        r.y <= Math.max(wa.y, wb.y),
     ).length;
     await page.click('[data-testid=mode-box]');
     await page.mouse.move(box.x + a.x, box.y + a.y);
     await page.mouse.down();
     await page.mouse.move(box.x + b.x, box.y + b.y, { steps: 8 });
     await page.mouse.up();
-    await expect.poll(() => page.locator('[data-testid=selection-count]').innerText(), { timeout: 10_000 }).toBe(String(expected));
+    await expect
+      .poll(() => page.locator('[data-testid=selection-count]').innerText(), { timeout: 10_000 })
+      .toBe(String(expected));
     await page.click('[data-testid=selection-clear]');
     await page.click('[data-testid=mode-pan]');
     expect(await page.locator('[data-testid=selection-panel]').count()).toBe(0);
@@ -148,7 +185,9 @@ describe('the map in web mode', () => {
     expect(ones.length).toBeGreaterThan(0);
     const toggle = page.locator('[data-testid=legend-item][data-category="1"]');
     await toggle.click();
-    await expect.poll(() => page.locator('[data-testid=map]').getAttribute('data-visible')).toBe(String(N - ones.length));
+    await expect
+      .poll(() => page.locator('[data-testid=map]').getAttribute('data-visible'))
+      .toBe(String(N - ones.length));
     expect(await toggle.getAttribute('aria-pressed')).toBe('false');
     expect(await onMap((m, is: number[]) => is.some((i) => m.isShown(i)), ones)).toBe(false);
     // The hidden point cannot be hovered: the card never shows it.
@@ -156,7 +195,9 @@ describe('the map in web mode', () => {
     const p = await onMap((m, i: number) => m.pointToScreen(i), ones[0]);
     await page.mouse.move(box.x + p.x, box.y + p.y);
     await page.waitForTimeout(300);
-    expect(await page.evaluate(() => document.querySelector('[data-testid=card-index]')?.textContent ?? '')).not.toBe(String(ones[0]));
+    expect(await page.evaluate(() => document.querySelector('[data-testid=card-index]')?.textContent ?? '')).not.toBe(
+      String(ones[0]),
+    );
     await page.screenshot({ path: path.join(ARTIFACTS, 'map-legend-hidden.png') });
     await toggle.click();
     await expect.poll(() => page.locator('[data-testid=map]').getAttribute('data-visible')).toBe(String(N));
@@ -167,13 +208,25 @@ describe('the map in web mode', () => {
     const target = 123;
     await page.fill('[data-testid=search]', String(target));
     await page.press('[data-testid=search]', 'Enter');
-    await expect.poll(() => page.locator('[data-testid=card-index]').innerText().catch(() => ''), { timeout: 10_000 }).toBe(String(target));
+    await expect
+      .poll(
+        () =>
+          page
+            .locator('[data-testid=card-index]')
+            .innerText()
+            .catch(() => ''),
+        { timeout: 10_000 },
+      )
+      .toBe(String(target));
     const box = await canvasBox();
     await expect
-      .poll(async () => {
-        const s = await onMap((m, i: number) => m.pointToScreen(i), target);
-        return Math.hypot(s.x - box.width / 2, s.y - box.height / 2);
-      }, { timeout: 5_000 })
+      .poll(
+        async () => {
+          const s = await onMap((m, i: number) => m.pointToScreen(i), target);
+          return Math.hypot(s.x - box.width / 2, s.y - box.height / 2);
+        },
+        { timeout: 5_000 },
+      )
       .toBeLessThan(1);
     await page.waitForTimeout(500);
     await page.screenshot({ path: path.join(ARTIFACTS, 'map-search.png') });
@@ -183,30 +236,51 @@ describe('the map in web mode', () => {
     const from = 123;
     await page.locator('[data-testid=map] canvas').first().focus();
     await page.keyboard.press('ArrowRight');
-    await expect.poll(() => page.locator('[data-testid=card-index]').innerText(), { timeout: 10_000 }).not.toBe(String(from));
+    await expect
+      .poll(() => page.locator('[data-testid=card-index]').innerText(), { timeout: 10_000 })
+      .not.toBe(String(from));
     const to = Number(await page.locator('[data-testid=card-index]').innerText());
     expect(engineRows[to].x).toBeGreaterThan(engineRows[from].x);
   });
 
   it('shows PCA beside the map, linked: hovering one rings the same point in the other, a box selects in both', async () => {
     await page.selectOption('[data-testid=compare]', 'pca');
-    await page.waitForFunction((n) => Number(document.querySelector('[data-testid=map-compare]')?.getAttribute('data-points')) === n, N, {
-      timeout: 60_000,
-    });
-    await expect.poll(() => page.locator('[data-testid=compare-status]').innerText(), { timeout: 10_000 }).toContain('PCA');
+    await page.waitForFunction(
+      (n) => Number(document.querySelector('[data-testid=map-compare]')?.getAttribute('data-points')) === n,
+      N,
+      {
+        timeout: 60_000,
+      },
+    );
+    await expect
+      .poll(() => page.locator('[data-testid=compare-status]').innerText(), { timeout: 10_000 })
+      .toContain('PCA');
     await page.waitForTimeout(600);
     const box = (await page.locator('[data-testid=map-compare] canvas').boundingBox())!;
-    type Handle = { pointToScreen(i: number): { x: number; y: number }; highlightedIndex: number; selectedCount: number };
+    type Handle = {
+      pointToScreen(i: number): { x: number; y: number };
+      highlightedIndex: number;
+      selectedCount: number;
+    };
     const target = 42;
-    const p = await page.evaluate((i) => (window as unknown as { aeMapCompare: Handle }).aeMapCompare.pointToScreen(i), target);
+    const p = await page.evaluate(
+      (i) => (window as unknown as { aeMapCompare: Handle }).aeMapCompare.pointToScreen(i),
+      target,
+    );
     expect(p.x).toBeGreaterThan(0);
     expect(p.x).toBeLessThan(box.width);
     // Escape unpins the card so hovering drives it; then hover the point in the PCA view.
     await page.locator('[data-testid=map] canvas').first().focus();
     await page.keyboard.press('Escape');
     await page.mouse.move(box.x + p.x, box.y + p.y);
-    await expect.poll(() => page.evaluate(() => (window as unknown as { aeMap: Handle }).aeMap.highlightedIndex), { timeout: 10_000 }).not.toBe(-1);
-    const hovered = await page.evaluate(() => (window as unknown as { aeMapCompare: Handle }).aeMapCompare.highlightedIndex);
+    await expect
+      .poll(() => page.evaluate(() => (window as unknown as { aeMap: Handle }).aeMap.highlightedIndex), {
+        timeout: 10_000,
+      })
+      .not.toBe(-1);
+    const hovered = await page.evaluate(
+      () => (window as unknown as { aeMapCompare: Handle }).aeMapCompare.highlightedIndex,
+    );
     expect(await page.evaluate(() => (window as unknown as { aeMap: Handle }).aeMap.highlightedIndex)).toBe(hovered);
     await page.screenshot({ path: path.join(ARTIFACTS, 'map-linked.png') });
     // A box in the main view selects the same points in the PCA view.
@@ -218,7 +292,9 @@ describe('the map in web mode', () => {
     await page.mouse.up();
     const count = Number(await page.locator('[data-testid=selection-count]').innerText());
     expect(count).toBeGreaterThan(0);
-    expect(await page.evaluate(() => (window as unknown as { aeMapCompare: Handle }).aeMapCompare.selectedCount)).toBe(count);
+    expect(await page.evaluate(() => (window as unknown as { aeMapCompare: Handle }).aeMapCompare.selectedCount)).toBe(
+      count,
+    );
     await page.waitForTimeout(300);
     await page.screenshot({ path: path.join(ARTIFACTS, 'map-linked-selection.png') });
     await page.click('[data-testid=selection-clear]');

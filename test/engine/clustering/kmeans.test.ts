@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { kmeans, seededRandom } from '../../../src-main/engine/clustering/kmeans.js';
 
 describe('kmeans', () => {

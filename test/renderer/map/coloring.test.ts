@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { categoryCounts, robustRange, styleByCategory, styleByValue } from '../../../src-renderer/map/coloring.js';
 import { rampColor } from '../../../src-renderer/map/palette.js';
 
@@ -12,7 +13,8 @@ describe('point colouring', () => {
 
   it('maps values onto the scale, clamping outside the range', () => {
     const s = styleByValue(Float32Array.of(0, 1, 2, -5, NaN), 0, 2);
-    const close = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).forEach((v, k) => expect(v).toBeCloseTo(b[k], 2));
+    const close = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+      Array.from(a).forEach((v, k) => expect(v).toBeCloseTo(b[k], 2));
     close(s.colors.subarray(0, 3), rampColor(0));
     close(s.colors.subarray(6, 9), rampColor(1));
     close(s.colors.subarray(9, 12), rampColor(0));

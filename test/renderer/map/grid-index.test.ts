@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { GridIndex } from '../../../src-renderer/map/grid-index.js';
 
 /** Deterministic uniform numbers in [0, 1). */
@@ -73,7 +74,8 @@ describe('GridIndex', () => {
       const x1 = x0 + r() * 40;
       const y1 = y0 + r() * 40;
       const expected: number[] = [];
-      for (let i = 0; i < 4000; i++) if (p[2 * i] >= x0 && p[2 * i] <= x1 && p[2 * i + 1] >= y0 && p[2 * i + 1] <= y1) expected.push(i);
+      for (let i = 0; i < 4000; i++)
+        if (p[2 * i] >= x0 && p[2 * i] <= x1 && p[2 * i + 1] >= y0 && p[2 * i + 1] <= y1) expected.push(i);
       expect(index.inBox(x1, y1, x0, y0).sort((a, b) => a - b)).toEqual(expected);
     }
   });

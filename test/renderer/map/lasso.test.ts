@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { GridIndex } from '../../../src-renderer/map/grid-index.js';
 import { pointInPolygon, selectInBox, selectInPolygon } from '../../../src-renderer/map/lasso.js';
 
@@ -29,7 +30,11 @@ describe('lasso selection', () => {
     for (let i = 0; i < n; i++) if (pointInPolygon(p[2 * i], p[2 * i + 1], star) && i % 2 === 0) expected.push(i);
     expect(Array.from(selectInPolygon(index, p, star, (i) => i % 2 === 0))).toEqual(expected);
     const box = Array.from(selectInBox(index, 2, 2, 6, 7));
-    expect(box).toEqual(Array.from({ length: n }, (_, i) => i).filter((i) => p[2 * i] >= 2 && p[2 * i] <= 6 && p[2 * i + 1] >= 2 && p[2 * i + 1] <= 7));
+    expect(box).toEqual(
+      Array.from({ length: n }, (_, i) => i).filter(
+        (i) => p[2 * i] >= 2 && p[2 * i] <= 6 && p[2 * i + 1] >= 2 && p[2 * i + 1] <= 7,
+      ),
+    );
   });
 
   it('selects nothing with fewer than three vertices', () => {
