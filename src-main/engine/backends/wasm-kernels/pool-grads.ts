@@ -35,29 +35,33 @@ export function maxPoolGrad(args: KernelArgs): tf.TensorInfo {
   const X = backend.typedArrayFromHeap(x) as Float32Array;
   const DY = backend.typedArrayFromHeap(dy) as Float32Array;
   DX.fill(0);
-  const best = new Float32Array(c);
-  const where = new Int32Array(c);
+  const offsets = new Int32Array(fh * fw);
   for (let b = 0; b < nb; b++)
     for (let r = 0; r < oh; r++)
       for (let q = 0; q < ow; q++) {
-        best.fill(-Infinity);
-        where.fill(-1);
+        // The window's in-bounds pixels, row-major as the cpu backend scans them.
+        let m = 0;
         for (let kh = 0; kh < fh; kh++) {
           const ih = r * sh - top + kh;
           if (ih < 0 || ih >= h) continue;
           for (let kw = 0; kw < fw; kw++) {
             const iw = q * sw - left + kw;
-            if (iw < 0 || iw >= w) continue;
-            const base = ((b * h + ih) * w + iw) * c;
-            for (let ch = 0; ch < c; ch++)
-              if (X[base + ch]! > best[ch]!) {
-                best[ch] = X[base + ch]!;
-                where[ch] = base + ch;
-              }
+            if (iw >= 0 && iw < w) offsets[m++] = ((b * h + ih) * w + iw) * c;
           }
         }
         const o = ((b * oh + r) * ow + q) * c;
-        for (let ch = 0; ch < c; ch++) if (where[ch]! >= 0) DX[where[ch]!] += DY[o + ch]!;
+        for (let ch = 0; ch < c; ch++) {
+          let best = -Infinity;
+          let at = -1;
+          for (let j = 0; j < m; j++) {
+            const v = X[offsets[j]! + ch]!;
+            if (v > best) {
+              best = v;
+              at = offsets[j]! + ch;
+            }
+          }
+          if (at >= 0) DX[at] += DY[o + ch]!;
+        }
       }
   return out;
 }
