@@ -17,6 +17,58 @@ const FFT_DEFAULTS: FftRepulsionOptions = { nodesPerBox: 3, boxesPerUnit: 1, min
 const LADDER = 8;
 
 /**
+ * Grid b = y2 + i·1 (charges), in place: forward FFT, then FFT(y2)[k] = (b[k] + conj b[−k]) / 2 meets K2̂ and
+ * FFT(1)[k] = (b[k] − conj b[−k]) / 2i meets K1̂, then inverse FFT. Self-contained (its source also runs in the
+ * helper thread).
+ */
+export function convolveGridB(
+  fft: { forward(re: Float64Array, im: Float64Array, rows: number): void; inverse(re: Float64Array, im: Float64Array, rows: number): void },
+  bRe: Float64Array,
+  bIm: Float64Array,
+  kRe: Float64Array,
+  kIm: Float64Array,
+  L: number,
+  m: number,
+): void {
+  fft.forward(bRe, bIm, m);
+  // Entries k and −k are updated together, in place.
+    for (let r = 0; r < L; r++) {
+      const rm = (L - r) & (L - 1);
+      if (rm < r) continue;
+      const base = r * L;
+      const baseM = rm * L;
+      for (let c = 0; c < L; c++) {
+        const t = base + c;
+        const tm = baseM + ((L - c) & (L - 1));
+        if (rm === r && tm < t) continue;
+        const xr = bRe[t];
+        const xi = bIm[t];
+        const yr = bRe[tm];
+        const yi = bIm[tm];
+        const k2 = kRe[t];
+        const k1 = kIm[t];
+        const k2m = kRe[tm];
+        const k1m = kIm[tm];
+        bRe[t] = 0.5 * ((xr + yr) * k2 + (xr - yr) * k1);
+        bIm[t] = 0.5 * ((xi - yi) * k2 + (xi + yi) * k1);
+        bRe[tm] = 0.5 * ((yr + xr) * k2m + (yr - xr) * k1m);
+        bIm[tm] = 0.5 * ((yi - xi) * k2m + (yi + xi) * k1m);
+      }
+    }
+  fft.inverse(bRe, bIm, m);
+}
+
+/** Shared grids and a second thread for grid b; see AttractionHelper. */
+export interface FftGridHelper {
+  /** Fresh L×L arrays visible to the helper thread. */
+  allocateGrids(L: number): { kRe: Float64Array; kIm: Float64Array; bRe: Float64Array; bIm: Float64Array };
+  /** Hands grid b to the helper; false if it cannot take it. */
+  startGridB(L: number, m: number): boolean;
+  /** Waits for grid b; false if the helper failed (then do it yourself). */
+  finishGridB(): boolean;
+}
+
+/**
  * Repulsion by polynomial interpolation on an equispaced grid plus FFT convolution: O(N + G log G) per evaluation.
  * Forces come from Σ_j K2_ij·{1, y_j1, y_j2} with K2 = 1/(1+d²)²; Z from Σ_j K1_ij with K1 = 1/(1+d²) directly,
  * rather than FIt-SNE's |y|² charge, whose cancellation loses accuracy on wide embeddings.
@@ -27,16 +79,23 @@ export class FftRepulsion implements Repulsion {
   readonly name = 'fft' as const;
   private readonly o: FftRepulsionOptions;
   private fft = new Fft2d(4);
-  private kRe = new Float64Array(0);
-  private kIm = new Float64Array(0);
+  private kRe: Float64Array = new Float64Array(0);
+  private kIm: Float64Array = new Float64Array(0);
   private aRe = new Float64Array(0);
   private aIm = new Float64Array(0);
-  private bRe = new Float64Array(0);
-  private bIm = new Float64Array(0);
+  private bRe: Float64Array = new Float64Array(0);
+  private bIm: Float64Array = new Float64Array(0);
   private cell = new Int32Array(0);
   private weights = new Float64Array(0);
   /** Grid side used in the latest evaluation (for benchmarks and tests). */
   lastGrid = 0;
+  private helper: FftGridHelper | null = null;
+
+  /** Lets a helper thread convolve grid b; grids are reallocated as shared memory. */
+  attachHelper(helper: FftGridHelper | null): void {
+    this.helper = helper;
+    this.fft = new Fft2d(4);
+  }
 
   constructor(options: Partial<FftRepulsionOptions> = {}) {
     this.o = { ...FFT_DEFAULTS, ...options };
@@ -89,12 +148,15 @@ export class FftRepulsion implements Repulsion {
     const resized = this.fft.size !== L;
     if (resized) {
       this.fft = new Fft2d(L);
-      this.kRe = new Float64Array(L * L);
-      this.kIm = new Float64Array(L * L);
+      const g = this.helper?.allocateGrids(L) ?? {
+        kRe: new Float64Array(L * L),
+        kIm: new Float64Array(L * L),
+        bRe: new Float64Array(L * L),
+        bIm: new Float64Array(L * L),
+      };
+      ({ kRe: this.kRe, kIm: this.kIm, bRe: this.bRe, bIm: this.bIm } = g);
       this.aRe = new Float64Array(L * L);
       this.aIm = new Float64Array(L * L);
-      this.bRe = new Float64Array(L * L);
-      this.bIm = new Float64Array(L * L);
     }
     const fft = this.fft;
 
@@ -156,40 +218,17 @@ export class FftRepulsion implements Repulsion {
         }
       }
     }
+    // Grid b (forward, kernels, inverse) goes to the helper thread when there is one, while this thread does grid a.
+    const delegated = this.helper?.startGridB(L, m) ?? false;
+    if (!delegated) convolveGridB(fft, bRe, bIm, kRe, kIm, L, m);
     fft.forward(aRe, aIm, m);
-    fft.forward(bRe, bIm, m);
     for (let t = 0; t < L * L; t++) {
       const k = kRe[t];
       aRe[t] *= k;
       aIm[t] *= k;
     }
-    // b = FFT(y2 + i·1): FFT(y2)[k] = (b[k] + conj b[−k]) / 2 meets K2̂, FFT(1)[k] = (b[k] − conj b[−k]) / 2i meets K1̂.
-    // Entries k and −k are updated together, in place.
-    for (let r = 0; r < L; r++) {
-      const rm = (L - r) & (L - 1);
-      if (rm < r) continue;
-      const base = r * L;
-      const baseM = rm * L;
-      for (let c = 0; c < L; c++) {
-        const t = base + c;
-        const tm = baseM + ((L - c) & (L - 1));
-        if (rm === r && tm < t) continue;
-        const xr = bRe[t];
-        const xi = bIm[t];
-        const yr = bRe[tm];
-        const yi = bIm[tm];
-        const k2 = kRe[t];
-        const k1 = kIm[t];
-        const k2m = kRe[tm];
-        const k1m = kIm[tm];
-        bRe[t] = 0.5 * ((xr + yr) * k2 + (xr - yr) * k1);
-        bIm[t] = 0.5 * ((xi - yi) * k2 + (xi + yi) * k1);
-        bRe[tm] = 0.5 * ((yr + xr) * k2m + (yr - xr) * k1m);
-        bIm[tm] = 0.5 * ((yi - xi) * k2m + (yi + xi) * k1m);
-      }
-    }
     fft.inverse(aRe, aIm, m);
-    fft.inverse(bRe, bIm, m);
+    if (delegated && !this.helper?.finishGridB()) convolveGridB(fft, bRe, bIm, kRe, kIm, L, m);
 
     // Interpolating a point's own charge does not give K1(0) = 1 exactly; subtract what it does give, using the
     // kernel on node offsets within one box (table t1), so Z stays accurate when points are sparse.

@@ -1,4 +1,6 @@
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import { Fft2d } from './fft.js';
+import { convolveGridB, type FftGridHelper } from './gradient-fft.js';
 import type { SparseMatrix } from './affinities.js';
 import { barnesHutSplit, buildQuadTree, emptyQuadTree, traverseQuadTree } from './gradient-bh.js';
 
@@ -36,7 +38,11 @@ export function attractiveKernel(
 }
 
 const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
+const { workerData, receiveMessageOnPort } = require('node:worker_threads');
+const Fft2d = ${Fft2d.toString()};
+const convolveGridB = ${convolveGridB.toString()};
+let fft = null;
+let grids = null;
 const attractiveKernel = ${attractiveKernel.toString()};
 const emptyQuadTree = ${emptyQuadTree.toString()};
 const buildQuadTree = ${buildQuadTree.toString()};
@@ -61,6 +67,18 @@ for (;;) {
     param[2] = traverseQuadTree(y, param[1], param[3], workerData.n, rep, tree);
   }
   attractiveKernel(rowPtr, colInd, values, y, param[0], out, 0, workerData.n);
+  if (Atomics.load(ctl, 2) === 2) {
+    // FFT share: grid b, once the caller has spread the charges (ctl[3] = this round's number).
+    while (Atomics.load(ctl, 3) !== seen) Atomics.wait(ctl, 3, Atomics.load(ctl, 3), 50);
+    const L = param[4];
+    for (let msg; (msg = receiveMessageOnPort(workerData.port)) !== undefined; ) grids = msg.message;
+    while (!grids || grids.L !== L) {
+      Atomics.wait(ctl, 3, seen, 5);
+      for (let msg; (msg = receiveMessageOnPort(workerData.port)) !== undefined; ) grids = msg.message;
+    }
+    if (!fft || fft.size !== L) fft = new Fft2d(L);
+    convolveGridB(fft, new Float64Array(grids.bRe), new Float64Array(grids.bIm), new Float64Array(grids.kRe), new Float64Array(grids.kIm), L, param[5]);
+  }
   Atomics.store(ctl, 1, seen);
   Atomics.notify(ctl, 1);
 }
@@ -76,7 +94,7 @@ function shared<T extends Int32Array | Float64Array>(src: T, make: (b: SharedArr
  * A helper thread that computes the attractive forces while the calling thread computes the repulsion, so both
  * cores work on every iteration. The caller blocks (Atomics.wait) only for whatever the helper has left.
  */
-export class AttractionHelper {
+export class AttractionHelper implements FftGridHelper {
   private readonly worker: Worker;
   private readonly ctl: Int32Array;
   private readonly param: Float64Array;
@@ -84,13 +102,17 @@ export class AttractionHelper {
   private readonly out: Float64Array;
   private readonly rep: Float64Array;
   private split = -1;
+  private readonly port: MessagePort;
+  private gridMode = false;
   private seq = 0;
   private closed = false;
 
   private constructor(p: SparseMatrix) {
     const n = p.n;
-    this.ctl = new Int32Array(new SharedArrayBuffer(12));
-    this.param = new Float64Array(new SharedArrayBuffer(32));
+    this.ctl = new Int32Array(new SharedArrayBuffer(16));
+    this.param = new Float64Array(new SharedArrayBuffer(48));
+    const channel = new MessageChannel();
+    this.port = channel.port1;
     this.rep = new Float64Array(new SharedArrayBuffer(16 * n));
     this.y = new Float64Array(new SharedArrayBuffer(16 * n));
     this.out = new Float64Array(new SharedArrayBuffer(16 * n));
@@ -109,7 +131,9 @@ export class AttractionHelper {
         y: this.y.buffer,
         out: this.out.buffer,
         rep: this.rep.buffer,
+        port: channel.port2,
       },
+      transferList: [channel.port2],
     });
     this.worker.unref();
     this.worker.on('error', () => {
@@ -134,12 +158,13 @@ export class AttractionHelper {
    * Starts computing the attractive forces of y (copied) with the given exaggeration and, when `theta` is given,
    * the Barnes-Hut repulsion of points [barnesHutSplit(n), n).
    */
-  start(y: Float64Array, exaggeration: number, theta?: number): void {
+  start(y: Float64Array, exaggeration: number, theta?: number, fftGrid = false): void {
     this.y.set(y);
     this.param[0] = exaggeration;
     const n = y.length / 2;
     this.split = theta === undefined ? -1 : barnesHutSplit(n);
-    Atomics.store(this.ctl, 2, this.split >= 0 ? 1 : 0);
+    this.gridMode = fftGrid && this.split < 0;
+    Atomics.store(this.ctl, 2, this.split >= 0 ? 1 : this.gridMode ? 2 : 0);
     if (this.split >= 0) {
       this.param[1] = theta as number;
       this.param[3] = this.split;
@@ -155,6 +180,15 @@ export class AttractionHelper {
    * died: then compute everything yourself.
    */
   finish(attraction: Float64Array, repulsion?: Float64Array): number {
+    if (Number.isNaN(this.wait())) return NaN;
+    attraction.set(this.out);
+    if (this.split < 0) return 0;
+    repulsion?.set(this.rep.subarray(2 * this.split), 2 * this.split);
+    return this.param[2];
+  }
+
+  /** Blocks until this round is done; NaN (and the helper closed) if it does not finish within a minute. */
+  private wait(): number {
     for (let waited = 0; Atomics.load(this.ctl, 1) !== this.seq; waited++) {
       if (this.closed || waited > 600) {
         this.close();
@@ -162,10 +196,27 @@ export class AttractionHelper {
       }
       Atomics.wait(this.ctl, 1, Atomics.load(this.ctl, 1), 100);
     }
-    attraction.set(this.out);
-    if (this.split < 0) return 0;
-    repulsion?.set(this.rep.subarray(2 * this.split), 2 * this.split);
-    return this.param[2];
+    return 0;
+  }
+
+  allocateGrids(L: number) {
+    const make = () => new Float64Array(new SharedArrayBuffer(8 * L * L));
+    const g = { kRe: make(), kIm: make(), bRe: make(), bIm: make() };
+    this.port.postMessage({ L, kRe: g.kRe.buffer, kIm: g.kIm.buffer, bRe: g.bRe.buffer, bIm: g.bIm.buffer });
+    return g;
+  }
+
+  startGridB(L: number, m: number): boolean {
+    if (!this.gridMode || this.closed) return false;
+    this.param[4] = L;
+    this.param[5] = m;
+    Atomics.store(this.ctl, 3, this.seq);
+    Atomics.notify(this.ctl, 3);
+    return true;
+  }
+
+  finishGridB(): boolean {
+    return !Number.isNaN(this.wait());
   }
 
   /** Stops the thread. */

@@ -70,6 +70,7 @@ export class Tsne {
     this.grad = new Float64Array(2 * this.n);
     this.scratch = new Float64Array(2 * this.n);
     if ((options.threads ?? 1) > 1) this.helper = AttractionHelper.create(p);
+    if (this.helper && this.repulsion instanceof FftRepulsion) this.repulsion.attachHelper(this.helper);
   }
 
   /** Releases the helper thread, if any. Safe to call twice. */
@@ -97,7 +98,7 @@ export class Tsne {
     let done = false;
     if (helper) {
       // The helper takes the attraction and, with Barnes-Hut, the last part of the points' repulsion.
-      helper.start(y, exaggeration, bh ? bh.theta : undefined);
+      helper.start(y, exaggeration, bh ? bh.theta : undefined, this.repulsion instanceof FftRepulsion);
       const zMine = bh ? bh.computeFirstPart(y, n, scratch) : this.repulsion.compute(y, n, scratch);
       const zHelper = helper.finish(grad, scratch);
       if (!Number.isNaN(zHelper)) {

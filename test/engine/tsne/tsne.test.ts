@@ -44,13 +44,15 @@ describe('runTsne', () => {
     expect(Array.from(a.embedding)).toEqual(Array.from(b.embedding));
   });
 
-  it('gives the same result with a helper thread as without', async () => {
-    const { data, n, d } = blobs(3, 100, 5, 5);
-    const opts = { perplexity: 10, iterations: 60, exaggerationIterations: 30, method: 'barnes-hut' as const };
-    const one = await runTsne(data, n, d, { ...opts, threads: 1 });
-    const two = await runTsne(data, n, d, { ...opts, threads: 2 });
-    expect(Array.from(two.embedding)).toEqual(Array.from(one.embedding));
-  });
+  for (const method of ['barnes-hut', 'fft'] as const) {
+    it(`gives the same result with a helper thread as without (${method})`, async () => {
+      const { data, n, d } = blobs(3, 100, 5, 5);
+      const opts = { perplexity: 10, iterations: 40, exaggerationIterations: 20, method };
+      const one = await runTsne(data, n, d, { ...opts, threads: 1 });
+      const two = await runTsne(data, n, d, { ...opts, threads: 2 });
+      expect(Array.from(two.embedding)).toEqual(Array.from(one.embedding));
+    });
+  }
 
   it('streams embeddings and stops when onProgress returns false', async () => {
     const { data, n, d } = blobs(3, 40, 5, 5);
