@@ -17,7 +17,7 @@ export interface PcaOptions {
   iterations: number;
 }
 
-const PCA_DEFAULTS: Readonly<PcaOptions> = Object.freeze({ sampleSize: 20000, iterations: 40 });
+const PCA_DEFAULTS: Readonly<PcaOptions> = Object.freeze({ sampleSize: 10000, iterations: 20 });
 
 type Data = Float32Array | Float64Array;
 
