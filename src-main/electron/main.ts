@@ -20,7 +20,8 @@ const settingsFile = () => path.join(app.getPath('userData'), 'settings.json');
 
 protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 app.enableSandbox();
-if (!app.requestSingleInstanceLock()) app.quit();
+// A second launch focuses the first window instead of starting a second engine.
+const primary = app.requestSingleInstanceLock();
 
 app.on('web-contents-created', (_e, contents) => guardWebContents(contents, (url) => void shell.openExternal(url)));
 
@@ -92,7 +93,12 @@ app.on('before-quit', () => {
   }
 });
 app.on('window-all-closed', () => app.quit());
-app.whenReady().then(setup, (e: unknown) => {
-  dialog.showErrorBox('AE Explorer could not start', String(e));
-  app.exit(1);
-});
+if (!primary) app.quit();
+else
+  app
+    .whenReady()
+    .then(setup)
+    .catch((e: unknown) => {
+      dialog.showErrorBox('AE Explorer could not start', e instanceof Error ? (e.stack ?? e.message) : String(e));
+      app.exit(1);
+    });

@@ -1,0 +1,115 @@
+/**
+ * The main process's wiring, run against a fake `electron` module (the
+ * binary is not needed): the scheme, sandbox, window options, page URL,
+ * menu, and the path from a window message to the utility-process engine.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+const h = vi.hoisted(() => {
+  const rec = {
+    calls: [] as string[],
+    appHandlers: new Map<string, (...a: unknown[]) => void>(),
+    ipcHandlers: new Map<string, (...a: unknown[]) => void>(),
+    windows: [] as { options: Record<string, unknown>; url?: string; webContents: { id: number; sent: unknown[][] } }[],
+    forks: [] as { modulePath: string; messages: unknown[] }[],
+    menu: null as unknown,
+    schemes: [] as unknown[],
+    protocolHandlers: new Map<string, unknown>(),
+    userData: '',
+  };
+  return rec;
+});
+
+vi.mock('electron', () => {
+  class BrowserWindow {
+    webContents = { id: 1, sent: [] as unknown[][], isDestroyed: () => false, send: (...a: unknown[]) => this.webContents.sent.push(a), on: () => {}, setWindowOpenHandler: () => {} };
+    rec: (typeof h.windows)[number];
+    constructor(options: Record<string, unknown>) {
+      this.rec = { options, webContents: this.webContents };
+      h.windows.push(this.rec);
+    }
+    loadURL(url: string) {
+      this.rec.url = url;
+      return Promise.resolve();
+    }
+    once() {}
+    on() {}
+    maximize() {}
+    isDestroyed = () => false;
+  }
+  return {
+    app: {
+      enableSandbox: () => h.calls.push('enableSandbox'),
+      requestSingleInstanceLock: () => true,
+      on: (event: string, fn: (...a: unknown[]) => void) => h.appHandlers.set(event, fn),
+      whenReady: () => Promise.resolve(),
+      getPath: () => h.userData,
+      getVersion: () => '0.1.0',
+      isPackaged: false,
+      addRecentDocument: () => {},
+      quit: () => h.calls.push('quit'),
+      exit: () => h.calls.push('exit'),
+    },
+    BrowserWindow,
+    dialog: { showErrorBox: (t: string, m: string) => h.calls.push(`error: ${m}`) },
+    ipcMain: { on: (ch: string, fn: (...a: unknown[]) => void) => h.ipcHandlers.set(ch, fn), removeListener: () => {} },
+    Menu: { buildFromTemplate: (t: unknown) => t, setApplicationMenu: (m: unknown) => (h.menu = m) },
+    nativeTheme: { themeSource: 'system' },
+    protocol: {
+      registerSchemesAsPrivileged: (s: unknown[]) => h.schemes.push(...s),
+      handle: (scheme: string, fn: unknown) => h.protocolHandlers.set(scheme, fn),
+    },
+    screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] },
+    session: { defaultSession: { setPermissionRequestHandler: () => h.calls.push('permissions'), setPermissionCheckHandler: () => {} } },
+    shell: { openExternal: () => {} },
+    utilityProcess: {
+      fork: (modulePath: string) => {
+        const f = { modulePath, messages: [] as unknown[] };
+        h.forks.push(f);
+        return { postMessage: (m: unknown) => f.messages.push(m), on: () => {}, kill: () => true };
+      },
+    },
+  };
+});
+
+beforeAll(async () => {
+  h.userData = mkdtempSync(path.join(os.tmpdir(), 'aex-main-'));
+  await import('../../src-main/electron/main.js');
+  await vi.waitFor(() => expect(h.windows).toHaveLength(1));
+});
+afterAll(() => rmSync(h.userData, { recursive: true, force: true }));
+
+describe('the main process wiring', () => {
+  it('registers the app scheme before ready, sandboxes every renderer and denies permissions', () => {
+    expect(h.schemes).toEqual([expect.objectContaining({ scheme: 'app', privileges: expect.objectContaining({ bypassCSP: false }) })]);
+    expect(h.calls).toContain('enableSandbox');
+    expect(h.calls).toContain('permissions');
+    expect(h.protocolHandlers.has('app')).toBe(true);
+    expect(h.appHandlers.has('web-contents-created')).toBe(true);
+  });
+
+  it('opens one secure window on the app page with the sandboxed preload', () => {
+    const w = h.windows[0];
+    expect(w.url).toBe('app://ae-explorer/index.html');
+    expect(w.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
+    expect(String((w.options.webPreferences as { preload: string }).preload)).toMatch(/preload\.cjs$/);
+    expect(w.options).toMatchObject({ width: 1280, height: 840, show: false });
+  });
+
+  it('sets the menu with File, Edit, View and Help', () => {
+    expect((h.menu as { label?: string; role?: string }[]).map((m) => m.label ?? m.role)).toEqual(['&File', 'editMenu', '&View', '&Help']);
+  });
+
+  it('starts the engine in a utility process on the first valid window message and forwards it', () => {
+    const onCommand = h.ipcHandlers.get('ae-explorer:command')!;
+    onCommand({ sender: { id: 1 }, senderFrame: { url: 'app://ae-explorer/index.html', parent: null } }, { type: 'hello' });
+    expect(h.forks).toHaveLength(1);
+    expect(h.forks[0].modulePath).toMatch(/engine-worker\.js$/);
+    expect(h.forks[0].messages).toEqual([{ type: 'hello' }]);
+    onCommand({ sender: { id: 1 }, senderFrame: { url: 'https://evil.test/', parent: null } }, { type: 'hello' });
+    expect(h.forks[0].messages).toHaveLength(1);
+  });
+});
