@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCli, UsageError } from '../../src-main/cli/args.js';
 import { formatEta, progressLine, ProgressBars } from '../../src-main/cli/progress.js';
@@ -50,6 +51,30 @@ describe('ae-explorer embed', () => {
     expect(s.dataset).toMatchObject({ n: 300, source: { kind: 'mnist', limit: 300 } });
     expect(s.model).toMatchObject({ kind: 'deep', codeSize: 16 });
     expect(s.projection!.positions[0]).toBeCloseTo(Number(rows[1][2]), 4);
+  }, 120_000);
+
+  it('embeds a folder of images, quoting awkward file names in the CSV', async () => {
+    const folder = path.join(dir, 'shapes');
+    for (const cls of ['dark', 'light']) {
+      await mkdir(path.join(folder, cls), { recursive: true });
+      for (let i = 0; i < 20; i++) {
+        const v = cls === 'dark' ? 20 + i : 230 - i;
+        const name = i === 0 ? `a,b "c" é ${cls}.png` : `${cls}-${i}.png`;
+        await sharp({ create: { width: 12, height: 12, channels: 3, background: { r: v, g: v, b: v } } }).png().toFile(path.join(folder, cls, name));
+      }
+    }
+    const out = path.join(dir, 'shapes.csv');
+    const r = await cli(['embed', folder, '--epochs', '1', '--code-size', '4', '--perplexity', '5', '--iterations', '100', '--out', out, '-q']);
+    expect(r.stderr).not.toMatch(/ae-explorer: /);
+    expect(r.code).toBe(0);
+    const rows = parseCsv(await readFile(out, 'utf8'));
+    expect(rows[0]).toEqual(['index', 'file', 'label', 'x', 'y']);
+    expect(rows).toHaveLength(41);
+    const odd = rows.filter((row) => row[1].includes('"c"'));
+    expect(odd.map((row) => [row[1], row[2]]).sort()).toEqual([
+      ['dark/a,b "c" é dark.png', 'dark'],
+      ['light/a,b "c" é light.png', 'light'],
+    ]);
   }, 120_000);
 
   it('exits with 2 and the usage on a usage error', async () => {
