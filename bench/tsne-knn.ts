@@ -21,4 +21,6 @@ for (let i = 0; i < n; i++) {
   const s = new Set(e.indices.subarray(i * k, (i + 1) * k));
   for (let t = 0; t < k; t++) if (s.has(a.indices[i * k + t])) hit++;
 }
-console.log(`knn N=${n} k=${k} approximate=${ta.toFixed(1)}s exact=${te.toFixed(1)}s recall=${(hit / (n * k)).toFixed(4)}`);
+console.log(
+  `knn N=${n} k=${k} approximate=${ta.toFixed(1)}s exact=${te.toFixed(1)}s recall=${(hit / (n * k)).toFixed(4)}`,
+);

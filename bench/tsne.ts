@@ -28,14 +28,22 @@ for (const n of sizes) {
   const pcaSeconds = (performance.now() - t0) / 1000;
   t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  const r = await runTsne(x, n, 50, { method, iterations }, {
-    onProgress: verbose
-      ? (p) => {
-          if (p.phase === 'optimize' && p.iteration % 50 === 0)
-            console.error(`  it ${p.iteration} kl ${p.kl?.toFixed(4)} ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-        }
-      : undefined,
-  });
+  const r = await runTsne(
+    x,
+    n,
+    50,
+    { method, iterations },
+    {
+      onProgress: verbose
+        ? (p) => {
+            if (p.phase === 'optimize' && p.iteration % 50 === 0)
+              console.error(
+                `  it ${p.iteration} kl ${p.kl?.toFixed(4)} ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+              );
+          }
+        : undefined,
+    },
+  );
   const total = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;

@@ -65,7 +65,8 @@ export function trustworthiness(
   sampleSize = 1000,
   seed = 0,
 ): number {
-  if (high.length !== n * dHigh || low.length !== n * dLow) throw new Error('trustworthiness: array sizes do not match n');
+  if (high.length !== n * dHigh || low.length !== n * dLow)
+    throw new Error('trustworthiness: array sizes do not match n');
   if (!(k >= 1 && 3 * k < 2 * n - 1)) throw new Error(`trustworthiness: k = ${k} too large for ${n} points`);
   const m = Math.min(n, sampleSize);
   const sample = Int32Array.from({ length: n }, (_, i) => i);

@@ -103,7 +103,15 @@ export class KdTree {
 }
 
 /** Quickselect: reorders perm[lo..hi] so that position k holds the k-th smallest by coordinate t. */
-function select(perm: Int32Array, pts: Float32Array | Float64Array, dim: number, t: number, lo: number, hi: number, k: number) {
+function select(
+  perm: Int32Array,
+  pts: Float32Array | Float64Array,
+  dim: number,
+  t: number,
+  lo: number,
+  hi: number,
+  k: number,
+) {
   while (hi > lo) {
     const pivot = pts[perm[(lo + hi) >> 1] * dim + t];
     let i = lo;

@@ -1,2 +1,2 @@
-export { pca, fitPca, projectPca, type PcaModel, type PcaOptions } from './pca.js';
+export { fitPca, pca, type PcaModel, type PcaOptions, projectPca } from './pca.js';
 export { runUmap, UMAP_DEFAULTS, type UmapOptions, type UmapProgress, type UmapResult } from './umap.js';

@@ -1,4 +1,5 @@
 import { UMAP } from 'umap-js';
+
 import { approximateKnn, exactKnn } from '../tsne/knn.js';
 import { createRandom } from '../tsne/random.js';
 import { Cancelled, Slicer } from '../tsne/slicer.js';
@@ -81,7 +82,8 @@ export async function runUmap(
   try {
     if (!report({ phase: 'neighbors', epoch: 0, epochs: 0 })) throw new Cancelled();
     const k = o.nNeighbors - 1;
-    const graph = n <= 5000 ? await exactKnn(data, n, d, k, slicer) : await approximateKnn(data, n, d, k, random, slicer);
+    const graph =
+      n <= 5000 ? await exactKnn(data, n, d, k, slicer) : await approximateKnn(data, n, d, k, random, slicer);
     const indices: number[][] = [];
     const distances: number[][] = [];
     for (let i = 0; i < n; i++) {

@@ -17,7 +17,18 @@ export interface QuadTree {
 /** An empty tree; arrays grow on demand. */
 export function emptyQuadTree(): QuadTree {
   const f = () => new Float64Array(0);
-  return { size: 0, cap: 0, cx: f(), cy: f(), hw: f(), comX: f(), comY: f(), count: new Int32Array(0), child: new Int32Array(0), stack: new Int32Array(64) };
+  return {
+    size: 0,
+    cap: 0,
+    cx: f(),
+    cy: f(),
+    hw: f(),
+    comX: f(),
+    comY: f(),
+    count: new Int32Array(0),
+    child: new Int32Array(0),
+    stack: new Int32Array(64),
+  };
 }
 
 /**

@@ -22,7 +22,10 @@ const LADDER = 8;
  * helper thread).
  */
 export function convolveGridB(
-  fft: { forward(re: Float64Array, im: Float64Array, rows: number): void; inverse(re: Float64Array, im: Float64Array, rows: number): void },
+  fft: {
+    forward(re: Float64Array, im: Float64Array, rows: number): void;
+    inverse(re: Float64Array, im: Float64Array, rows: number): void;
+  },
   bRe: Float64Array,
   bIm: Float64Array,
   kRe: Float64Array,
@@ -32,29 +35,29 @@ export function convolveGridB(
 ): void {
   fft.forward(bRe, bIm, m);
   // Entries k and −k are updated together, in place.
-    for (let r = 0; r < L; r++) {
-      const rm = (L - r) & (L - 1);
-      if (rm < r) continue;
-      const base = r * L;
-      const baseM = rm * L;
-      for (let c = 0; c < L; c++) {
-        const t = base + c;
-        const tm = baseM + ((L - c) & (L - 1));
-        if (rm === r && tm < t) continue;
-        const xr = bRe[t];
-        const xi = bIm[t];
-        const yr = bRe[tm];
-        const yi = bIm[tm];
-        const k2 = kRe[t];
-        const k1 = kIm[t];
-        const k2m = kRe[tm];
-        const k1m = kIm[tm];
-        bRe[t] = 0.5 * ((xr + yr) * k2 + (xr - yr) * k1);
-        bIm[t] = 0.5 * ((xi - yi) * k2 + (xi + yi) * k1);
-        bRe[tm] = 0.5 * ((yr + xr) * k2m + (yr - xr) * k1m);
-        bIm[tm] = 0.5 * ((yi - xi) * k2m + (yi + xi) * k1m);
-      }
+  for (let r = 0; r < L; r++) {
+    const rm = (L - r) & (L - 1);
+    if (rm < r) continue;
+    const base = r * L;
+    const baseM = rm * L;
+    for (let c = 0; c < L; c++) {
+      const t = base + c;
+      const tm = baseM + ((L - c) & (L - 1));
+      if (rm === r && tm < t) continue;
+      const xr = bRe[t];
+      const xi = bIm[t];
+      const yr = bRe[tm];
+      const yi = bIm[tm];
+      const k2 = kRe[t];
+      const k1 = kIm[t];
+      const k2m = kRe[tm];
+      const k1m = kIm[tm];
+      bRe[t] = 0.5 * ((xr + yr) * k2 + (xr - yr) * k1);
+      bIm[t] = 0.5 * ((xi - yi) * k2 + (xi + yi) * k1);
+      bRe[tm] = 0.5 * ((yr + xr) * k2m + (yr - xr) * k1m);
+      bIm[tm] = 0.5 * ((yi - xi) * k2m + (yi + xi) * k1m);
     }
+  }
   fft.inverse(bRe, bIm, m);
 }
 
@@ -167,7 +170,6 @@ export class FftRepulsion implements Repulsion {
       this.kernelSpacing = h;
       this.kernelTransform(L, h);
     }
-
 
     // Interpolation weights per point and dimension, and the box each point falls in.
     if (this.cell.length < 2 * n) {

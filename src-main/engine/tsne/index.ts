@@ -1,12 +1,12 @@
-import { Cancelled, Slicer } from './slicer.js';
-import { resolveOptions, type ResolvedTsneOptions, type TsneOptions } from './options.js';
-import { computeAffinities, Tsne } from './tsne.js';
 import { pcaInitialization } from './initialization.js';
+import { type ResolvedTsneOptions, resolveOptions, type TsneOptions } from './options.js';
+import { Cancelled, Slicer } from './slicer.js';
+import { computeAffinities, Tsne } from './tsne.js';
 
-export { TSNE_DEFAULTS, resolveOptions, type TsneOptions, type ResolvedTsneOptions } from './options.js';
-export { Tsne, computeAffinities, createRepulsion } from './tsne.js';
 export { pcaInitialization, randomInitialization } from './initialization.js';
+export { type ResolvedTsneOptions, resolveOptions, TSNE_DEFAULTS, type TsneOptions } from './options.js';
 export { createRandom, type Random } from './random.js';
+export { computeAffinities, createRepulsion, Tsne } from './tsne.js';
 
 /** One progress event of a run. */
 export interface TsneProgress {
@@ -54,7 +54,8 @@ export async function runTsne(
 ): Promise<TsneResult> {
   const o = resolveOptions(n, options);
   if (data.length !== n * d) throw new Error(`t-SNE: data has ${data.length} values, expected ${n}×${d}`);
-  for (let t = 0; t < data.length; t++) if (!Number.isFinite(data[t])) throw new Error(`t-SNE: non-finite input at ${t}`);
+  for (let t = 0; t < data.length; t++)
+    if (!Number.isFinite(data[t])) throw new Error(`t-SNE: non-finite input at ${t}`);
   const { signal, onProgress } = hooks;
   const slicer = new Slicer(signal);
   const seconds = { affinities: 0, optimize: 0 };

@@ -82,16 +82,6 @@ function toFloat64(data: Float32Array | Float64Array): Float64Array {
   return data instanceof Float64Array ? data : Float64Array.from(data);
 }
 
-function squaredNorms(x: Float64Array, n: number, d: number): Float64Array {
-  const norms = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let t = i * d, e = t + d; t < e; t++) s += x[t] * x[t];
-    norms[i] = s;
-  }
-  return norms;
-}
-
 function sqDist(x: Float64Array, d: number, i: number, j: number): number {
   let s = 0;
   const a = i * d;

@@ -27,7 +27,7 @@ export class Optimizer {
     for (let t = 0; t < this.size; t++) {
       const g = grad[t];
       const u = update[t];
-      let gain = (g > 0) !== (u > 0) ? gains[t] + 0.2 : gains[t] * 0.8;
+      let gain = g > 0 !== u > 0 ? gains[t] + 0.2 : gains[t] * 0.8;
       if (gain < minGain) gain = minGain;
       gains[t] = gain;
       const nu = momentum * u - learningRate * gain * g;

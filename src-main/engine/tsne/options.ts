@@ -85,7 +85,8 @@ export function resolveOptions(n: number, options: Partial<TsneOptions> = {}): R
   if (!(o.theta >= 0 && o.theta <= 2)) fail(`theta must be in [0, 2]`);
   if (!Number.isFinite(o.seed)) fail(`seed must be a number`);
   if (!Number.isInteger(o.reportEvery) || o.reportEvery < 0) fail(`reportEvery must be an integer ≥ 0`);
-  if (o.threads !== undefined && !(Number.isInteger(o.threads) && o.threads >= 1)) fail(`threads must be an integer ≥ 1`);
+  if (o.threads !== undefined && !(Number.isInteger(o.threads) && o.threads >= 1))
+    fail(`threads must be an integer ≥ 1`);
   const threads = o.threads ?? (n >= THREADS_MIN_N && availableParallelism() > 1 ? 2 : 1);
   const learningRate = o.learningRate === 'auto' ? Math.max(n / o.earlyExaggeration, 200) : o.learningRate;
   const method = o.method !== 'auto' ? o.method : n <= EXACT_MAX_N ? 'exact' : n < FFT_MIN_N ? 'barnes-hut' : 'fft';

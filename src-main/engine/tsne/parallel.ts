@@ -1,8 +1,9 @@
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
-import { Fft2d } from './fft.js';
-import { convolveGridB, type FftGridHelper } from './gradient-fft.js';
+
 import type { SparseMatrix } from './affinities.js';
+import { Fft2d } from './fft.js';
 import { barnesHutSplit, buildQuadTree, emptyQuadTree, traverseQuadTree } from './gradient-bh.js';
+import { convolveGridB, type FftGridHelper } from './gradient-fft.js';
 
 /**
  * Attractive forces for rows [r0, r1): out_i = exaggeration · Σ_j p_ij w_ij (y_i − y_j).

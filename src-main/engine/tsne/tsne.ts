@@ -1,11 +1,11 @@
 import { jointProbabilities, type SparseMatrix } from './affinities.js';
-import { BarnesHutRepulsion } from './gradient-bh.js';
-import { FftRepulsion } from './gradient-fft.js';
-import { ExactRepulsion } from './gradient-exact.js';
 import { attractiveForces, klDivergence, type Repulsion } from './gradient.js';
+import { BarnesHutRepulsion } from './gradient-bh.js';
+import { ExactRepulsion } from './gradient-exact.js';
+import { FftRepulsion } from './gradient-fft.js';
 import { approximateKnn, exactKnn, type KnnGraph } from './knn.js';
-import type { ResolvedTsneOptions } from './options.js';
 import { Optimizer } from './optimizer.js';
+import type { ResolvedTsneOptions } from './options.js';
 import { AttractionHelper } from './parallel.js';
 import { createRandom } from './random.js';
 import type { Slicer } from './slicer.js';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { KdTree, knnAccuracy, trustworthiness } from '../../../src-main/engine/metrics/index.js';
 import { createRandom } from '../../../src-main/engine/tsne/random.js';
 
@@ -16,7 +17,10 @@ describe('metrics', () => {
     const dist = new Float64Array(7);
     for (const i of [0, 99, 250, 499]) {
       tree.query(i, 7, idx, dist);
-      const brute = Array.from({ length: n }, (_, j) => ({ j, s: (pts[2 * i] - pts[2 * j]) ** 2 + (pts[2 * i + 1] - pts[2 * j + 1]) ** 2 }))
+      const brute = Array.from({ length: n }, (_, j) => ({
+        j,
+        s: (pts[2 * i] - pts[2 * j]) ** 2 + (pts[2 * i + 1] - pts[2 * j + 1]) ** 2,
+      }))
         .filter((e) => e.j !== i)
         .sort((a, b) => a.s - b.s)
         .slice(0, 7);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+
 import { knnAccuracy } from '../../../src-main/engine/metrics/index.js';
-import { fitPca, pca, runUmap } from '../../../src-main/engine/projection/index.js';
 import { symmetricEigen } from '../../../src-main/engine/projection/eigen.js';
+import { fitPca, pca, runUmap } from '../../../src-main/engine/projection/index.js';
 import { createRandom } from '../../../src-main/engine/tsne/random.js';
 import { blobs } from '../tsne/helpers.js';
 
@@ -51,7 +52,13 @@ describe('projection', () => {
   it('UMAP separates clusters and streams progress', async () => {
     const { data, labels, n, d } = blobs(4, 75, 10, 8);
     let reports = 0;
-    const r = await runUmap(data, n, d, { nEpochs: 100, seed: 1 }, { onProgress: (p) => void (p.embedding && reports++) });
+    const r = await runUmap(
+      data,
+      n,
+      d,
+      { nEpochs: 100, seed: 1 },
+      { onProgress: (p) => void (p.embedding && reports++) },
+    );
     expect(r.cancelled).toBe(false);
     expect(r.embedding.length).toBe(2 * n);
     expect(reports).toBe(10);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { calibrateRow, conditionalProbabilities, rowEntropy, symmetrize } from '../../../src-main/engine/tsne/affinities.js';
+
+import {
+  calibrateRow,
+  conditionalProbabilities,
+  rowEntropy,
+  symmetrize,
+} from '../../../src-main/engine/tsne/affinities.js';
 import { approximateKnn, exactKnn } from '../../../src-main/engine/tsne/knn.js';
 import { createRandom } from '../../../src-main/engine/tsne/random.js';
 import { blobs } from './helpers.js';

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+
 import { jointProbabilities, type SparseMatrix } from '../../../src-main/engine/tsne/affinities.js';
+import { Fft2d } from '../../../src-main/engine/tsne/fft.js';
+import { klDivergence, quarterGradient, type Repulsion } from '../../../src-main/engine/tsne/gradient.js';
 import { BarnesHutRepulsion } from '../../../src-main/engine/tsne/gradient-bh.js';
 import { ExactRepulsion } from '../../../src-main/engine/tsne/gradient-exact.js';
 import { FftRepulsion } from '../../../src-main/engine/tsne/gradient-fft.js';
-import { Fft2d } from '../../../src-main/engine/tsne/fft.js';
-import { klDivergence, quarterGradient, type Repulsion } from '../../../src-main/engine/tsne/gradient.js';
 import { exactKnn } from '../../../src-main/engine/tsne/knn.js';
 import { blobs, randomPoints2d } from './helpers.js';
 
@@ -62,9 +63,9 @@ describe('gradient', () => {
     expect(Math.abs(zBh - zExact) / zExact).toBeLessThan(0.01);
     expect(relativeError(bh, exact)).toBeLessThan(0.03);
     const p = await problem(n);
-    expect(relativeError(gradient(p, y, new BarnesHutRepulsion(0.5)), gradient(p, y, new ExactRepulsion()))).toBeLessThan(
-      0.03,
-    );
+    expect(
+      relativeError(gradient(p, y, new BarnesHutRepulsion(0.5)), gradient(p, y, new ExactRepulsion())),
+    ).toBeLessThan(0.03);
   });
 
   it('Barnes-Hut with theta 0 is exact, duplicates included', () => {
@@ -90,7 +91,9 @@ describe('gradient', () => {
       const zFft = new FftRepulsion().compute(y, n, fft);
       expect(Math.abs(zFft - zExact) / zExact).toBeLessThan(0.01);
       expect(relativeError(fft, exact)).toBeLessThan(0.03);
-      expect(relativeError(gradient(p, y, new FftRepulsion()), gradient(p, y, new ExactRepulsion()))).toBeLessThan(0.03);
+      expect(relativeError(gradient(p, y, new FftRepulsion()), gradient(p, y, new ExactRepulsion()))).toBeLessThan(
+        0.03,
+      );
     }
   });
 

@@ -1,5 +1,7 @@
 import { createRequire } from 'node:module';
+
 import { describe, expect, it } from 'vitest';
+
 import { calibrateRow } from '../../../src-main/engine/tsne/affinities.js';
 import { runTsne } from '../../../src-main/engine/tsne/index.js';
 import { blobs } from './helpers.js';
@@ -55,7 +57,10 @@ describe('against tsne-js', () => {
     const iterations = 500;
     const ours = await runTsne(data, n, d, { perplexity, iterations, method: 'exact', exaggerationIterations: 100 });
     const oracle = new TSNE({ dim: 2, perplexity, earlyExaggeration: 4, learningRate: 100, nIter: iterations });
-    oracle.init({ data: Array.from({ length: n }, (_, i) => Array.from(data.subarray(i * d, (i + 1) * d))), type: 'dense' });
+    oracle.init({
+      data: Array.from({ length: n }, (_, i) => Array.from(data.subarray(i * d, (i + 1) * d))),
+      type: 'dense',
+    });
     oracle.run();
     const theirs = oracle.getOutput().flat();
     const klOurs = textbookKl(data, n, d, ours.embedding, perplexity);

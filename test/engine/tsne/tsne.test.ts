@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { runTsne, TSNE_DEFAULTS } from '../../../src-main/engine/tsne/index.js';
 import { blobs } from './helpers.js';
 
@@ -17,11 +18,13 @@ function separation(y: Float32Array, labels: Int32Array, k: number): number {
     cy[c] /= cnt[c];
   }
   const r = new Float64Array(k);
-  for (let i = 0; i < labels.length; i++) r[labels[i]] += (y[2 * i] - cx[labels[i]]) ** 2 + (y[2 * i + 1] - cy[labels[i]]) ** 2;
+  for (let i = 0; i < labels.length; i++)
+    r[labels[i]] += (y[2 * i] - cx[labels[i]]) ** 2 + (y[2 * i + 1] - cy[labels[i]]) ** 2;
   let maxR = 0;
   for (let c = 0; c < k; c++) maxR = Math.max(maxR, Math.sqrt(r[c] / cnt[c]));
   let minD = Infinity;
-  for (let a = 0; a < k; a++) for (let b = a + 1; b < k; b++) minD = Math.min(minD, Math.hypot(cx[a] - cx[b], cy[a] - cy[b]));
+  for (let a = 0; a < k; a++)
+    for (let b = a + 1; b < k; b++) minD = Math.min(minD, Math.hypot(cx[a] - cx[b], cy[a] - cy[b]));
   return minD / maxR;
 }
 
@@ -57,15 +60,21 @@ describe('runTsne', () => {
   it('streams embeddings and stops when onProgress returns false', async () => {
     const { data, n, d } = blobs(3, 40, 5, 5);
     const seen: number[] = [];
-    const r = await runTsne(data, n, d, { perplexity: 8, reportEvery: 5 }, {
-      onProgress: (p) => {
-        if (p.phase === 'optimize') {
-          expect(p.embedding?.length).toBe(2 * n);
-          seen.push(p.iteration);
-        }
-        return p.iteration < 20;
+    const r = await runTsne(
+      data,
+      n,
+      d,
+      { perplexity: 8, reportEvery: 5 },
+      {
+        onProgress: (p) => {
+          if (p.phase === 'optimize') {
+            expect(p.embedding?.length).toBe(2 * n);
+            seen.push(p.iteration);
+          }
+          return p.iteration < 20;
+        },
       },
-    });
+    );
     expect(seen).toEqual([5, 10, 15, 20]);
     expect(r.cancelled).toBe(true);
     expect(r.iterations).toBe(20);
@@ -76,12 +85,18 @@ describe('runTsne', () => {
     const { data, n, d } = blobs(5, 400, 20, 5);
     const ac = new AbortController();
     let started = 0;
-    const run = runTsne(data, n, d, { iterations: 100000, reportEvery: 0 }, {
-      signal: ac.signal,
-      onProgress: (p) => {
-        if (p.phase === 'affinities') started = performance.now();
+    const run = runTsne(
+      data,
+      n,
+      d,
+      { iterations: 100000, reportEvery: 0 },
+      {
+        signal: ac.signal,
+        onProgress: (p) => {
+          if (p.phase === 'affinities') started = performance.now();
+        },
       },
-    });
+    );
     await new Promise((r) => setTimeout(r, 300));
     const t = performance.now();
     ac.abort();
