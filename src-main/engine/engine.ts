@@ -20,19 +20,13 @@ import { projectionsCsv, writeFileAtomic } from './export/csv.js';
 import { datasetFingerprint, readSession, writeSession } from './export/session.js';
 import { modelWeights, restoreModel } from './export/session-model.js';
 import { knnAccuracy, trustworthiness } from './metrics/index.js';
-import { pca } from './projection/pca.js';
+import { runProjection } from './projection/run.js';
 import { TrainedAutoencoder, trainAutoencoder } from './training/train.js';
-import { runTsne } from './tsne/index.js';
 
 /** Options of an engine instance. */
 export interface EngineOptions {
   /** Milliseconds between two progress events of one job (the last one always goes). */
   progressIntervalMs?: number;
-}
-
-/** Drops the keys whose value is undefined, so that option defaults apply. */
-function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** Raised inside a job when its AbortSignal fires. */
@@ -239,77 +233,30 @@ export class Engine {
   private async project(jobId: string, params: ProjectParams, signal: AbortSignal) {
     const ds = this.needDataset();
     const { data, d } = this.projectionInput(params);
-    if (params.method === 'pca') {
-      const t0 = performance.now();
-      const positions = pca(data, ds.n, d, 2, params.seed ?? 1);
-      this.projection = { method: 'pca', positions };
-      this.projectParams = params;
-      this.emit({
-        type: 'projection',
-        jobId,
-        method: 'pca',
-        positions: encodeF32(positions),
-        iteration: 0,
-        final: true,
-        seconds: (performance.now() - t0) / 1000,
-        metrics: this.metrics(data, d, positions),
-      });
-      return;
-    }
-    if (params.method !== 'tsne') throw new Error(`projection "${params.method}" is not available yet`);
     const report = this.progress(jobId, 'project');
     const t0 = performance.now();
-    let lastIteration = 0;
-    const result = await runTsne(
-      data,
-      ds.n,
-      d,
-      definedOnly({ perplexity: params.perplexity, iterations: params.iterations, seed: params.seed, reportEvery: 10 }),
-      {
-        signal,
-        onProgress: (p) => {
-          const seconds = (performance.now() - t0) / 1000;
-          if (p.phase === 'affinities') {
-            report({ message: 'computing affinities', done: 0, total: p.iterations }, true);
-            return;
-          }
-          lastIteration = p.iteration;
-          const rate = p.iteration / Math.max(seconds, 1e-3);
-          report({
-            message: `t-SNE iteration ${p.iteration}/${p.iterations}${p.kl !== undefined ? `, KL ${p.kl.toFixed(3)}` : ''}`,
-            done: p.iteration,
-            total: p.iterations,
-            rate,
-            rateUnit: 'iterations/s',
-            etaSeconds: (p.iterations - p.iteration) / rate,
-          });
-          if (p.embedding) {
-            this.emit({
-              type: 'projection',
-              jobId,
-              method: 'tsne',
-              positions: encodeF32(p.embedding),
-              iteration: p.iteration,
-              final: false,
-              kl: p.kl,
-            });
-          }
-        },
-      },
-    );
-    this.projection = { method: 'tsne', positions: result.embedding };
-    this.projectParams = params;
+    const r = await runProjection(data, ds.n, d, params, {
+      signal,
+      onProgress: report,
+      onPartial: (positions, iteration, kl) =>
+        this.emit({ type: 'projection', jobId, method: params.method, positions: encodeF32(positions), iteration, final: false, kl }),
+    });
+    // A run cancelled before its first iteration has nothing to show: keep the previous projection.
+    if (r.positions.length === 2 * ds.n) {
+      this.projection = { method: params.method, positions: r.positions };
+      this.projectParams = params;
+    }
     this.emit({
       type: 'projection',
       jobId,
-      method: 'tsne',
-      positions: encodeF32(result.embedding),
-      iteration: Math.max(result.iterations, lastIteration),
+      method: params.method,
+      positions: encodeF32(r.positions),
+      iteration: r.iteration,
       final: true,
-      cancelled: result.cancelled,
-      kl: result.kl,
+      cancelled: r.cancelled,
+      kl: r.kl,
       seconds: (performance.now() - t0) / 1000,
-      metrics: this.metrics(data, d, result.embedding),
+      metrics: r.positions.length === 2 * ds.n ? this.metrics(data, d, r.positions) : undefined,
     });
   }
 

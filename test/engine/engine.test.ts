@@ -81,6 +81,17 @@ describe('Engine', () => {
     expect(proj.metrics!.knnAccuracy).toBeGreaterThan(0.2);
   });
 
+  it('projects with UMAP, streaming partial embeddings before the final one', async () => {
+    const before = events.length;
+    await engine.handle({ type: 'project', jobId: 'umap', params: { method: 'umap', iterations: 60 } });
+    const mine = events.slice(before).filter((e) => e.type === 'projection' && e.jobId === 'umap');
+    expect(mine.length).toBeGreaterThan(1);
+    const final = mine.at(-1) as Extract<EngineEvent, { type: 'projection' }>;
+    expect(final).toMatchObject({ method: 'umap', final: true, cancelled: false });
+    expect(decodeF32(final.positions).every(Number.isFinite)).toBe(true);
+    expect(final.metrics!.knnAccuracy).toBeGreaterThan(0.3);
+  }, 60_000);
+
   it('cancels a running t-SNE within a second and keeps the embedding so far', async () => {
     const run = engine.handle({ type: 'project', jobId: 'p2', params: { method: 'tsne', iterations: 100000 } });
     await new Promise((r) => setTimeout(r, 1500));
