@@ -28,7 +28,7 @@ export interface ActionDeps {
 const SESSION_FILTERS = [{ name: 'AE Explorer session', extensions: ['aex'] }];
 
 /** Builds the menu actions; engine errors of menu-started jobs are shown in an error box. */
-export function createActions(d: ActionDeps): MenuActions & { exportCsvFor(requestId: string, rows?: number[]): void } {
+export function createActions(d: ActionDeps): MenuActions & { exportCsvFor(requestId: string, rows?: number[]): void; openSessionFile(file: string): void } {
   let counter = 0;
   const id = (what: string) => `menu-${what}-${++counter}`;
   const mine = new Set<string>();
@@ -89,6 +89,7 @@ export function createActions(d: ActionDeps): MenuActions & { exportCsvFor(reque
     },
     exportCsv: () => void exportCsvFor(id('csv'), true),
     exportCsvFor: (requestId, rows) => void exportCsvFor(requestId, false, rows),
+    openSessionFile,
     async exportPng() {
       const win = d.window();
       if (!win) return;

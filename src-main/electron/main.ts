@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createActions } from './actions.js';
 import { EngineBridge } from './ipc.js';
+import { LaunchFiles, sessionFromArgv } from './launch-files.js';
 import { menuTemplate } from './menu.js';
 import { APP_SCHEME_PRIVILEGES, denyPermissions, guardWebContents, registerAppProtocol } from './security.js';
 import { loadSettings, saveSettings, saveSettingsSync, type Settings } from './settings.js';
@@ -27,6 +28,15 @@ app.on('web-contents-created', (_e, contents) => guardWebContents(contents, (url
 
 let win: BrowserWindow | null = null;
 let settings: Settings | null = null;
+// Set once the engine bridge exists; until then, opened files wait here.
+let launchFiles: LaunchFiles | null = null;
+let earlyFile = sessionFromArgv(process.argv);
+// macOS sends double-clicked .aex files this way, possibly before ready.
+app.on('open-file', (event, file) => {
+  event.preventDefault();
+  if (launchFiles) launchFiles.add(file);
+  else earlyFile = file;
+});
 
 async function setup(): Promise<void> {
   registerAppProtocol(protocol, path.join(here, '..', 'renderer'));
@@ -61,6 +71,9 @@ async function setup(): Promise<void> {
     shellVersions: process.versions,
   });
   rebuildMenu();
+  launchFiles = new LaunchFiles((file) => actions.openSessionFile(file));
+  bridge.onEvent((e) => launchFiles?.onEvent(e));
+  if (earlyFile) launchFiles.add(earlyFile);
 
   const icon = path.join(here, '..', '..', 'assets', 'icon.png');
   win = createMainWindow({
@@ -79,7 +92,9 @@ async function setup(): Promise<void> {
   app.on('will-quit', () => bridge.dispose());
 }
 
-app.on('second-instance', () => {
+app.on('second-instance', (_e, argv) => {
+  const file = sessionFromArgv(argv);
+  if (file) launchFiles?.add(file);
   if (win?.isMinimized()) win.restore();
   win?.focus();
 });
