@@ -184,6 +184,7 @@ export function decodeSession(bytes: Uint8Array): SessionData {
   if (errors && errors.length !== d.n) throw new SessionError('the session file is damaged (errors of the wrong size)');
   let projection: SessionData['projection'] = null;
   if (h.projection) {
+    if (!['tsne', 'pca', 'umap'].includes(h.projection.method)) throw new SessionError(`the session file is damaged (unknown projection "${String(h.projection.method)}")`);
     const positions = blob(h.projection.positions, 'the projection');
     if (positions.length !== 2 * d.n) throw new SessionError('the session file is damaged (projection of the wrong size)');
     projection = { method: h.projection.method, positions, ...(h.projection.params ? { params: h.projection.params } : {}) };
