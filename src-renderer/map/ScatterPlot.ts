@@ -32,6 +32,8 @@ interface View {
 }
 
 const FLY_MS = 450;
+/** The view counts as resting this long after the last pan or zoom. */
+const REST_MS = 180;
 
 /**
  * Owns the three.js renderer, the orthographic camera, pan/zoom, resize and
@@ -70,6 +72,10 @@ export class ScatterPlot {
   private readonly cleanup: (() => void)[] = [];
   /** Milliseconds the last frame's draw call took on the CPU side (for the status bar and bench). */
   lastRenderMs = 0;
+  /** When the view last moved (pan, zoom); large maps draw a subset until it rests. */
+  private lastMove = -Infinity;
+  private restTimer: ReturnType<typeof setTimeout> | null = null;
+  private prevFrameStart = 0;
 
   constructor(private readonly container: HTMLElement) {
     // No MSAA: the point shader anti-aliases its own edges, and multisampling
@@ -209,6 +215,7 @@ export class ScatterPlot {
 
   /** Moves the view by a number of CSS pixels. */
   panBy(dx: number, dy: number): void {
+    this.lastMove = performance.now();
     this.view.cx -= dx * this.view.scale;
     this.view.cy += dy * this.view.scale;
     this.userMoved = true;
@@ -218,6 +225,7 @@ export class ScatterPlot {
 
   /** Zooms by a factor (> 1 zooms in) keeping the screen point (x, y) fixed. */
   zoomAt(factor: number, x = this.width / 2, y = this.height / 2): void {
+    this.lastMove = performance.now();
     const before = this.screenToWorld(x, y);
     this.view.scale /= factor;
     const after = this.screenToWorld(x, y);
@@ -276,8 +284,9 @@ export class ScatterPlot {
   }
 
   /** Draws one frame now and waits for the GPU (for benchmarks); returns milliseconds. */
-  renderSync(): number {
+  renderSync(detail: 'full' | 'moving' = 'full'): number {
     const t0 = performance.now();
+    this.lastMove = detail === 'full' ? -Infinity : t0;
     this.render();
     const gl = this.renderer.getContext();
     gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
@@ -354,6 +363,19 @@ export class ScatterPlot {
       if (t >= 1) this.flight = null;
       else more = true;
       this.updateCamera();
+    }
+    // The view rests when it has not moved for REST_MS nor since the previous
+    // frame began (so slow frames, longer than REST_MS, do not count as rests).
+    const moving = this.flight !== null || t0 - this.lastMove < REST_MS || this.lastMove >= this.prevFrameStart;
+    this.prevFrameStart = t0;
+    this.points.setMoving(moving);
+    if (moving) {
+      // Draw everything once the view rests.
+      if (this.restTimer) clearTimeout(this.restTimer);
+      this.restTimer = setTimeout(() => {
+        this.restTimer = null;
+        this.requestRender();
+      }, REST_MS);
     }
     const dpr = this.renderer.getPixelRatio();
     for (const l of this.layers) if (l.onRender?.(this.view.scale, dpr)) more = true;
@@ -472,6 +494,7 @@ export class ScatterPlot {
 
   /** Frees GPU resources and listeners. */
   destroy(): void {
+    if (this.restTimer) clearTimeout(this.restTimer);
     for (const c of this.cleanup) c();
     this.resizeObserver.disconnect();
     for (const l of this.layers) l.dispose();

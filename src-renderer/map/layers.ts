@@ -44,6 +44,28 @@ const FRAGMENT = /* glsl */ `
   }
 `;
 
+/**
+ * Above this many points, a moving view (pan, zoom, fly) draws this many,
+ * a fixed random subset, and the whole set once the view rests: on software
+ * WebGL a million points cost seconds per frame.
+ */
+export const MOVING_DETAIL = 250_000;
+
+/** A fixed pseudo-random permutation of 0..n-1 (Fisher–Yates, seeded). */
+function shuffled(n: number): Uint32Array {
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  let s = 0x9e3779b9;
+  for (let i = n - 1; i > 0; i--) {
+    s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
+    const j = s % (i + 1);
+    const t = order[i];
+    order[i] = order[j];
+    order[j] = t;
+  }
+  return order;
+}
+
 /** How long a change of positions takes to animate, in milliseconds. */
 export const TRANSITION_MS = 400;
 
@@ -94,6 +116,9 @@ export class PointsLayer implements Layer {
       this.geometry.setAttribute('position', attr);
       this.geometry.setAttribute('aPrev', prev);
       this.n = n;
+      // Drawing through a shuffled index lets a prefix of it be a random subset.
+      this.geometry.setIndex(n > MOVING_DETAIL ? new THREE.BufferAttribute(shuffled(n), 1) : null);
+      this.geometry.setDrawRange(0, Infinity);
       if (this.shown.length !== n) {
         this.setStyle(new Float32Array(n * 3).fill(0.5), new Uint8Array(n).fill(1));
       }
@@ -159,6 +184,11 @@ export class PointsLayer implements Layer {
     } else {
       this.geometry.setAttribute(name, new THREE.BufferAttribute(values.slice(), itemSize));
     }
+  }
+
+  /** Draws a random subset while the view moves (large maps only), everything otherwise. */
+  setMoving(moving: boolean): void {
+    this.geometry.setDrawRange(0, moving && this.n > MOVING_DETAIL ? MOVING_DETAIL : Infinity);
   }
 
   /** How many points the selection holds (0 = no selection). */
