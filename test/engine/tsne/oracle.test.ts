@@ -51,10 +51,10 @@ function textbookKl(x: Float32Array, n: number, d: number, y: ArrayLike<number>,
 }
 
 describe('against tsne-js', () => {
-  it('reaches a KL divergence within 5% of tsne-js on 150 points, or lower', async () => {
-    const { data, n, d } = blobs(3, 50, 10, 4, 11);
+  it('reaches a KL divergence within 5% of tsne-js on 120 points, or lower', async () => {
+    const { data, n, d } = blobs(3, 40, 10, 4, 11);
     const perplexity = 10;
-    const iterations = 500;
+    const iterations = 300;
     const ours = await runTsne(data, n, d, { perplexity, iterations, method: 'exact', exaggerationIterations: 100 });
     const oracle = new TSNE({ dim: 2, perplexity, earlyExaggeration: 4, learningRate: 100, nIter: iterations });
     oracle.init({

@@ -50,7 +50,7 @@ describe('runTsne', () => {
   for (const method of ['barnes-hut', 'fft'] as const) {
     it(`gives the same result with a helper thread as without (${method})`, async () => {
       const { data, n, d } = blobs(3, 100, 5, 5);
-      const opts = { perplexity: 10, iterations: 40, exaggerationIterations: 20, method };
+      const opts = { perplexity: 10, iterations: 16, exaggerationIterations: 8, method };
       const one = await runTsne(data, n, d, { ...opts, threads: 1 });
       const two = await runTsne(data, n, d, { ...opts, threads: 2 });
       expect(Array.from(two.embedding)).toEqual(Array.from(one.embedding));
