@@ -45,8 +45,17 @@ await writeFile(path.join(here, 'icon.ico'), Buffer.concat([header, ...icoSizes.
 
 // ICNS: "icns" + total length, then (type, length, PNG) per entry.
 const icnsTypes = [
-  ['icp4', 16], ['icp5', 32], ['icp6', 64], ['ic07', 128], ['ic08', 256], ['ic09', 512], ['ic10', 1024],
-  ['ic11', 32], ['ic12', 64], ['ic13', 256], ['ic14', 512],
+  ['icp4', 16],
+  ['icp5', 32],
+  ['icp6', 64],
+  ['ic07', 128],
+  ['ic08', 256],
+  ['ic09', 512],
+  ['ic10', 1024],
+  ['ic11', 32],
+  ['ic12', 64],
+  ['ic13', 256],
+  ['ic14', 512],
 ];
 const chunks = icnsTypes.map(([type, s]) => {
   const h = Buffer.alloc(8);

@@ -4,6 +4,7 @@
  * is a UsageError: exit code 2.
  */
 import { parseArgs } from 'node:util';
+
 import { MODEL_KINDS, type ModelKind } from '../protocol.js';
 
 /** A mistake in how the command was called; the CLI exits with code 2. */
@@ -59,7 +60,8 @@ export type CliArgs = EmbedArgs | { command: 'help' } | { command: 'version' };
 function int(name: string, v: string | undefined, min: number): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got "${v}"`);
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min)
+    throw new UsageError(`--${name} must be an integer ≥ ${min}, got "${v}"`);
   return n;
 }
 
@@ -100,12 +102,17 @@ export function parseCli(argv: string[]): CliArgs {
   if (!dataset) throw new UsageError('embed needs a dataset: a folder of images, or mnist');
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
   const model = (o.model ?? 'deep') as ModelKind;
-  if (!MODEL_KINDS.includes(model)) throw new UsageError(`--model must be one of ${MODEL_KINDS.join(', ')}, got "${o.model}"`);
+  if (!MODEL_KINDS.includes(model))
+    throw new UsageError(`--model must be one of ${MODEL_KINDS.join(', ')}, got "${o.model}"`);
   const method = o.method ?? 'tsne';
   if (method !== 'tsne' && method !== 'pca') throw new UsageError(`--method must be tsne or pca, got "${method}"`);
   const perplexity = o.perplexity === undefined ? 30 : Number(o.perplexity);
-  if (!(Number.isFinite(perplexity) && perplexity > 0)) throw new UsageError(`--perplexity must be a number > 0, got "${o.perplexity}"`);
-  for (const [k, v] of [['out', o.out], ['save-session', o['save-session']]] as const)
+  if (!(Number.isFinite(perplexity) && perplexity > 0))
+    throw new UsageError(`--perplexity must be a number > 0, got "${o.perplexity}"`);
+  for (const [k, v] of [
+    ['out', o.out],
+    ['save-session', o['save-session']],
+  ] as const)
     if (v !== undefined && v.trim() === '') throw new UsageError(`--${k} needs a file name`);
   return {
     command: 'embed',

@@ -7,8 +7,9 @@
 import { stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+
 import type { Command, EngineEvent } from '../protocol.js';
-import { parseCli, USAGE, UsageError, type EmbedArgs } from './args.js';
+import { type EmbedArgs, parseCli, USAGE, UsageError } from './args.js';
 import { ProgressBars } from './progress.js';
 
 /** Bad input (missing folder, unreadable data, engine error): exit code 1. */
@@ -62,7 +63,6 @@ async function embed(a: EmbedArgs): Promise<void> {
     return r as Extract<EngineEvent, { type: T }>;
   };
 
-
   const ready = await run({ type: 'hello' }, 'hello', 'ready');
   log(`backend: ${ready.backend}${ready.backendNotes.length ? ` (${ready.backendNotes.join('; ')})` : ''}`);
 
@@ -71,7 +71,9 @@ async function embed(a: EmbedArgs): Promise<void> {
     : { kind: 'folder' as const, path: path.resolve(a.dataset), ...(a.limit ? { limit: a.limit } : {}) };
   const loaded = await run({ type: 'loadDataset', jobId: 'load', source }, 'load', 'datasetLoaded');
   const info = loaded.info;
-  log(`dataset: ${info.name}, ${info.n} images ${info.height}×${info.width}×${info.channels}, ${info.classNames.length} classes${info.skipped.length ? `, ${info.skipped.length} files skipped` : ''}`);
+  log(
+    `dataset: ${info.name}, ${info.n} images ${info.height}×${info.width}×${info.channels}, ${info.classNames.length} classes${info.skipped.length ? `, ${info.skipped.length} files skipped` : ''}`,
+  );
   for (const s of info.skipped.slice(0, 5)) log(`  skipped ${s.file}: ${s.reason}`);
   if (info.n < 2) throw new InputError(`${a.dataset}: found ${info.n} usable image(s); at least 2 are needed`);
 
@@ -79,19 +81,32 @@ async function embed(a: EmbedArgs): Promise<void> {
     {
       type: 'train',
       jobId: 'train',
-      params: { model: a.model, epochs: a.epochs, codeSize: a.codeSize, seed: a.seed, ...(a.batchSize ? { batchSize: a.batchSize } : {}) },
+      params: {
+        model: a.model,
+        epochs: a.epochs,
+        codeSize: a.codeSize,
+        seed: a.seed,
+        ...(a.batchSize ? { batchSize: a.batchSize } : {}),
+      },
     },
     'train',
     'trained',
   );
   const lastEpoch = trained.epochs.at(-1);
-  log(`trained ${trained.model}: ${trained.epochs.length} epoch(s)${lastEpoch ? `, loss ${lastEpoch.loss.toFixed(4)}` : ''}, code size ${trained.codeSize}, mean error ${trained.meanError.toFixed(4)}`);
+  log(
+    `trained ${trained.model}: ${trained.epochs.length} epoch(s)${lastEpoch ? `, loss ${lastEpoch.loss.toFixed(4)}` : ''}, code size ${trained.codeSize}, mean error ${trained.meanError.toFixed(4)}`,
+  );
 
   const projection = await run(
     {
       type: 'project',
       jobId: 'project',
-      params: { method: a.method, perplexity: a.perplexity, seed: a.seed, ...(a.iterations ? { iterations: a.iterations } : {}) },
+      params: {
+        method: a.method,
+        perplexity: a.perplexity,
+        seed: a.seed,
+        ...(a.iterations ? { iterations: a.iterations } : {}),
+      },
     },
     'project',
     'projection',

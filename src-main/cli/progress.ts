@@ -19,7 +19,10 @@ export function progressLine(p: Progress, width = 24): string {
   const f = p.total > 0 ? Math.min(1, Math.max(0, p.done / p.total)) : 0;
   const filled = Math.round(f * width);
   const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
-  const rate = p.rate !== undefined && Number.isFinite(p.rate) ? `  ${p.rate >= 100 ? Math.round(p.rate) : p.rate.toFixed(1)} ${p.rateUnit ?? '/s'}` : '';
+  const rate =
+    p.rate !== undefined && Number.isFinite(p.rate)
+      ? `  ${p.rate >= 100 ? Math.round(p.rate) : p.rate.toFixed(1)} ${p.rateUnit ?? '/s'}`
+      : '';
   const eta = p.etaSeconds !== undefined ? `  ETA ${formatEta(p.etaSeconds)}` : '';
   return `${p.stage.padEnd(7)} ${bar} ${String(Math.round(f * 100)).padStart(3)}%${rate}${eta}  ${p.message}`;
 }

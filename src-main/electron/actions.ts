@@ -4,6 +4,7 @@
  * only from here (a dialog the user answered), never from the page.
  */
 import type { BrowserWindow, Dialog, NativeImage } from 'electron';
+
 import { writeFileAtomic } from '../engine/export/csv.js';
 import type { Command, EngineEvent } from '../protocol.js';
 import type { EngineBridge } from './ipc.js';
@@ -28,7 +29,9 @@ export interface ActionDeps {
 const SESSION_FILTERS = [{ name: 'AE Explorer session', extensions: ['aex'] }];
 
 /** Builds the menu actions; engine errors of menu-started jobs are shown in an error box. */
-export function createActions(d: ActionDeps): MenuActions & { exportCsvFor(requestId: string, rows?: number[]): void; openSessionFile(file: string): void } {
+export function createActions(
+  d: ActionDeps,
+): MenuActions & { exportCsvFor(requestId: string, rows?: number[]): void; openSessionFile(file: string): void } {
   let counter = 0;
   const id = (what: string) => `menu-${what}-${++counter}`;
   const mine = new Set<string>();
@@ -77,11 +80,19 @@ export function createActions(d: ActionDeps): MenuActions & { exportCsvFor(reque
       if (!r.canceled && r.filePaths[0]) loadFolder(r.filePaths[0]);
     },
     async openSession() {
-      const r = await d.dialog.showOpenDialog({ title: 'Open Session', properties: ['openFile'], filters: SESSION_FILTERS });
+      const r = await d.dialog.showOpenDialog({
+        title: 'Open Session',
+        properties: ['openFile'],
+        filters: SESSION_FILTERS,
+      });
       if (!r.canceled && r.filePaths[0]) openSessionFile(r.filePaths[0]);
     },
     async saveSession() {
-      const r = await d.dialog.showSaveDialog({ title: 'Save Session', defaultPath: 'session.aex', filters: SESSION_FILTERS });
+      const r = await d.dialog.showSaveDialog({
+        title: 'Save Session',
+        defaultPath: 'session.aex',
+        filters: SESSION_FILTERS,
+      });
       if (r.canceled || !r.filePath) return;
       const requestId = id('save');
       send({ type: 'saveSession', requestId, path: r.filePath }, requestId);
@@ -95,7 +106,11 @@ export function createActions(d: ActionDeps): MenuActions & { exportCsvFor(reque
       if (!win) return;
       // The page as shown (map and legend) at the display's pixel density.
       const image: NativeImage = await win.webContents.capturePage();
-      const r = await d.dialog.showSaveDialog({ title: 'Export Map PNG', defaultPath: 'map.png', filters: [{ name: 'PNG image', extensions: ['png'] }] });
+      const r = await d.dialog.showSaveDialog({
+        title: 'Export Map PNG',
+        defaultPath: 'map.png',
+        filters: [{ name: 'PNG image', extensions: ['png'] }],
+      });
       if (r.canceled || !r.filePath) return;
       try {
         await writeFileAtomic(r.filePath, image.toPNG());

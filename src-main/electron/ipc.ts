@@ -8,7 +8,7 @@
  * only from a save dialog in the main process). Electron objects are
  * injected, so tests drive the bridge with fakes and bad payloads.
  */
-import { validateCommand, type Command, type EngineEvent } from '../protocol.js';
+import { type Command, type EngineEvent, validateCommand } from '../protocol.js';
 import { COMMAND_CHANNEL, EVENT_CHANNEL } from './ipc-channels.js';
 import { isAppUrl } from './security.js';
 
@@ -149,7 +149,10 @@ export class EngineBridge {
     engine.on('exit', (code) => {
       if (this.engine === engine) this.engine = null;
       if (!this.stopping)
-        this.deliver({ type: 'error', message: `the engine process stopped (exit code ${code}); the next action starts a new one` });
+        this.deliver({
+          type: 'error',
+          message: `the engine process stopped (exit code ${code}); the next action starts a new one`,
+        });
     });
     this.engine = engine;
     return engine;

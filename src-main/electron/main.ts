@@ -4,9 +4,23 @@
  * in its own module (security, ipc, window, menu, actions, settings).
  * Built to dist/main/electron-main.cjs (CommonJS, `electron` external).
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, protocol, screen, session, shell, utilityProcess } from 'electron';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  nativeTheme,
+  protocol,
+  screen,
+  session,
+  shell,
+  utilityProcess,
+} from 'electron';
+
 import { createActions } from './actions.js';
 import { EngineBridge } from './ipc.js';
 import { LaunchFiles, sessionFromArgv } from './launch-files.js';
@@ -48,13 +62,23 @@ async function setup(): Promise<void> {
   const bridge = new EngineBridge({
     ipc: ipcMain,
     spawnEngine: () =>
-      utilityProcess.fork(path.join(here, 'engine-worker.js'), [], { serviceName: 'AE Explorer engine', stdio: 'inherit' }),
+      utilityProcess.fork(path.join(here, 'engine-worker.js'), [], {
+        serviceName: 'AE Explorer engine',
+        stdio: 'inherit',
+      }),
     onExportRequest: (c) => actions.exportCsvFor(c.requestId, c.rows),
   });
   let saving: Promise<void> = Promise.resolve();
   const rebuildMenu = () =>
     Menu.setApplicationMenu(
-      Menu.buildFromTemplate(menuTemplate(actions, { recent: s.recent, theme: s.theme, isMac: process.platform === 'darwin', devTools: !app.isPackaged })),
+      Menu.buildFromTemplate(
+        menuTemplate(actions, {
+          recent: s.recent,
+          theme: s.theme,
+          isMac: process.platform === 'darwin',
+          devTools: !app.isPackaged,
+        }),
+      ),
     );
   const actions = createActions({
     dialog,
@@ -62,7 +86,9 @@ async function setup(): Promise<void> {
     window: () => win,
     settings: s,
     settingsChanged: () => {
-      saving = saving.then(() => saveSettings(settingsFile(), s)).catch((e) => console.warn(`settings: ${(e as Error).message}`));
+      saving = saving
+        .then(() => saveSettings(settingsFile(), s))
+        .catch((e) => console.warn(`settings: ${(e as Error).message}`));
       rebuildMenu();
     },
     applyTheme: (t) => (nativeTheme.themeSource = t),

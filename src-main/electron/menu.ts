@@ -4,6 +4,7 @@
  * recent; View: theme, reset view, zoom; Help: about with versions.
  */
 import type { MenuItemConstructorOptions } from 'electron';
+
 import type { Settings, Theme } from './settings.js';
 
 /** What the menu items do; the desktop actions implement these. */
@@ -81,7 +82,20 @@ export function menuTemplate(a: MenuActions, s: MenuState): MenuItemConstructorO
   };
   const help: MenuItemConstructorOptions = { label: '&Help', submenu: [about] };
   const mac: MenuItemConstructorOptions[] = s.isMac
-    ? [{ label: 'AE Explorer', submenu: [about, { type: 'separator' }, { role: 'hide' }, { role: 'hideOthers' }, { role: 'unhide' }, { type: 'separator' }, { role: 'quit' }] }]
+    ? [
+        {
+          label: 'AE Explorer',
+          submenu: [
+            about,
+            { type: 'separator' },
+            { role: 'hide' },
+            { role: 'hideOthers' },
+            { role: 'unhide' },
+            { type: 'separator' },
+            { role: 'quit' },
+          ],
+        },
+      ]
     : [];
   const edit: MenuItemConstructorOptions = { role: 'editMenu' };
   return [...mac, file, edit, view, ...(s.isMac ? [{ role: 'windowMenu' } as const] : []), help];

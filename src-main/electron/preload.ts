@@ -5,9 +5,10 @@
  * command is built and validated here, then checked again in the main process.
  */
 import { contextBridge, ipcRenderer } from 'electron';
-import { engineApiFrom, validateCommand, type Command, type EngineEvent } from '../protocol.js';
+
+import { type Command, engineApiFrom, type EngineEvent, validateCommand } from '../protocol.js';
 import { COMMAND_CHANNEL, EVENT_CHANNEL } from './ipc-channels.js';
-import { MENU_CHANNEL, isShellAction, type ShellAction } from './shell-actions.js';
+import { isShellAction, MENU_CHANNEL, type ShellAction } from './shell-actions.js';
 
 function send(command: Command): void {
   const problem = validateCommand(command);

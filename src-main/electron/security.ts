@@ -6,9 +6,10 @@
  * requests refused. Plain data and functions over injected Electron objects,
  * so tests check them without the Electron binary.
  */
-import type { BrowserWindowConstructorOptions, Protocol, Session, WebContents } from 'electron';
 import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
+
+import type { BrowserWindowConstructorOptions, Protocol, Session, WebContents } from 'electron';
 
 /** The custom scheme the renderer is served from. */
 export const APP_SCHEME = 'app';
@@ -40,7 +41,14 @@ export const CSP = [
 /** Privileges of the app scheme: standard and secure, like https, but no CSP bypass. */
 export const APP_SCHEME_PRIVILEGES = {
   scheme: APP_SCHEME,
-  privileges: { standard: true, secure: true, supportFetchAPI: true, bypassCSP: false, corsEnabled: false, stream: false },
+  privileges: {
+    standard: true,
+    secure: true,
+    supportFetchAPI: true,
+    bypassCSP: false,
+    corsEnabled: false,
+    stream: false,
+  },
 } as const;
 
 /** Window position and size, as persisted between runs. */
@@ -174,7 +182,9 @@ export function guardWebContents(contents: GuardedContents, openExternal?: (url:
 }
 
 /** Refuses every permission (camera, notifications, geolocation, ...): the app needs none. */
-export function denyPermissions(session: Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler'>): void {
+export function denyPermissions(
+  session: Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler'>,
+): void {
   session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.setPermissionCheckHandler(() => false);
 }

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+
 import { writeFileAtomic } from '../engine/export/csv.js';
 import type { Bounds } from './security.js';
 
@@ -53,7 +54,10 @@ export function parseSettings(text: string | null): Settings {
   if (THEMES.includes(raw.theme as Theme)) s.theme = raw.theme as Theme;
   if (Array.isArray(raw.recent)) {
     s.recent = raw.recent
-      .filter((r): r is Settings['recent'][number] => !!r && (r.kind === 'folder' || r.kind === 'session') && typeof r.path === 'string' && r.path.length > 0)
+      .filter(
+        (r): r is Settings['recent'][number] =>
+          !!r && (r.kind === 'folder' || r.kind === 'session') && typeof r.path === 'string' && r.path.length > 0,
+      )
       .slice(0, MAX_RECENT);
   }
   return s;

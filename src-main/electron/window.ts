@@ -4,6 +4,7 @@
  * maximised state remembered in the settings.
  */
 import type { BrowserWindow, Screen } from 'electron';
+
 import { APP_URL, mainWindowOptions } from './security.js';
 import { fitBounds, type Settings } from './settings.js';
 

@@ -40,7 +40,9 @@ function main(): void {
   delete env.ELECTRON_RUN_AS_NODE;
   const child = spawn(bin, [root, ...process.argv.slice(2)], { stdio: 'inherit', env });
   child.on('error', (e) => {
-    console.error(`Could not start Electron (${bin}): ${e.message}. Run \`npm run web\` to use the same UI in your browser.`);
+    console.error(
+      `Could not start Electron (${bin}): ${e.message}. Run \`npm run web\` to use the same UI in your browser.`,
+    );
     process.exit(1);
   });
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -2,10 +2,12 @@ import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { parseCli, UsageError } from '../../src-main/cli/args.js';
-import { formatEta, progressLine, ProgressBars } from '../../src-main/cli/progress.js';
+import { formatEta, ProgressBars, progressLine } from '../../src-main/cli/progress.js';
 import { parseCsv } from '../../src-main/engine/export/csv.js';
 import { readSession } from '../../src-main/engine/export/session.js';
 
@@ -14,7 +16,11 @@ const ROOT = path.resolve(import.meta.dirname, '..', '..');
 /** Runs the CLI from source (as `npm run cli --` does after a build) and collects its output. */
 function cli(args: string[], cwd = ROOT): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'src-main/cli/main.ts'), ...args], { cwd });
+    const p = spawn(
+      process.execPath,
+      [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'src-main/cli/main.ts'), ...args],
+      { cwd },
+    );
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => (stdout += d));
@@ -34,7 +40,22 @@ describe('ae-explorer embed', () => {
   it('embeds 300 MNIST images for real and writes the CSV and a session', async () => {
     const out = path.join(dir, 'mnist.csv');
     const session = path.join(dir, 'mnist.aex');
-    const r = await cli(['embed', 'mnist', '--limit', '300', '--epochs', '1', '--code-size', '16', '--perplexity', '20', '--out', out, '--save-session', session]);
+    const r = await cli([
+      'embed',
+      'mnist',
+      '--limit',
+      '300',
+      '--epochs',
+      '1',
+      '--code-size',
+      '16',
+      '--perplexity',
+      '20',
+      '--out',
+      out,
+      '--save-session',
+      session,
+    ]);
     expect(r.stderr).not.toMatch(/ae-explorer: /);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`wrote 300 rows to ${out}`);
@@ -60,11 +81,27 @@ describe('ae-explorer embed', () => {
       for (let i = 0; i < 20; i++) {
         const v = cls === 'dark' ? 20 + i : 230 - i;
         const name = i === 0 ? `a,b "c" é ${cls}.png` : `${cls}-${i}.png`;
-        await sharp({ create: { width: 12, height: 12, channels: 3, background: { r: v, g: v, b: v } } }).png().toFile(path.join(folder, cls, name));
+        await sharp({ create: { width: 12, height: 12, channels: 3, background: { r: v, g: v, b: v } } })
+          .png()
+          .toFile(path.join(folder, cls, name));
       }
     }
     const out = path.join(dir, 'shapes.csv');
-    const r = await cli(['embed', folder, '--epochs', '1', '--code-size', '4', '--perplexity', '5', '--iterations', '100', '--out', out, '-q']);
+    const r = await cli([
+      'embed',
+      folder,
+      '--epochs',
+      '1',
+      '--code-size',
+      '4',
+      '--perplexity',
+      '5',
+      '--iterations',
+      '100',
+      '--out',
+      out,
+      '-q',
+    ]);
     expect(r.stderr).not.toMatch(/ae-explorer: /);
     expect(r.code).toBe(0);
     const rows = parseCsv(await readFile(out, 'utf8'));
@@ -107,14 +144,54 @@ describe('ae-explorer embed', () => {
 describe('argument parsing', () => {
   it('takes the documented defaults', () => {
     expect(parseCli(['embed', 'mnist'])).toEqual({
-      command: 'embed', dataset: 'mnist', model: 'deep', epochs: 10, codeSize: 32, batchSize: undefined, method: 'tsne',
-      perplexity: 30, iterations: undefined, limit: undefined, seed: 1, out: 'projections.csv', saveSession: undefined, quiet: false,
+      command: 'embed',
+      dataset: 'mnist',
+      model: 'deep',
+      epochs: 10,
+      codeSize: 32,
+      batchSize: undefined,
+      method: 'tsne',
+      perplexity: 30,
+      iterations: undefined,
+      limit: undefined,
+      seed: 1,
+      out: 'projections.csv',
+      saveSession: undefined,
+      quiet: false,
     });
   });
 
   it('reads every option', () => {
-    expect(parseCli(['embed', './imgs', '--model', 'conv', '--epochs', '3', '--code-size', '8', '--perplexity', '12.5', '--limit', '99', '-o', 'a.csv', '--save-session', 's.aex', '-q'])).toMatchObject({
-      dataset: './imgs', model: 'conv', epochs: 3, codeSize: 8, perplexity: 12.5, limit: 99, out: 'a.csv', saveSession: 's.aex', quiet: true,
+    expect(
+      parseCli([
+        'embed',
+        './imgs',
+        '--model',
+        'conv',
+        '--epochs',
+        '3',
+        '--code-size',
+        '8',
+        '--perplexity',
+        '12.5',
+        '--limit',
+        '99',
+        '-o',
+        'a.csv',
+        '--save-session',
+        's.aex',
+        '-q',
+      ]),
+    ).toMatchObject({
+      dataset: './imgs',
+      model: 'conv',
+      epochs: 3,
+      codeSize: 8,
+      perplexity: 12.5,
+      limit: 99,
+      out: 'a.csv',
+      saveSession: 's.aex',
+      quiet: true,
     });
   });
 
@@ -138,7 +215,19 @@ describe('argument parsing', () => {
 
 describe('progress bars', () => {
   it('show stage, bar, percent, rate and ETA', () => {
-    const line = progressLine({ jobId: 't', stage: 'train', message: 'epoch 2/4', done: 5, total: 10, rate: 1234.5, rateUnit: 'images/s', etaSeconds: 75 }, 10);
+    const line = progressLine(
+      {
+        jobId: 't',
+        stage: 'train',
+        message: 'epoch 2/4',
+        done: 5,
+        total: 10,
+        rate: 1234.5,
+        rateUnit: 'images/s',
+        etaSeconds: 75,
+      },
+      10,
+    );
     expect(line).toBe('train   █████░░░░░  50%  1235 images/s  ETA 1:15  epoch 2/4');
     expect(formatEta(3725)).toBe('1:02:05');
     expect(formatEta(NaN)).toBe('--:--');

@@ -8,15 +8,19 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { parseCsv } from '../../src-main/engine/export/csv.js';
 import { electronBinary } from '../../src-main/tools/start.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const N = 300;
 const bin = electronBinary();
-const built = existsSync(path.join(ROOT, 'dist', 'main', 'electron-main.cjs')) && existsSync(path.join(ROOT, 'dist', 'renderer', 'index.html'));
+const built =
+  existsSync(path.join(ROOT, 'dist', 'main', 'electron-main.cjs')) &&
+  existsSync(path.join(ROOT, 'dist', 'renderer', 'index.html'));
 const SKIP_REASON = !bin
   ? 'skipped: the Electron binary is not installed here (node_modules/electron has no dist/, installed with ELECTRON_SKIP_BINARY_DOWNLOAD=1); run `npx electron --version` after a normal `npm install` to enable this test'
   : !built
@@ -52,8 +56,16 @@ describe('the desktop app', () => {
     if (SKIP_REASON) return ctx.skip(SKIP_REASON);
     expect(page.url()).toBe('app://ae-explorer/index.html');
     // The page sees the preload's bridge but none of Node, Electron or IPC.
-    const globals = await page.evaluate('({ require: typeof require, process: typeof process, api: typeof aeExplorer, verbs: Object.keys(aeExplorer).sort(), raw: typeof aeExplorer.send, ipc: typeof ipcRenderer })');
-    expect(globals).toMatchObject({ require: 'undefined', process: 'undefined', api: 'object', raw: 'undefined', ipc: 'undefined' });
+    const globals = await page.evaluate(
+      '({ require: typeof require, process: typeof process, api: typeof aeExplorer, verbs: Object.keys(aeExplorer).sort(), raw: typeof aeExplorer.send, ipc: typeof ipcRenderer })',
+    );
+    expect(globals).toMatchObject({
+      require: 'undefined',
+      process: 'undefined',
+      api: 'object',
+      raw: 'undefined',
+      ipc: 'undefined',
+    });
     expect((globals as { verbs: string[] }).verbs).toContain('train');
     // Navigation away from the app is refused.
     await page.evaluate('location.href = "https://example.com/"').catch(() => undefined);
@@ -63,7 +75,9 @@ describe('the desktop app', () => {
 
   it('trains on a small MNIST subset and draws one point per image', async (ctx) => {
     if (SKIP_REASON) return ctx.skip(SKIP_REASON);
-    await expect.poll(() => page.locator('[data-testid=backend]').innerText(), { timeout: 60_000 }).toMatch(/wasm|cpu|tensorflow/);
+    await expect
+      .poll(() => page.locator('[data-testid=backend]').innerText(), { timeout: 60_000 })
+      .toMatch(/wasm|cpu|tensorflow/);
     await page.fill('[data-testid=subset]', String(N));
     await page.fill('[data-testid=epochs]', '1');
     await page.click('[data-testid=train]');
@@ -80,7 +94,16 @@ describe('the desktop app', () => {
     const p = (await page.evaluate('aeMap.pointToScreen(0)')) as { x: number; y: number };
     const box = (await page.locator('[data-testid=map] canvas').boundingBox())!;
     await page.mouse.move(box.x + p.x, box.y + p.y);
-    await expect.poll(() => page.locator('[data-testid=card-index]').innerText().catch(() => ''), { timeout: 10_000 }).toBe('0');
+    await expect
+      .poll(
+        () =>
+          page
+            .locator('[data-testid=card-index]')
+            .innerText()
+            .catch(() => ''),
+        { timeout: 10_000 },
+      )
+      .toBe('0');
     expect(await page.locator('[data-testid=card-label]').innerText()).toBe('5');
   });
 

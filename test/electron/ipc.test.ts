@@ -1,13 +1,14 @@
 import { describe, expect, it, vi } from 'vitest';
+
 import {
   COMMAND_CHANNEL,
   EngineBridge,
-  EVENT_CHANNEL,
-  senderProblem,
   type EngineProcess,
+  EVENT_CHANNEL,
   type IpcMainLike,
   type RendererTarget,
   type SenderEvent,
+  senderProblem,
 } from '../../src-main/electron/ipc.js';
 import type { EngineEvent } from '../../src-main/protocol.js';
 
@@ -23,20 +24,25 @@ function setup(options: { onExportRequest?: (c: unknown) => void } = {}) {
   };
   const toEngine: unknown[] = [];
   const engineHandlers: Record<string, (x: never) => void> = {};
-  const spawnEngine = vi.fn(
-    (): EngineProcess => ({
-      postMessage: (m: unknown) => toEngine.push(m),
-      on: (event: string, l: (x: never) => void) => (engineHandlers[event] = l),
-      kill: () => true,
-    }),
-  );
+  const spawnEngine = vi.fn((): EngineProcess => ({
+    postMessage: (m: unknown) => toEngine.push(m),
+    on: (event: string, l: (x: never) => void) => (engineHandlers[event] = l),
+    kill: () => true,
+  }));
   const toWindow: [string, EngineEvent][] = [];
-  const target: RendererTarget = { id: 7, isDestroyed: () => false, send: (channel, e) => toWindow.push([channel, e as EngineEvent]) };
+  const target: RendererTarget = {
+    id: 7,
+    isDestroyed: () => false,
+    send: (channel, e) => toWindow.push([channel, e as EngineEvent]),
+  };
   const warnings: string[] = [];
   const bridge = new EngineBridge({ ipc, spawnEngine, warn: (m: string) => warnings.push(m), ...options } as never);
   bridge.attach(target);
   const fromWindow = (event: Partial<SenderEvent>, ...args: unknown[]) =>
-    listener!({ sender: { id: 7 }, senderFrame: { url: 'app://ae-explorer/index.html', parent: null }, ...event }, ...args);
+    listener!(
+      { sender: { id: 7 }, senderFrame: { url: 'app://ae-explorer/index.html', parent: null }, ...event },
+      ...args,
+    );
   return { bridge, toEngine, toWindow, warnings, fromWindow, spawnEngine, engineHandlers };
 }
 
@@ -59,7 +65,9 @@ describe('IPC from the window to the engine', () => {
     expect(t.toEngine).toEqual([]);
     expect(t.toWindow).toEqual([]);
     expect(t.warnings).toHaveLength(5);
-    expect(t.warnings.join('\n')).toMatch(/another web contents[\s\S]*subframe[\s\S]*foreign origin \(https:\/\/evil.test\/\)[\s\S]*foreign origin[\s\S]*no longer exists/);
+    expect(t.warnings.join('\n')).toMatch(
+      /another web contents[\s\S]*subframe[\s\S]*foreign origin \(https:\/\/evil.test\/\)[\s\S]*foreign origin[\s\S]*no longer exists/,
+    );
   });
 
   it('rejects malformed payloads with an error event and never reaches the engine', () => {
@@ -125,7 +133,10 @@ describe('IPC from the engine to the window', () => {
     expect(seen).toEqual([ready]);
     expect(t.bridge.ready).toEqual(ready);
     (t.engineHandlers.exit as (c: number) => void)(3);
-    expect(t.toWindow.at(-1)![1]).toMatchObject({ type: 'error', message: expect.stringMatching(/engine process stopped \(exit code 3\)/) });
+    expect(t.toWindow.at(-1)![1]).toMatchObject({
+      type: 'error',
+      message: expect.stringMatching(/engine process stopped \(exit code 3\)/),
+    });
     // The next command starts a new engine.
     t.bridge.send({ type: 'hello' });
     expect(t.spawnEngine).toHaveBeenCalledTimes(2);

@@ -1,9 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
+
 import { LaunchFiles, sessionFromArgv } from '../../src-main/electron/launch-files.js';
 
 describe('session files from the OS', () => {
   it('finds the .aex argument, skipping the executable and flags', () => {
-    expect(sessionFromArgv(['/opt/AE Explorer/ae-explorer', '/home/u/maps/digits.aex'])).toBe('/home/u/maps/digits.aex');
+    expect(sessionFromArgv(['/opt/AE Explorer/ae-explorer', '/home/u/maps/digits.aex'])).toBe(
+      '/home/u/maps/digits.aex',
+    );
     expect(sessionFromArgv(['electron', '/work/app', '--no-sandbox'])).toBeNull();
     expect(sessionFromArgv(['C:\\AE\\AE Explorer.exe', '--flag=x.aex', 'D:\\maps\\A.AEX'])).toBe('D:\\maps\\A.AEX');
     expect(sessionFromArgv(['/session.aex'])).toBeNull();

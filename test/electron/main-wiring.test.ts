@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 const h = vi.hoisted(() => {
@@ -25,7 +26,14 @@ const h = vi.hoisted(() => {
 
 vi.mock('electron', () => {
   class BrowserWindow {
-    webContents = { id: 1, sent: [] as unknown[][], isDestroyed: () => false, send: (...a: unknown[]) => this.webContents.sent.push(a), on: () => {}, setWindowOpenHandler: () => {} };
+    webContents = {
+      id: 1,
+      sent: [] as unknown[][],
+      isDestroyed: () => false,
+      send: (...a: unknown[]) => this.webContents.sent.push(a),
+      on: () => {},
+      setWindowOpenHandler: () => {},
+    };
     rec: (typeof h.windows)[number];
     constructor(options: Record<string, unknown>) {
       this.rec = { options, webContents: this.webContents };
@@ -63,7 +71,12 @@ vi.mock('electron', () => {
       handle: (scheme: string, fn: unknown) => h.protocolHandlers.set(scheme, fn),
     },
     screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] },
-    session: { defaultSession: { setPermissionRequestHandler: () => h.calls.push('permissions'), setPermissionCheckHandler: () => {} } },
+    session: {
+      defaultSession: {
+        setPermissionRequestHandler: () => h.calls.push('permissions'),
+        setPermissionCheckHandler: () => {},
+      },
+    },
     shell: { openExternal: () => {} },
     utilityProcess: {
       fork: (modulePath: string) => {
@@ -84,7 +97,9 @@ afterAll(() => rmSync(h.userData, { recursive: true, force: true }));
 
 describe('the main process wiring', () => {
   it('registers the app scheme before ready, sandboxes every renderer and denies permissions', () => {
-    expect(h.schemes).toEqual([expect.objectContaining({ scheme: 'app', privileges: expect.objectContaining({ bypassCSP: false }) })]);
+    expect(h.schemes).toEqual([
+      expect.objectContaining({ scheme: 'app', privileges: expect.objectContaining({ bypassCSP: false }) }),
+    ]);
     expect(h.calls).toContain('enableSandbox');
     expect(h.calls).toContain('permissions');
     expect(h.protocolHandlers.has('app')).toBe(true);
@@ -100,12 +115,20 @@ describe('the main process wiring', () => {
   });
 
   it('sets the menu with File, Edit, View and Help', () => {
-    expect((h.menu as { label?: string; role?: string }[]).map((m) => m.label ?? m.role)).toEqual(['&File', 'editMenu', '&View', '&Help']);
+    expect((h.menu as { label?: string; role?: string }[]).map((m) => m.label ?? m.role)).toEqual([
+      '&File',
+      'editMenu',
+      '&View',
+      '&Help',
+    ]);
   });
 
   it('starts the engine in a utility process on the first valid window message and forwards it', () => {
     const onCommand = h.ipcHandlers.get('ae-explorer:command')!;
-    onCommand({ sender: { id: 1 }, senderFrame: { url: 'app://ae-explorer/index.html', parent: null } }, { type: 'hello' });
+    onCommand(
+      { sender: { id: 1 }, senderFrame: { url: 'app://ae-explorer/index.html', parent: null } },
+      { type: 'hello' },
+    );
     expect(h.forks).toHaveLength(1);
     expect(h.forks[0].modulePath).toMatch(/engine-worker\.js$/);
     expect(h.forks[0].messages).toEqual([{ type: 'hello' }]);

@@ -25,16 +25,33 @@ describe('preload', () => {
   it('exposes verb-named methods, and no raw IPC', () => {
     expect([...exposed.keys()].sort()).toEqual(['aeExplorer', 'aeExplorerShell']);
     const api = exposed.get('aeExplorer')!;
-    for (const verb of ['hello', 'loadDataset', 'train', 'project', 'cancel', 'getItem', 'exportCsv', 'saveSession', 'openSession', 'onEvent'])
+    for (const verb of [
+      'hello',
+      'loadDataset',
+      'train',
+      'project',
+      'cancel',
+      'getItem',
+      'exportCsv',
+      'saveSession',
+      'openSession',
+      'onEvent',
+    ])
       expect(typeof api[verb], verb).toBe('function');
     for (const raw of ['send', 'invoke', 'on', 'ipcRenderer', 'postMessage']) expect(api[raw]).toBeUndefined();
     expect(Object.keys(exposed.get('aeExplorerShell')!)).toEqual(['onMenuAction']);
   });
 
   it('sends each verb as one validated command', () => {
-    const api = exposed.get('aeExplorer') as unknown as { train(j: string, p: unknown): void; getItem(r: string, i: number): void };
+    const api = exposed.get('aeExplorer') as unknown as {
+      train(j: string, p: unknown): void;
+      getItem(r: string, i: number): void;
+    };
     api.train('t1', { model: 'deep', epochs: 2 });
-    expect(sent.at(-1)).toEqual(['ae-explorer:command', { type: 'train', jobId: 't1', params: { model: 'deep', epochs: 2 } }]);
+    expect(sent.at(-1)).toEqual([
+      'ae-explorer:command',
+      { type: 'train', jobId: 't1', params: { model: 'deep', epochs: 2 } },
+    ]);
     const before = sent.length;
     expect(() => api.train('t2', { model: 'bogus' })).toThrow(/unknown model/);
     expect(() => api.getItem('r', -3)).toThrow(/bad command/);

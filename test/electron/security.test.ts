@@ -1,18 +1,20 @@
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
 import {
   APP_SCHEME_PRIVILEGES,
   APP_URL,
   appProtocolHandler,
   CSP,
   denyPermissions,
+  type GuardedContents,
   guardWebContents,
   isAppUrl,
   mainWindowOptions,
   resolveAppFile,
-  type GuardedContents,
 } from '../../src-main/electron/security.js';
 
 describe('main window options', () => {
@@ -46,7 +48,12 @@ describe('main window options', () => {
 });
 
 describe('content security policy', () => {
-  const directives = new Map(CSP.split(';').map((d) => { const [k, ...v] = d.trim().split(/\s+/); return [k, v]; }));
+  const directives = new Map(
+    CSP.split(';').map((d) => {
+      const [k, ...v] = d.trim().split(/\s+/);
+      return [k, v];
+    }),
+  );
 
   it('denies by default and allows scripts only from the app itself', () => {
     expect(directives.get('default-src')).toEqual(["'none'"]);
@@ -94,8 +101,15 @@ describe('app protocol', () => {
     expect(ok.headers.get('content-security-policy')).toBe(CSP);
     expect(ok.headers.get('content-type')).toMatch(/text\/html/);
     expect(await ok.text()).toContain('<title>AE</title>');
-    expect((await handle(new Request('app://ae-explorer/assets/app.js'))).headers.get('content-type')).toMatch(/javascript/);
-    for (const url of ['app://ae-explorer/missing.js', 'app://ae-explorer/link.txt', 'app://ae-explorer/%2e%2e/secret.txt', 'app://evil/index.html'])
+    expect((await handle(new Request('app://ae-explorer/assets/app.js'))).headers.get('content-type')).toMatch(
+      /javascript/,
+    );
+    for (const url of [
+      'app://ae-explorer/missing.js',
+      'app://ae-explorer/link.txt',
+      'app://ae-explorer/%2e%2e/secret.txt',
+      'app://evil/index.html',
+    ])
       expect((await handle(new Request(url))).status, url).toBe(404);
     expect((await handle(new Request('app://ae-explorer/index.html', { method: 'POST', body: 'x' }))).status).toBe(404);
   });

@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+
 import { describe, expect, it } from 'vitest';
+
 import { electronBinary, MISSING_ELECTRON } from '../../src-main/tools/start.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
@@ -13,11 +15,15 @@ describe('npm start', () => {
   });
 
   it.skipIf(electronBinary() !== null)('prints that line and exits with code 1 where Electron is not installed', () => {
-    const r = spawnSync(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'src-main/tools/start.ts'], {
-      cwd: root,
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
+    const r = spawnSync(
+      process.execPath,
+      [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'src-main/tools/start.ts'],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim()).toBe(MISSING_ELECTRON);

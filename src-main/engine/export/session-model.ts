@@ -5,8 +5,9 @@
  * order a fresh build of the same kind and shape lists them.
  */
 import * as tf from '@tensorflow/tfjs';
+
 import type { Dataset } from '../datasets/types.js';
-import { buildModel, TrainedAutoencoder, type AutoencoderParts } from '../training/train.js';
+import { type AutoencoderParts, buildModel, TrainedAutoencoder } from '../training/train.js';
 import { SessionError, type SessionModel } from './session.js';
 
 /** The distinct variables of a model's parts, in a fixed order. */
@@ -43,11 +44,15 @@ export function restoreModel(stored: SessionModel, ds: Dataset): TrainedAutoenco
   try {
     const vars = variables(model.parts);
     if (vars.length !== stored.weights.length || model.codeSize !== stored.codeSize)
-      throw new SessionError(`the stored ${stored.kind} model does not fit this dataset (${stored.weights.length} weights, a fresh build has ${vars.length})`);
+      throw new SessionError(
+        `the stored ${stored.kind} model does not fit this dataset (${stored.weights.length} weights, a fresh build has ${vars.length})`,
+      );
     vars.forEach((v, i) => {
       const w = stored.weights[i];
       if (w.shape.length !== v.shape.length || w.shape.some((s, k) => s !== v.shape[k]))
-        throw new SessionError(`weight ${i} of the stored model has shape [${w.shape}], the model expects [${v.shape}]`);
+        throw new SessionError(
+          `weight ${i} of the stored model has shape [${w.shape}], the model expects [${v.shape}]`,
+        );
     });
     vars.forEach((v, i) => {
       const t = tf.tensor(stored.weights[i].data, stored.weights[i].shape, 'float32');

@@ -14,6 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+
 import type { DatasetSource, EpochLog, ModelKind, ProjectParams, TrainParams } from '../../protocol.js';
 import { MODEL_KINDS } from '../../protocol.js';
 import type { Dataset } from '../datasets/types.js';
@@ -62,7 +63,9 @@ export class SessionError extends Error {
 }
 
 /** SHA-256 (hex) of a dataset's pixels and labels. */
-export function datasetFingerprint(ds: Pick<Dataset, 'pixels' | 'labels' | 'n' | 'height' | 'width' | 'channels'>): string {
+export function datasetFingerprint(
+  ds: Pick<Dataset, 'pixels' | 'labels' | 'n' | 'height' | 'width' | 'channels'>,
+): string {
   const h = createHash('sha256');
   h.update(`${ds.n}x${ds.height}x${ds.width}x${ds.channels}\n`);
   h.update(ds.pixels);
@@ -108,7 +111,11 @@ export function encodeSession(s: SessionData): Uint8Array {
     codes: s.codes ? add(s.codes) : null,
     errors: s.errors ? add(s.errors) : null,
     projection: s.projection
-      ? { method: s.projection.method, ...(s.projection.params ? { params: s.projection.params } : {}), positions: add(s.projection.positions) }
+      ? {
+          method: s.projection.method,
+          ...(s.projection.params ? { params: s.projection.params } : {}),
+          positions: add(s.projection.positions),
+        }
       : null,
     view: s.view,
   };
@@ -118,7 +125,11 @@ export function encodeSession(s: SessionData): Uint8Array {
     body.set(new Uint8Array(b.buffer, b.byteOffset, b.byteLength), o);
     o += b.byteLength;
   }
-  const full: Header = { ...header, bodyLength: body.length, bodySha256: createHash('sha256').update(body).digest('hex') };
+  const full: Header = {
+    ...header,
+    bodyLength: body.length,
+    bodySha256: createHash('sha256').update(body).digest('hex'),
+  };
   const json = new TextEncoder().encode(JSON.stringify(full));
   const start = align8(12 + json.length);
   const out = new Uint8Array(start + body.length);
@@ -136,16 +147,20 @@ export function decodeSession(bytes: Uint8Array): SessionData {
   if (bytes.length < 12 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC)
     throw new SessionError('not an AE Explorer session file (wrong signature)');
   const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true);
-  if (12 + headerLength > bytes.length) throw new SessionError('the session file is truncated (its header is incomplete)');
+  if (12 + headerLength > bytes.length)
+    throw new SessionError('the session file is truncated (its header is incomplete)');
   let h: Header;
   try {
     h = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(12, 12 + headerLength))) as Header;
   } catch {
     throw new SessionError('the session file is damaged (its header is not valid JSON)');
   }
-  if (!h || h.format !== 'ae-explorer-session') throw new SessionError('not an AE Explorer session file (wrong format field)');
+  if (!h || h.format !== 'ae-explorer-session')
+    throw new SessionError('not an AE Explorer session file (wrong format field)');
   if (h.version !== SESSION_VERSION)
-    throw new SessionError(`the session file has format version ${String(h.version)}; this AE Explorer reads version ${SESSION_VERSION}`);
+    throw new SessionError(
+      `the session file has format version ${String(h.version)}; this AE Explorer reads version ${SESSION_VERSION}`,
+    );
   const start = align8(12 + headerLength);
   if (!Number.isInteger(h.bodyLength) || bytes.length !== start + h.bodyLength)
     throw new SessionError(
@@ -156,13 +171,28 @@ export function decodeSession(bytes: Uint8Array): SessionData {
     throw new SessionError('the session file is damaged (its data does not match its checksum)');
   const aligned = new Uint8Array(body); // copy: Float32Array views need 4-byte alignment
   const blob = (ref: BlobRef, what: string): Float32Array => {
-    if (!ref || !Number.isInteger(ref.offset) || !Number.isInteger(ref.length) || ref.offset < 0 || ref.length < 0 || ref.offset % 4)
+    if (
+      !ref ||
+      !Number.isInteger(ref.offset) ||
+      !Number.isInteger(ref.length) ||
+      ref.offset < 0 ||
+      ref.length < 0 ||
+      ref.offset % 4
+    )
       throw new SessionError(`the session file is damaged (bad reference to ${what})`);
-    if (ref.offset + ref.length * 4 > aligned.length) throw new SessionError(`the session file is damaged (${what} lies outside the data)`);
+    if (ref.offset + ref.length * 4 > aligned.length)
+      throw new SessionError(`the session file is damaged (${what} lies outside the data)`);
     return new Float32Array(aligned.buffer, ref.offset, ref.length);
   };
   const d = h.dataset;
-  if (!d || !d.source || !['mnist', 'folder'].includes(d.source.kind) || !Number.isInteger(d.n) || d.n <= 0 || typeof d.fingerprint !== 'string')
+  if (
+    !d ||
+    !d.source ||
+    !['mnist', 'folder'].includes(d.source.kind) ||
+    !Number.isInteger(d.n) ||
+    d.n <= 0 ||
+    typeof d.fingerprint !== 'string'
+  )
     throw new SessionError('the session file is damaged (bad dataset reference)');
   let model: SessionModel | null = null;
   if (h.model) {
@@ -179,15 +209,22 @@ export function decodeSession(bytes: Uint8Array): SessionData {
     };
   }
   const codes = h.codes ? blob(h.codes, 'the codes') : null;
-  if (codes && model && codes.length !== d.n * model.codeSize) throw new SessionError('the session file is damaged (codes of the wrong size)');
+  if (codes && model && codes.length !== d.n * model.codeSize)
+    throw new SessionError('the session file is damaged (codes of the wrong size)');
   const errors = h.errors ? blob(h.errors, 'the errors') : null;
   if (errors && errors.length !== d.n) throw new SessionError('the session file is damaged (errors of the wrong size)');
   let projection: SessionData['projection'] = null;
   if (h.projection) {
-    if (!['tsne', 'pca', 'umap'].includes(h.projection.method)) throw new SessionError(`the session file is damaged (unknown projection "${String(h.projection.method)}")`);
+    if (!['tsne', 'pca', 'umap'].includes(h.projection.method))
+      throw new SessionError(`the session file is damaged (unknown projection "${String(h.projection.method)}")`);
     const positions = blob(h.projection.positions, 'the projection');
-    if (positions.length !== 2 * d.n) throw new SessionError('the session file is damaged (projection of the wrong size)');
-    projection = { method: h.projection.method, positions, ...(h.projection.params ? { params: h.projection.params } : {}) };
+    if (positions.length !== 2 * d.n)
+      throw new SessionError('the session file is damaged (projection of the wrong size)');
+    projection = {
+      method: h.projection.method,
+      positions,
+      ...(h.projection.params ? { params: h.projection.params } : {}),
+    };
   }
   return { dataset: d, model, codes, errors, projection, view: h.view ?? null };
 }

@@ -1,14 +1,30 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { Engine } from '../../../src-main/engine/engine.js';
-import { decodeSession, encodeSession, readSession, SessionError, type SessionData } from '../../../src-main/engine/export/session.js';
+import {
+  decodeSession,
+  encodeSession,
+  readSession,
+  type SessionData,
+  SessionError,
+} from '../../../src-main/engine/export/session.js';
 import { base64ToBytes, decodeF32, type EngineEvent } from '../../../src-main/protocol.js';
 
 function sample(): SessionData {
   return {
-    dataset: { source: { kind: 'mnist', limit: 3 }, name: 'MNIST', n: 3, height: 28, width: 28, channels: 1, fingerprint: 'ab'.repeat(32) },
+    dataset: {
+      source: { kind: 'mnist', limit: 3 },
+      name: 'MNIST',
+      n: 3,
+      height: 28,
+      width: 28,
+      channels: 1,
+      fingerprint: 'ab'.repeat(32),
+    },
     model: {
       kind: 'deep',
       codeSize: 2,
@@ -19,7 +35,11 @@ function sample(): SessionData {
     },
     codes: Float32Array.of(0.5, 1, 1.5, 2, 2.5, 3),
     errors: Float32Array.of(0.1, 0.2, 0.3),
-    projection: { method: 'tsne', positions: Float32Array.of(1, -1, 2, -2, 3, -3), params: { method: 'tsne', perplexity: 5 } },
+    projection: {
+      method: 'tsne',
+      positions: Float32Array.of(1, -1, 2, -2, 3, -3),
+      params: { method: 'tsne', perplexity: 5 },
+    },
     view: { hidden: [3], zoom: 1.5 },
   };
 }
@@ -42,8 +62,22 @@ describe('session format', () => {
       [good.subarray(0, 20), /truncated \(its header/],
       [new TextEncoder().encode('index,label,x,y\n0,1,2,3\n'), /not an AE Explorer session file/],
       [Uint8Array.of(...good, 0, 0, 0, 0), /longer than it should be/],
-      [(() => { const b = good.slice(); b[b.length - 3] ^= 1; return b; })(), /does not match its checksum/],
-      [(() => { const b = good.slice(); b[12] = 0x20; return b; })(), /header is not valid JSON/],
+      [
+        (() => {
+          const b = good.slice();
+          b[b.length - 3] ^= 1;
+          return b;
+        })(),
+        /does not match its checksum/,
+      ],
+      [
+        (() => {
+          const b = good.slice();
+          b[12] = 0x20;
+          return b;
+        })(),
+        /header is not valid JSON/,
+      ],
     ];
     for (const [bytes, message] of cases) {
       expect(() => decodeSession(bytes)).toThrow(SessionError);
@@ -82,7 +116,12 @@ describe('sessions in the engine', () => {
     eventsB.length = 0;
     await b.handle({ type: 'openSession', jobId: 'o', path: file });
     expect(eventsB.filter((e) => e.type === 'error')).toEqual([]);
-    expect(eventsB.map((e) => e.type).filter((t) => t !== 'progress')).toEqual(['datasetLoaded', 'trained', 'projection', 'sessionOpened']);
+    expect(eventsB.map((e) => e.type).filter((t) => t !== 'progress')).toEqual([
+      'datasetLoaded',
+      'trained',
+      'projection',
+      'sessionOpened',
+    ]);
     expect(lastOf(eventsB, 'sessionOpened')!.view).toEqual({ zoom: 2 });
     expect(decodeF32(lastOf(eventsB, 'projection')!.positions)).toEqual(a.state.projection!.positions);
     expect(b.state.codes).toEqual(a.state.codes);
@@ -109,7 +148,9 @@ describe('sessions in the engine', () => {
     const before = a.state;
     eventsA.length = 0;
     await a.handle({ type: 'openSession', jobId: 'o2', path: broken });
-    expect(eventsA).toEqual([{ type: 'error', jobId: 'o2', message: expect.stringMatching(/broken\.aex: the session file is truncated/) }]);
+    expect(eventsA).toEqual([
+      { type: 'error', jobId: 'o2', message: expect.stringMatching(/broken\.aex: the session file is truncated/) },
+    ]);
     expect(a.state).toEqual(before);
     expect(a.state.projection).toBe(before.projection);
   });
