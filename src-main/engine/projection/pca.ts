@@ -1,4 +1,5 @@
 import { createRandom } from '../tsne/random.js';
+import { Cancelled, Slicer } from '../tsne/slicer.js';
 import { symmetricEigen } from './eigen.js';
 
 /** A fitted PCA: mean, unit principal axes (components×d, row-major) and the variance along each. */
@@ -21,11 +22,33 @@ const PCA_DEFAULTS: Readonly<PcaOptions> = Object.freeze({ sampleSize: 10000, it
 
 type Data = Float32Array | Float64Array;
 
-/** Covariance (d×d) of the given rows around `mean`, accumulated in row blocks for cache locality. */
-function covariance(data: Data, d: number, rows: Int32Array, mean: Float64Array): Float64Array {
+/**
+ * The long loops are generators that yield every few hundred rows, so one body serves both the synchronous API and
+ * the time-sliced, cancellable one.
+ */
+type Steps<T> = Generator<void, T, void>;
+
+function finish<T>(steps: Steps<T>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+async function finishSliced<T>(steps: Steps<T>, slicer: Slicer): Promise<T> {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    await slicer.tick();
+  }
+}
+
+/** Covariance (d×d) of the given rows around `mean`. */
+function* covariance(data: Data, d: number, rows: Int32Array, mean: Float64Array): Steps<Float64Array> {
   const c = new Float64Array(d * d);
   const x = new Float64Array(d);
   for (let r = 0; r < rows.length; r++) {
+    if ((r & 127) === 127) yield;
     const base = rows[r] * d;
     for (let t = 0; t < d; t++) x[t] = data[base + t] - mean[t];
     for (let a = 0; a < d; a++) {
@@ -120,6 +143,17 @@ export function fitPca(
   seed = 0,
   options: Partial<PcaOptions> = {},
 ): PcaModel {
+  return finish(fitSteps(data, n, d, components, seed, options));
+}
+
+function* fitSteps(
+  data: Data,
+  n: number,
+  d: number,
+  components: number,
+  seed: number,
+  options: Partial<PcaOptions>,
+): Steps<PcaModel> {
   const o = { ...PCA_DEFAULTS, ...options };
   if (data.length !== n * d) throw new Error(`PCA: data has ${data.length} values, expected ${n}×${d}`);
   if (!(components >= 1 && components <= d)) throw new Error(`PCA: components must be in [1, ${d}]`);
@@ -140,7 +174,7 @@ export function fitPca(
   const mean = new Float64Array(d);
   for (let r = 0; r < rows.length; r++) for (let t = 0; t < d; t++) mean[t] += data[rows[r] * d + t];
   for (let t = 0; t < d; t++) mean[t] /= rows.length;
-  const cov = covariance(data, d, rows, mean);
+  const cov = yield* covariance(data, d, rows, mean);
   const { values, vectors } = topEigen(cov, d, components, o.iterations, seed);
   for (let e = 0; e < components; e++) {
     let best = 0;
@@ -152,11 +186,16 @@ export function fitPca(
 
 /** Projects every row onto the model's axes: n×components. */
 export function projectPca(model: PcaModel, data: Data, n: number): Float32Array {
+  return finish(projectSteps(model, data, n));
+}
+
+function* projectSteps(model: PcaModel, data: Data, n: number): Steps<Float32Array> {
   const { d, mean, axes } = model;
   const m = axes.length / d;
   const out = new Float32Array(n * m);
   const x = new Float64Array(d);
   for (let i = 0; i < n; i++) {
+    if ((i & 1023) === 1023) yield;
     for (let t = 0; t < d; t++) x[t] = data[i * d + t] - mean[t];
     for (let e = 0; e < m; e++) {
       let s = 0;
@@ -171,4 +210,26 @@ export function projectPca(model: PcaModel, data: Data, n: number): Float32Array
 /** PCA of n×d row-major data to n×components (Float32Array). Deterministic for a seed. */
 export function pca(data: Data, n: number, d: number, components: number, seed = 0): Float32Array {
   return projectPca(fitPca(data, n, d, components, seed), data, n);
+}
+
+/**
+ * PCA like `pca`, time-sliced so the event loop keeps running; rejects with the signal's reason when aborted.
+ * Use it for large inputs (70,000×784 takes seconds).
+ */
+export async function pcaAsync(
+  data: Data,
+  n: number,
+  d: number,
+  components: number,
+  seed = 0,
+  hooks: { signal?: AbortSignal } = {},
+): Promise<Float32Array> {
+  const slicer = new Slicer(hooks.signal);
+  try {
+    const model = await finishSliced(fitSteps(data, n, d, components, seed, {}), slicer);
+    return await finishSliced(projectSteps(model, data, n), slicer);
+  } catch (e) {
+    if (e instanceof Cancelled) throw hooks.signal?.reason ?? e;
+    throw e;
+  }
 }

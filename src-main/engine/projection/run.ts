@@ -48,18 +48,29 @@ export async function runProjection(
       return { positions: pca(data, n, d, 2, params.seed ?? 1), iteration: 0, cancelled: false };
     case 'umap': {
       let last = 0;
-      const r = await runUmap(data, n, d, definedOnly({ nEpochs: params.iterations, seed: params.seed, reportEvery: 10 }), {
-        signal: hooks.signal,
-        onProgress: (p) => {
-          if (p.phase === 'neighbors') {
-            hooks.onProgress?.({ message: 'UMAP: finding neighbours', done: 0, total: p.epochs }, true);
-            return;
-          }
-          last = p.epoch;
-          hooks.onProgress?.({ message: `UMAP epoch ${p.epoch}/${p.epochs}`, done: p.epoch, total: p.epochs, ...rateEta(p.epoch, p.epochs, t0) });
-          if (p.embedding) hooks.onPartial?.(p.embedding, p.epoch);
+      const r = await runUmap(
+        data,
+        n,
+        d,
+        definedOnly({ nEpochs: params.iterations, seed: params.seed, reportEvery: 10 }),
+        {
+          signal: hooks.signal,
+          onProgress: (p) => {
+            if (p.phase === 'neighbors') {
+              hooks.onProgress?.({ message: 'UMAP: finding neighbours', done: 0, total: p.epochs }, true);
+              return;
+            }
+            last = p.epoch;
+            hooks.onProgress?.({
+              message: `UMAP epoch ${p.epoch}/${p.epochs}`,
+              done: p.epoch,
+              total: p.epochs,
+              ...rateEta(p.epoch, p.epochs, t0),
+            });
+            if (p.embedding) hooks.onPartial?.(p.embedding, p.epoch);
+          },
         },
-      });
+      );
       return { positions: r.embedding, iteration: Math.max(r.epochs, last), cancelled: r.cancelled };
     }
     case 'tsne': {
@@ -68,7 +79,12 @@ export async function runProjection(
         data,
         n,
         d,
-        definedOnly({ perplexity: params.perplexity, iterations: params.iterations, seed: params.seed, reportEvery: 10 }),
+        definedOnly({
+          perplexity: params.perplexity,
+          iterations: params.iterations,
+          seed: params.seed,
+          reportEvery: 10,
+        }),
         {
           signal: hooks.signal,
           onProgress: (p) => {

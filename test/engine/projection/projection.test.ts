@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { knnAccuracy } from '../../../src-main/engine/metrics/index.js';
 import { symmetricEigen } from '../../../src-main/engine/projection/eigen.js';
-import { fitPca, pca, runUmap } from '../../../src-main/engine/projection/index.js';
+import { fitPca, pca, pcaAsync, runUmap } from '../../../src-main/engine/projection/index.js';
 import { createRandom } from '../../../src-main/engine/tsne/random.js';
 import { blobs } from '../tsne/helpers.js';
 
@@ -31,7 +31,7 @@ describe('projection', () => {
   });
 
   for (const d of [10, 100]) {
-    it(`PCA finds the high-variance axes in ${d} dimensions`, () => {
+    it(`PCA finds the high-variance axes in ${d} dimensions`, async () => {
       const n = 2000;
       const x = anisotropic(n, d, 3);
       const model = fitPca(x, n, d, 3);
@@ -46,8 +46,15 @@ describe('projection', () => {
       for (let i = 0; i < n; i++) mean += y[2 * i];
       expect(Math.abs(mean / n)).toBeLessThan(1e-3);
       expect(Array.from(pca(x, n, d, 2))).toEqual(Array.from(y));
+      expect(Array.from(await pcaAsync(x, n, d, 2))).toEqual(Array.from(y));
     });
   }
+
+  it('async PCA rejects when aborted', async () => {
+    const ac = new AbortController();
+    ac.abort(new Error('stop'));
+    await expect(pcaAsync(anisotropic(3000, 20, 1), 3000, 20, 2, 0, { signal: ac.signal })).rejects.toThrow('stop');
+  });
 
   it('UMAP separates clusters and streams progress', async () => {
     const { data, labels, n, d } = blobs(4, 75, 10, 8);
