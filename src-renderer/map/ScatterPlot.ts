@@ -1,12 +1,12 @@
 import * as THREE from 'three';
 
 import { GridIndex } from './grid-index.js';
+import { bindMapInput, type DragMode, type InputHost } from './input.js';
 import { selectInPolygon } from './lasso.js';
 import { HighlightLayer, type Layer, PointsLayer } from './layers.js';
-import { SelectionTool, type SelectMode } from './selection-tool.js';
+import { SelectionTool } from './selection-tool.js';
 
-/** What a drag on the map does. */
-export type DragMode = 'pan' | SelectMode;
+export type { DragMode } from './input.js';
 
 /** Events a ScatterPlot emits. */
 export interface ScatterEvents {
@@ -66,7 +66,6 @@ export class ScatterPlot {
   private highlighted = -1;
   private dragMode: DragMode = 'pan';
   private frameRequested = false;
-  private drag: { x: number; y: number; moved: boolean; select: SelectMode | null } | null = null;
   /** Whether the user has moved the view (then new positions no longer refit it). */
   private userMoved = false;
   private readonly cleanup: (() => void)[] = [];
@@ -396,100 +395,34 @@ export class ScatterPlot {
   }
 
   private bindInput(): void {
-    const el = this.renderer.domElement;
-    const listen = <K extends keyof HTMLElementEventMap>(
-      target: HTMLElement,
-      type: K,
-      fn: (e: HTMLElementEventMap[K]) => void,
-      options?: AddEventListenerOptions,
-    ) => {
-      target.addEventListener(type, fn as EventListener, options);
-      this.cleanup.push(() => target.removeEventListener(type, fn as EventListener));
+    const host: InputHost = {
+      mode: () => this.dragMode,
+      local: (e) => this.local(e),
+      pick: (x, y, r) => this.pick(x, y, r),
+      panBy: (dx, dy) => this.panBy(dx, dy),
+      zoomAt: (f, x, y) => this.zoomAt(f, x, y),
+      resetView: () => this.resetView(),
+      setMode: (m) => this.setMode(m),
+      hover: (i, x, y) => this.setHovered(i, x, y),
+      click: (i) => this.emit('click', i),
+      selectPolygon: (poly) => this.emit('select', this.selectScreenPolygon(poly)),
+      clearSelection: () => this.emit('select', new Int32Array(0)),
+      step: (dx, dy) => this.step(dx, dy),
+      size: () => ({ width: this.width, height: this.height }),
     };
-    listen(el, 'pointerdown', (e) => {
-      if (e.button !== 0) return;
-      const p = this.local(e);
-      // Shift-drag lassoes whatever the mode, as in most scatter tools.
-      const select = this.dragMode !== 'pan' ? this.dragMode : e.shiftKey ? 'lasso' : null;
-      this.drag = { ...p, moved: false, select };
-      if (select) this.tool.begin(select, p.x, p.y);
-      el.setPointerCapture(e.pointerId);
-    });
-    listen(el, 'pointermove', (e) => {
-      const p = this.local(e);
-      if (this.drag) {
-        const dx = p.x - this.drag.x;
-        const dy = p.y - this.drag.y;
-        if (Math.abs(dx) + Math.abs(dy) > 2 || this.drag.moved) {
-          this.drag.moved = true;
-          if (this.drag.select) this.tool.move(p.x, p.y);
-          else {
-            this.panBy(dx, dy);
-            this.drag.x = p.x;
-            this.drag.y = p.y;
-          }
-        }
-        return;
-      }
-      this.setHovered(this.pick(p.x, p.y), p.x, p.y);
-    });
-    listen(el, 'pointerup', (e) => {
-      const p = this.local(e);
-      const drag = this.drag;
-      this.drag = null;
-      if (!drag) return;
-      if (drag.select) {
-        const poly = this.tool.end();
-        if (poly) this.emit('select', this.selectScreenPolygon(poly));
-        else if (!drag.moved) this.emit('click', this.pick(p.x, p.y));
-      } else if (!drag.moved) this.emit('click', this.pick(p.x, p.y));
-    });
-    listen(el, 'pointerleave', () => {
-      if (!this.drag) this.setHovered(-1, 0, 0);
-    });
-    listen(
-      el,
-      'wheel',
-      (e) => {
-        e.preventDefault();
-        const p = this.local(e);
-        this.zoomAt(Math.exp(-e.deltaY * (e.deltaMode === 1 ? 0.05 : 0.0015)), p.x, p.y);
-      },
-      { passive: false },
-    );
-    listen(el, 'keydown', (e) => {
-      if (e.ctrlKey || e.metaKey || e.altKey) return;
-      const dirs: Record<string, [number, number]> = {
-        ArrowLeft: [-1, 0],
-        ArrowRight: [1, 0],
-        ArrowUp: [0, 1],
-        ArrowDown: [0, -1],
-      };
-      const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
-      const dir = dirs[e.key];
-      if (dir && this.highlighted >= 0 && !e.shiftKey && this.index) {
-        const next = this.index.neighbourInDirection(this.highlighted, dir[0], dir[1], (i) => this.points.isShown(i));
-        if (next >= 0) {
-          this.emit('step', next);
-          const s = this.pointToScreen(next);
-          if (s.x < 20 || s.y < 20 || s.x > this.width - 20 || s.y > this.height - 20) this.flyTo(next);
-        }
-      } else if (dir) this.panBy(-dir[0] * 40, dir[1] * 40);
-      else if (key === 'f' || key === '0') this.resetView();
-      else if (key === '+' || key === '=') this.zoomAt(1.25);
-      else if (key === '-') this.zoomAt(1 / 1.25);
-      else if (key === 'l') this.setMode('lasso');
-      else if (key === 'b') this.setMode('box');
-      else if (key === 'p') this.setMode('pan');
-      else if (key === 'Enter' || key === ' ') this.emit('click', this.pick(this.width / 2, this.height / 2, 60));
-      else if (key === 'Escape') {
-        // Escape lets go of everything: drag mode, selection and the pinned card.
-        this.setMode('pan');
-        this.emit('select', new Int32Array(0));
-        this.emit('click', -1);
-      } else return;
-      e.preventDefault();
-    });
+    this.cleanup.push(bindMapInput(this.renderer.domElement, this.tool, host));
+  }
+
+  /** Moves from the highlighted point to its neighbour in a direction; false when nothing is highlighted. */
+  private step(dx: number, dy: number): boolean {
+    if (this.highlighted < 0 || !this.index) return false;
+    const next = this.index.neighbourInDirection(this.highlighted, dx, dy, (i) => this.points.isShown(i));
+    if (next >= 0) {
+      this.emit('step', next);
+      const s = this.pointToScreen(next);
+      if (s.x < 20 || s.y < 20 || s.x > this.width - 20 || s.y > this.height - 20) this.flyTo(next);
+    }
+    return true;
   }
 
   /** Frees GPU resources and listeners. */
