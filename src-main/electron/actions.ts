@@ -15,7 +15,7 @@ import { MENU_CHANNEL } from './shell-actions.js';
 /** What the actions need from Electron and the rest of the shell. */
 export interface ActionDeps {
   dialog: Pick<Dialog, 'showOpenDialog' | 'showSaveDialog' | 'showMessageBox' | 'showErrorBox'>;
-  bridge: Pick<EngineBridge, 'send' | 'ready' | 'onEvent'>;
+  bridge: Pick<EngineBridge, 'send' | 'ready' | 'onEvent' | 'view'>;
   window(): Pick<BrowserWindow, 'webContents'> | null;
   settings: Settings;
   /** Persists the settings and rebuilds the menu (recent list, theme). */
@@ -95,7 +95,8 @@ export function createActions(
       });
       if (r.canceled || !r.filePath) return;
       const requestId = id('save');
-      send({ type: 'saveSession', requestId, path: r.filePath }, requestId);
+      const view = d.bridge.view;
+      send({ type: 'saveSession', requestId, path: r.filePath, ...(view ? { view } : {}) }, requestId);
       remember({ kind: 'session', path: r.filePath });
     },
     exportCsv: () => void exportCsvFor(id('csv'), true),

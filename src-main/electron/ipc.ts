@@ -11,6 +11,7 @@
 import { type Command, type EngineEvent, validateCommand } from '../protocol.js';
 import { COMMAND_CHANNEL, EVENT_CHANNEL } from './ipc-channels.js';
 import { isAppUrl } from './security.js';
+import { VIEW_CHANNEL, viewProblem } from './shell-actions.js';
 
 export { COMMAND_CHANNEL, EVENT_CHANNEL };
 
@@ -108,8 +109,20 @@ export class EngineBridge {
     else this.send(c);
   };
 
+  /** The page's latest view state (from the same checked window), saved with sessions. */
+  view: Record<string, unknown> | null = null;
+
+  private readonly onView = (event: SenderEvent, ...args: unknown[]) => {
+    const warn = this.options.warn ?? ((m: string) => console.warn(`[ipc] ${m}`));
+    const problem =
+      senderProblem(event, this.target) ?? (args.length !== 1 ? 'expected one view state' : viewProblem(args[0]));
+    if (problem) warn(`dropped a view state: ${problem}`);
+    else this.view = structuredClone(args[0] as Record<string, unknown>);
+  };
+
   constructor(private readonly options: EngineBridgeOptions) {
     options.ipc.on(COMMAND_CHANNEL, this.onCommand);
+    options.ipc.on(VIEW_CHANNEL, this.onView);
   }
 
   /** The window whose messages are accepted and which receives every event. */
@@ -134,6 +147,7 @@ export class EngineBridge {
   dispose(): void {
     this.stopping = true;
     this.options.ipc.removeListener(COMMAND_CHANNEL, this.onCommand);
+    this.options.ipc.removeListener(VIEW_CHANNEL, this.onView);
     this.engine?.kill();
     this.engine = null;
   }

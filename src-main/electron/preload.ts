@@ -8,7 +8,7 @@ import { contextBridge, ipcRenderer } from 'electron';
 
 import { type Command, engineApiFrom, type EngineEvent, validateCommand } from '../protocol.js';
 import { COMMAND_CHANNEL, EVENT_CHANNEL } from './ipc-channels.js';
-import { isShellAction, MENU_CHANNEL, type ShellAction } from './shell-actions.js';
+import { isShellAction, MENU_CHANNEL, type ShellAction, VIEW_CHANNEL, viewProblem } from './shell-actions.js';
 
 function send(command: Command): void {
   const problem = validateCommand(command);
@@ -34,4 +34,11 @@ function onMenuAction(listener: (action: ShellAction) => void): () => void {
 }
 
 contextBridge.exposeInMainWorld('aeExplorer', engineApiFrom(send, onEvent));
-contextBridge.exposeInMainWorld('aeExplorerShell', { onMenuAction });
+/** The page tells the shell its view state, so File → Save Session can store it. */
+function setViewState(view: Record<string, unknown>): void {
+  const problem = viewProblem(view);
+  if (problem) throw new TypeError(problem);
+  ipcRenderer.send(VIEW_CHANNEL, view);
+}
+
+contextBridge.exposeInMainWorld('aeExplorerShell', { onMenuAction, setViewState });

@@ -9,6 +9,21 @@ export const MENU_CHANNEL = 'ae-explorer:menu';
 export const SHELL_ACTIONS = ['reset-view'] as const;
 export type ShellAction = (typeof SHELL_ACTIONS)[number];
 
+/** Renderer → main: the page's view state (camera, hidden classes...), stored in saved sessions. */
+export const VIEW_CHANNEL = 'ae-explorer:view';
+
+/** Why a value cannot be a session's view state (a plain JSON object under 100 kB), or null. */
+export function viewProblem(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'view state must be an object';
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    return 'view state must be plain JSON';
+  }
+  return text !== undefined && text.length <= 100_000 ? null : 'view state must be plain JSON under 100 kB';
+}
+
 /** True for a known menu action (the preload forwards nothing else). */
 export function isShellAction(value: unknown): value is ShellAction {
   return typeof value === 'string' && (SHELL_ACTIONS as readonly string[]).includes(value);

@@ -14,13 +14,10 @@ import type { EngineEvent } from '../../src-main/protocol.js';
 
 /** A fake ipcMain, window and engine process, recording what crosses them. */
 function setup(options: { onExportRequest?: (c: unknown) => void } = {}) {
-  let listener: ((event: SenderEvent, ...args: unknown[]) => void) | null = null;
+  const channels = new Map<string, (event: SenderEvent, ...args: unknown[]) => void>();
   const ipc: IpcMainLike = {
-    on: (channel, l) => {
-      expect(channel).toBe(COMMAND_CHANNEL);
-      listener = l;
-    },
-    removeListener: () => (listener = null),
+    on: (channel, l) => void channels.set(channel, l),
+    removeListener: (channel) => void channels.delete(channel),
   };
   const toEngine: unknown[] = [];
   const engineHandlers: Record<string, (x: never) => void> = {};
@@ -38,12 +35,16 @@ function setup(options: { onExportRequest?: (c: unknown) => void } = {}) {
   const warnings: string[] = [];
   const bridge = new EngineBridge({ ipc, spawnEngine, warn: (m: string) => warnings.push(m), ...options } as never);
   bridge.attach(target);
-  const fromWindow = (event: Partial<SenderEvent>, ...args: unknown[]) =>
-    listener!(
-      { sender: { id: 7 }, senderFrame: { url: 'app://ae-explorer/index.html', parent: null }, ...event },
-      ...args,
-    );
-  return { bridge, toEngine, toWindow, warnings, fromWindow, spawnEngine, engineHandlers };
+  const on =
+    (channel: string) =>
+    (event: Partial<SenderEvent>, ...args: unknown[]) =>
+      channels.get(channel)!(
+        { sender: { id: 7 }, senderFrame: { url: 'app://ae-explorer/index.html', parent: null }, ...event },
+        ...args,
+      );
+  const fromWindow = on(COMMAND_CHANNEL);
+  const viewFromWindow = on('ae-explorer:view');
+  return { bridge, toEngine, toWindow, warnings, fromWindow, viewFromWindow, spawnEngine, engineHandlers };
 }
 
 describe('IPC from the window to the engine', () => {
@@ -145,6 +146,21 @@ describe('IPC from the engine to the window', () => {
   it('refuses to send a malformed command from the main process too', () => {
     const t = setup();
     expect(() => t.bridge.send({ type: 'getItem', requestId: 'r', index: -1 } as never)).toThrow(/bad command/);
+    expect(t.toEngine).toEqual([]);
+  });
+});
+
+describe('view state from the window', () => {
+  it('keeps a plain view from our window and drops the rest', () => {
+    const t = setup();
+    t.viewFromWindow({}, { zoom: 2, hidden: [1, 3] });
+    expect(t.bridge.view).toEqual({ zoom: 2, hidden: [1, 3] });
+    t.viewFromWindow({ senderFrame: { url: 'https://evil.test/', parent: null } }, { zoom: 9 });
+    t.viewFromWindow({}, 'not an object');
+    t.viewFromWindow({}, { big: 'x'.repeat(200_000) });
+    t.viewFromWindow({}, [1, 2]);
+    expect(t.bridge.view).toEqual({ zoom: 2, hidden: [1, 3] });
+    expect(t.warnings).toHaveLength(4);
     expect(t.toEngine).toEqual([]);
   });
 });

@@ -39,7 +39,7 @@ describe('preload', () => {
     ])
       expect(typeof api[verb], verb).toBe('function');
     for (const raw of ['send', 'invoke', 'on', 'ipcRenderer', 'postMessage']) expect(api[raw]).toBeUndefined();
-    expect(Object.keys(exposed.get('aeExplorerShell')!)).toEqual(['onMenuAction']);
+    expect(Object.keys(exposed.get('aeExplorerShell')!)).toEqual(['onMenuAction', 'setViewState']);
   });
 
   it('sends each verb as one validated command', () => {
@@ -79,5 +79,15 @@ describe('preload', () => {
       l({}, { evil: true });
     }
     expect(got).toEqual(['reset-view']);
+  });
+
+  it('sends a plain view state, and refuses anything else', () => {
+    const shell = exposed.get('aeExplorerShell') as unknown as { setViewState(v: unknown): void };
+    shell.setViewState({ zoom: 1.5 });
+    expect(sent.at(-1)).toEqual(['ae-explorer:view', { zoom: 1.5 }]);
+    const before = sent.length;
+    expect(() => shell.setViewState('zoom')).toThrow(/must be an object/);
+    expect(() => shell.setViewState({ big: 'x'.repeat(200_000) })).toThrow(/under 100 kB/);
+    expect(sent.length).toBe(before);
   });
 });
