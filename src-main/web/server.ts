@@ -5,7 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { validateCommand, type EngineEvent } from '../protocol.js';
+import { type Command, type EngineEvent, validateCommand } from '../protocol.js';
 
 /** Options of the web-mode server. */
 export interface WebServerOptions {
@@ -42,6 +42,18 @@ const MIME: Record<string, string> = {
 };
 
 const COOKIE = 'ae_token';
+
+/**
+ * What a browser may not ask of the engine even with a valid token: it never
+ * names a file for the engine to write (exports are downloaded by the browser).
+ * Returns the reason, or null when the command may pass.
+ */
+export function refusedInWebMode(cmd: Command): string | null {
+  if (cmd.type === 'exportCsv' && cmd.path !== undefined)
+    return 'in web mode the CSV is downloaded by the browser; the server writes no files';
+  if (cmd.type === 'saveSession') return 'saving sessions is available in the desktop app and the CLI, not in web mode';
+  return null;
+}
 
 function sameToken(a: string | undefined, b: string): boolean {
   if (!a) return false;
@@ -137,7 +149,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
           ws.send(JSON.stringify({ type: 'error', message: 'bad command: not JSON' } satisfies EngineEvent));
           return;
         }
-        const problem = validateCommand(msg);
+        const problem = validateCommand(msg) ?? refusedInWebMode(msg as Command);
         if (problem) ws.send(JSON.stringify({ type: 'error', message: `bad command: ${problem}` } satisfies EngineEvent));
         else engine.send(msg as object);
       });

@@ -71,11 +71,15 @@ describe('web server', () => {
     ws.on('message', (m) => received.push(JSON.parse(String(m))));
     ws.send('not json');
     ws.send(JSON.stringify({ type: 'train', jobId: 'j', params: { model: 'deep', epochs: -1 } }));
+    ws.send(JSON.stringify({ type: 'exportCsv', requestId: 'r', path: '/etc/cron.d/x' }));
+    ws.send(JSON.stringify({ type: 'saveSession', requestId: 's', path: '/tmp/x.aex' }));
     ws.send(JSON.stringify({ type: 'hello' }));
-    await expect.poll(() => received.length, { timeout: 5000 }).toBe(3);
+    await expect.poll(() => received.length, { timeout: 5000 }).toBe(5);
     expect(received.filter((e) => e.type === 'error').map((e) => (e as { message: string }).message)).toEqual([
       'bad command: not JSON',
       'bad command: params.epochs must be a non-negative integer',
+      'bad command: in web mode the CSV is downloaded by the browser; the server writes no files',
+      'bad command: saving sessions is available in the desktop app and the CLI, not in web mode',
     ]);
     expect(received.find((e) => e.type === 'log')).toMatchObject({ message: '{"type":"hello"}' });
     ws.close();
