@@ -65,6 +65,8 @@ async function setup(): Promise<void> {
       utilityProcess.fork(path.join(here, 'engine-worker.js'), [], {
         serviceName: 'AE Explorer engine',
         stdio: 'inherit',
+        // Decoded datasets are cached in the app's own data folder, never beside the data.
+        env: { ...process.env, AE_EXPLORER_CACHE_DIR: path.join(app.getPath('userData'), 'dataset-cache') },
       }),
     onExportRequest: (c) => actions.exportCsvFor(c.requestId, c.rows),
   });
