@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { registerCpuKernels } from './cpu-kernels.js';
 import { registerWasmKernels } from './wasm-kernels/index.js';
 
 /** The compute backends in order of preference. */
@@ -37,6 +38,7 @@ async function tryWasm(): Promise<void> {
 }
 
 async function tryCpu(): Promise<void> {
+  registerCpuKernels();
   if (!(await tf.setBackend('cpu'))) throw new Error('backend "cpu" did not initialise');
 }
 

@@ -84,32 +84,52 @@ function sources(oldSize: number, newSize: number, alignCorners: boolean, halfPi
 }
 
 /**
- * `ResizeNearestNeighborGrad` for wasm (UpSampling2D's backward pass): every
- * dy value is added to the input pixel the forward resize copied it from —
- * one pass over dy, instead of the package's search over a window of dy for
- * every input pixel.
+ * The exact gradient of a nearest-neighbour resize of [nb, h, w, c] images
+ * to dy's [nb, nh, nw, c]: every dy value is added to the input pixel the
+ * forward resize copied it from. Writes all of `dx`.
  */
-export function resizeNearestNeighborGrad(args: KernelArgs): tf.TensorInfo {
-  const { inputs, backend, attrs } = args;
-  const images = inputs.images as tf.TensorInfo;
-  const dy = inputs.dy as tf.TensorInfo;
-  const { alignCorners, halfPixelCenters } = attrs as { alignCorners: boolean; halfPixelCenters: boolean };
-  const [nb, h, w, c] = images.shape as [number, number, number, number];
-  const [, nh, nw] = dy.shape as [number, number, number, number];
+export function resizeNearestGradInto(
+  dy: Float32Array,
+  dx: Float32Array,
+  imageShape: readonly number[],
+  dyShape: readonly number[],
+  alignCorners: boolean,
+  halfPixelCenters: boolean,
+): void {
+  const [nb, h, w, c] = imageShape as [number, number, number, number];
+  const [, nh, nw] = dyShape as [number, number, number, number];
   const rows = sources(h, nh, alignCorners, halfPixelCenters);
   const cols = sources(w, nw, alignCorners, halfPixelCenters);
-  const out = backend.makeOutput(images.shape, 'float32');
-  const DX = backend.typedArrayFromHeap(out) as Float32Array;
-  const DY = backend.typedArrayFromHeap(dy) as Float32Array;
-  DX.fill(0);
+  dx.fill(0);
   let o = 0;
   for (let b = 0; b < nb; b++)
     for (let r = 0; r < nh; r++) {
       const rowBase = (b * h + rows[r]!) * w;
       for (let q = 0; q < nw; q++) {
         const d = (rowBase + cols[q]!) * c;
-        for (let ch = 0; ch < c; ch++) DX[d + ch] += DY[o++]!;
+        for (let ch = 0; ch < c; ch++) dx[d + ch] += dy[o++]!;
       }
     }
+}
+
+/**
+ * `ResizeNearestNeighborGrad` for wasm (UpSampling2D's backward pass): one
+ * pass over dy (`resizeNearestGradInto`), instead of the package's search
+ * over a window of dy for every input pixel.
+ */
+export function resizeNearestNeighborGrad(args: KernelArgs): tf.TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const images = inputs.images as tf.TensorInfo;
+  const dy = inputs.dy as tf.TensorInfo;
+  const { alignCorners, halfPixelCenters } = attrs as { alignCorners: boolean; halfPixelCenters: boolean };
+  const out = backend.makeOutput(images.shape, 'float32');
+  resizeNearestGradInto(
+    backend.typedArrayFromHeap(dy) as Float32Array,
+    backend.typedArrayFromHeap(out) as Float32Array,
+    images.shape,
+    dy.shape,
+    alignCorners,
+    halfPixelCenters,
+  );
   return out;
 }
