@@ -183,7 +183,16 @@ export class AppState {
   }
 
   private projectParams(method: ProjectMethod): ProjectParams {
-    return method === 'tsne' ? { method, perplexity: this.perplexity, input: 'codes' } : { method, input: 'codes' };
+    if (method !== 'tsne') return { method, input: 'codes' };
+    // t-SNE needs 3·perplexity ≤ n − 1: small datasets get the largest perplexity that fits.
+    const n = this.dataset?.n ?? Infinity;
+    const most = Math.floor((n - 1) / 3);
+    let perplexity = this.perplexity;
+    if (perplexity > most && most >= 2) {
+      perplexity = most;
+      this.say('info', `perplexity ${this.perplexity} is too large for ${n} points; using ${most}`);
+    }
+    return { method, perplexity, input: 'codes' };
   }
 
   private async projectMain(): Promise<void> {
