@@ -1,13 +1,22 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Initializer } from './common.js';
 
-/** Zero padding that brings h×w up to multiples of `m`, split as evenly as possible. */
-export function padToMultiple(h: number, w: number, m: number): [[number, number], [number, number]] {
-  const ph = Math.ceil(h / m) * m - h;
-  const pw = Math.ceil(w / m) * m - w;
+/**
+ * What to crop from the decoder's output to get back to h×w after `pools`
+ * 2×2 'same' max-pools (each rounds up: 28 → 14 → 7 → 4) and as many 2×
+ * upsamplings (4 → 32). 'same' pooling pads at the bottom and right, so the
+ * surplus rows and columns are there.
+ */
+export function cropAfterPools(h: number, w: number, pools: number): [[number, number], [number, number]] {
+  let ch = h;
+  let cw = w;
+  for (let i = 0; i < pools; i++) {
+    ch = Math.ceil(ch / 2);
+    cw = Math.ceil(cw / 2);
+  }
   return [
-    [Math.floor(ph / 2), ph - Math.floor(ph / 2)],
-    [Math.floor(pw / 2), pw - Math.floor(pw / 2)],
+    [0, ch * 2 ** pools - h],
+    [0, cw * 2 ** pools - w],
   ];
 }
 
@@ -17,10 +26,10 @@ export function isZero(p: [[number, number], [number, number]]): boolean {
 }
 
 /**
- * A convolutional encoder/decoder pair for any image size: the input is zero
- * padded to a multiple of 2^pools so every 2×2 max-pool halves it exactly,
- * the decoder upsamples back and crops the padding off before its output conv. The code is flattened
- * so every kind hands t-SNE a plain vector.
+ * A convolutional encoder/decoder pair for any image size: 2×2 max-pools
+ * with 'same' padding round odd sizes up (28 → 14 → 7 → 4, as in the
+ * tutorial), the decoder upsamples back (32) and crops the surplus before its
+ * output conv. The code is flattened so every kind hands t-SNE a plain vector.
  *
  * `down` are the encoder's conv widths (each followed by a pool), `up` the
  * decoder's (each followed by an upsampling); a final conv with one filter per
@@ -34,17 +43,15 @@ export function buildConvPair(
   kernel: () => Initializer | undefined,
 ): { encoder: tf.LayersModel; decoder: tf.LayersModel } {
   const { height: h, width: w, channels: c } = o;
-  const m = 2 ** down.length;
-  const pad = padToMultiple(h, w, m);
+  const crop = cropAfterPools(h, w, down.length);
   const conv = (filters: number, activation: 'relu' | 'sigmoid') =>
     tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', activation, kernelInitializer: kernel() });
 
   const x = tf.input({ shape: [h, w, c] });
   let e: tf.SymbolicTensor = x;
-  if (!isZero(pad)) e = tf.layers.zeroPadding2d({ padding: pad }).apply(e) as tf.SymbolicTensor;
   for (const f of down) {
     e = conv(f, 'relu').apply(e) as tf.SymbolicTensor;
-    e = tf.layers.maxPooling2d({ poolSize: 2, strides: 2, padding: 'valid' }).apply(e) as tf.SymbolicTensor;
+    e = tf.layers.maxPooling2d({ poolSize: 2, strides: 2, padding: 'same' }).apply(e) as tf.SymbolicTensor;
   }
   const codeShape = e.shape.slice(1) as number[];
   const code = tf.layers.flatten({ name: 'code' }).apply(e) as tf.SymbolicTensor;
@@ -57,8 +64,8 @@ export function buildConvPair(
     d = conv(f, 'relu').apply(d) as tf.SymbolicTensor;
     d = tf.layers.upSampling2d({ size: [2, 2] }).apply(d) as tf.SymbolicTensor;
   }
-  // Crop before the output conv: it then runs on h×w, not the padded size.
-  if (!isZero(pad)) d = tf.layers.cropping2D({ cropping: pad }).apply(d) as tf.SymbolicTensor;
+  // Crop before the output conv: it then runs on h×w, not the upsampled size.
+  if (!isZero(crop)) d = tf.layers.cropping2D({ cropping: crop }).apply(d) as tf.SymbolicTensor;
   d = conv(c, 'sigmoid').apply(d) as tf.SymbolicTensor;
   const decoder = tf.model({ inputs: z, outputs: d, name: `${name}_decoder` });
   return { encoder, decoder };

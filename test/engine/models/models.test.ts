@@ -5,7 +5,7 @@ import { loadMnist } from '../../../src-main/engine/datasets/mnist.js';
 import type { Dataset } from '../../../src-main/engine/datasets/types.js';
 import { addNoise } from '../../../src-main/engine/models/denoising.js';
 import { buildAutoencoder, type Autoencoder } from '../../../src-main/engine/models/index.js';
-import { padToMultiple } from '../../../src-main/engine/models/spatial.js';
+import { cropAfterPools } from '../../../src-main/engine/models/spatial.js';
 import { buildVae, decodeManifold, normalQuantile } from '../../../src-main/engine/models/vae.js';
 import { MODEL_KINDS } from '../../../src-main/protocol.js';
 
@@ -176,14 +176,14 @@ describe('vae', () => {
   });
 });
 
-describe('padToMultiple', () => {
-  it('pads each side so the size becomes a multiple, evenly split', () => {
-    expect(padToMultiple(28, 28, 8)).toEqual([
-      [2, 2],
-      [2, 2],
+describe('cropAfterPools', () => {
+  it('crops the surplus that rounding-up pools leave after upsampling', () => {
+    expect(cropAfterPools(28, 28, 3)).toEqual([
+      [0, 4],
+      [0, 4],
     ]);
-    expect(padToMultiple(13, 16, 4)).toEqual([
-      [1, 2],
+    expect(cropAfterPools(13, 16, 2)).toEqual([
+      [0, 3],
       [0, 0],
     ]);
   });
