@@ -59,7 +59,7 @@ afterAll(async () => {
 });
 
 describe('an image folder typed into the web page', () => {
-  it('loads the folder the user typed, trains, and draws one point per image', async () => {
+  it('loads the folder the user typed, trains a convolutional autoencoder, and draws one point per image', async () => {
     await page.click('[data-testid=source-folder]');
     await page.fill('[data-testid=folder-path]', dir);
     await page.click('[data-testid=load-folder]');
@@ -67,6 +67,10 @@ describe('an image folder typed into the web page', () => {
       .poll(() => page.locator('[data-testid=dataset-summary]').innerText(), { timeout: 60_000 })
       .toContain(`${2 * PER_CLASS} images`);
     expect(await page.locator('[data-testid=legend-item] .name').allInnerTexts()).toEqual(['disc', 'square']);
+    // A kind other than the default: the convolutional autoencoder.
+    await page.selectOption('[data-testid=model]', 'conv');
+    expect(await page.locator('[data-testid=model] option[value=conv]').isDisabled()).toBe(false);
+    expect(await page.inputValue('[data-testid=model]')).toBe('conv');
     await page.fill('[data-testid=epochs]', '2');
     await page.click('[data-testid=train]');
     await page.waitForFunction(
