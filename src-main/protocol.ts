@@ -185,6 +185,10 @@ export type EngineEvent =
       original: B64U8;
       /** Missing until a model is trained. */
       reconstruction?: B64U8;
+      /** Denoising model only: the item with training-strength noise (seeded by index) … */
+      noisy?: B64U8;
+      /** … and the model's output for that noisy input. */
+      denoised?: B64U8;
       /** Mean per-pixel binary cross-entropy of the reconstruction. */
       error?: number;
     }

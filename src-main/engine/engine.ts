@@ -15,6 +15,7 @@ import { bytesToBase64, encodeF32, encodeI32, validateCommand } from '../protoco
 import { selectBackend } from './backends/select.js';
 import { loadDataset } from './datasets/index.js';
 import { kmeans, seededRandom } from './clustering/kmeans.js';
+import { addNoise, DEFAULT_NOISE_LEVEL } from './models/denoising.js';
 import { classCounts, itemSize, type Dataset } from './datasets/types.js';
 import { projectionsCsv, writeFileAtomic } from './export/csv.js';
 import { datasetFingerprint, readSession, writeSession } from './export/session.js';
@@ -272,8 +273,10 @@ export class Engine {
       for (let j = 0; j < size; j++) bytes[j] = Math.round(rec[j] * 255);
       reconstruction = bytesToBase64(bytes);
     }
+    const denoise = await this.denoisePreview(ds, index);
     this.emit({
       type: 'item',
+      ...denoise,
       requestId,
       index,
       label: ds.labels[index],
@@ -285,6 +288,31 @@ export class Engine {
       reconstruction,
       error: this.errors?.[index],
     });
+  }
+
+  /** Denoising model only: the item with noise (seeded by its index, so it repeats) and the model's output for it. */
+  private async denoisePreview(ds: Dataset, index: number): Promise<{ noisy: string; denoised: string } | undefined> {
+    const model = this.model;
+    if (!model || model.kind !== 'denoising') return undefined;
+    const size = itemSize(ds);
+    const shape = model.parts.autoencoder.inputs[0].shape.slice(1) as number[];
+    const pixels = ds.pixels.subarray(index * size, (index + 1) * size);
+    const [noisy, denoised] = tf.tidy(() => {
+      const x = tf.tensor(Float32Array.from(pixels, (v) => v / 255), [1, ...shape]);
+      const n = addNoise(x, DEFAULT_NOISE_LEVEL, index + 1);
+      return [n, model.parts.autoencoder.predict(n) as tf.Tensor];
+    });
+    const bytes = async (t: tf.Tensor) => {
+      const d = await t.data();
+      const b = new Uint8Array(size);
+      for (let j = 0; j < size; j++) b[j] = Math.round(Math.min(1, Math.max(0, d[j])) * 255);
+      return bytesToBase64(b);
+    };
+    try {
+      return { noisy: await bytes(noisy), denoised: await bytes(denoised) };
+    } finally {
+      tf.dispose([noisy, denoised]);
+    }
   }
 
   private async exportCsv(requestId: string, file?: string, rows?: number[]) {
