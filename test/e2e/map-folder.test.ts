@@ -119,4 +119,22 @@ describe('an image folder typed into the web page', () => {
     await expect.poll(() => page.locator('[data-testid=search-results] li').count(), { timeout: 10_000 }).toBe(10);
     await page.screenshot({ path: path.join(ARTIFACTS, 'map-folder-search.png') });
   });
+
+  it('shows the noisy input and the denoised output on the card for the denoising model', async () => {
+    await page.selectOption('[data-testid=model]', 'denoising');
+    await page.click('[data-testid=train]');
+    await page.waitForFunction(
+      () => !(document.querySelector('[data-testid=train]') as HTMLButtonElement).disabled,
+      null,
+      {
+        timeout: 120_000,
+      },
+    );
+    await page.fill('[data-testid=search]', '5');
+    await page.press('[data-testid=search]', 'Enter');
+    await expect
+      .poll(() => page.locator('[data-testid=hover-card] figcaption').allInnerTexts(), { timeout: 10_000 })
+      .toEqual(['original', 'reconstruction', 'noisy input', 'denoised']);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'map-denoising-card.png') });
+  }, 180_000);
 });
