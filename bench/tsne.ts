@@ -1,6 +1,6 @@
 /**
  * t-SNE benchmark on MNIST (PCA-50 of the pixels, comparable with scikit-learn's figure in issue 4).
- * Usage: npm run bench:tsne -- [--n 10000,70000] [--method auto|exact|barnes-hut|fft] [--iterations 750]
+ * Usage: npm run bench:tsne -- [--n 10000,70000] [--method auto|exact|barnes-hut|fft] [--iterations 750] [--threads 1|2]
  * Prints one summary line per N.
  */
 import { loadMnist } from '../src-main/engine/datasets/mnist.js';
@@ -16,6 +16,7 @@ function arg(name: string, fallback: string): string {
 const sizes = arg('n', '10000,70000').split(',').map(Number);
 const method = arg('method', 'auto') as TsneOptions['method'];
 const iterations = Number(arg('iterations', '750'));
+const threads = process.argv.includes('--threads') ? Number(arg('threads', '2')) : undefined;
 const verbose = process.argv.includes('--verbose');
 
 const all = await loadMnist(Math.max(...sizes));
@@ -32,7 +33,7 @@ for (const n of sizes) {
     x,
     n,
     50,
-    { method, iterations },
+    { method, iterations, threads },
     {
       onProgress: verbose
         ? (p) => {
@@ -50,7 +51,7 @@ for (const n of sizes) {
   const acc = knnAccuracy(r.embedding, n, 2, labels, 10);
   const tw = trustworthiness(x, 50, r.embedding, 2, n, 10, 500, 1);
   console.log(
-    `tsne mnist-pca50 N=${n} method=${method} affinities=${r.seconds.affinities.toFixed(1)}s ` +
+    `tsne mnist-pca50 N=${n} method=${method} threads=${threads ?? 'auto'} affinities=${r.seconds.affinities.toFixed(1)}s ` +
       `optimize=${r.seconds.optimize.toFixed(1)}s total=${total.toFixed(1)}s cpu=${cpuSeconds.toFixed(1)}s KL=${r.kl.toFixed(3)} ` +
       `knn10=${acc.toFixed(4)} trust10=${tw.toFixed(4)} (pca=${pcaSeconds.toFixed(1)}s not in total)`,
   );

@@ -70,7 +70,8 @@ for (;;) {
   attractiveKernel(rowPtr, colInd, values, y, param[0], out, 0, workerData.n);
   if (Atomics.load(ctl, 2) === 2) {
     // FFT share: grid b, once the caller has spread the charges (ctl[3] = this round's number).
-    while (Atomics.load(ctl, 3) !== seen) Atomics.wait(ctl, 3, Atomics.load(ctl, 3), 50);
+    // Wait on the value just compared, or a store landing in between would be slept through.
+    for (let v = Atomics.load(ctl, 3); v !== seen; v = Atomics.load(ctl, 3)) Atomics.wait(ctl, 3, v, 50);
     const L = param[4];
     for (let msg; (msg = receiveMessageOnPort(workerData.port)) !== undefined; ) grids = msg.message;
     while (!grids || grids.L !== L) {
@@ -190,12 +191,13 @@ export class AttractionHelper implements FftGridHelper {
 
   /** Blocks until this round is done; NaN (and the helper closed) if it does not finish within a minute. */
   private wait(): number {
-    for (let waited = 0; Atomics.load(this.ctl, 1) !== this.seq; waited++) {
+    // Wait on the value just compared, or a store landing in between would be slept through.
+    for (let waited = 0, v = Atomics.load(this.ctl, 1); v !== this.seq; waited++, v = Atomics.load(this.ctl, 1)) {
       if (this.closed || waited > 600) {
         this.close();
         return NaN;
       }
-      Atomics.wait(this.ctl, 1, Atomics.load(this.ctl, 1), 100);
+      Atomics.wait(this.ctl, 1, v, 100);
     }
     return 0;
   }
