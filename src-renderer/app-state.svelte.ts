@@ -471,7 +471,8 @@ export class AppState {
         }
         if (e.final) {
           this.engineMethod = e.method;
-          if (e.cancelled) this.say('info', `t-SNE cancelled at iteration ${e.iteration}; showing the map so far`);
+          if (e.cancelled)
+            this.say('info', `${e.method.toUpperCase()} cancelled at iteration ${e.iteration}; showing the map so far`);
           this.settle(e.jobId, e);
         }
         return;

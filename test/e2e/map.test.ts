@@ -299,6 +299,12 @@ describe('the map in web mode', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'map-linked-selection.png') });
     await page.click('[data-testid=selection-clear]');
     await page.click('[data-testid=mode-pan]');
+    // UMAP beside the map too, then back to the map alone.
+    await page.selectOption('[data-testid=compare]', 'umap');
+    await expect
+      .poll(() => page.locator('[data-testid=compare-status]').innerText(), { timeout: 120_000 })
+      .toMatch(/UMAP .*trust/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'map-linked-umap.png') });
     await page.selectOption('[data-testid=compare]', 'none');
   });
 
