@@ -72,6 +72,8 @@ export class AppState {
   subset = $state(5000);
   model = $state<ModelKind>('deep');
   epochs = $state(10);
+  /** Batch size; null lets the engine choose from the model's default and the dataset's size. */
+  batchSize = $state<number | null>(null);
   perplexity = $state(30);
   stage = $state<Progress['stage'] | null>(null);
   progress = $state<Progress | null>(null);
@@ -170,7 +172,11 @@ export class AppState {
       this.item = null;
       this.pinned = -1;
       this.selection = new Int32Array(0);
-      await this.run('train', (id) => this.engine.train(id, { model: this.model, epochs: this.epochs }));
+      await this.run('train', (id) => this.engine.train(id, {
+          model: this.model,
+          epochs: this.epochs,
+          ...(this.batchSize && this.batchSize > 0 ? { batchSize: Math.round(this.batchSize) } : {}),
+        }));
       await this.projectMain();
       if (this.compareMethod !== 'none') await this.projectCompare();
     } catch (e) {

@@ -46,3 +46,15 @@ export function shuffleInPlace(a: Int32Array, random: () => number): Int32Array 
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
+
+/**
+ * The batch size to use when the caller gives none: the model's default
+ * (the tutorial's, meant for 60,000 images), halved while an epoch would take
+ * fewer than `minSteps` steps, never below 32. Small subsets then still get
+ * enough optimiser steps per epoch to learn useful codes.
+ */
+export function autoBatchSize(defaultBatch: number, nTrain: number, minSteps = 64): number {
+  let b = defaultBatch;
+  while (b > 32 && Math.ceil(nTrain / b) < minSteps) b = Math.max(32, Math.floor(b / 2));
+  return b;
+}

@@ -3,7 +3,7 @@ import type { EpochLog, ModelKind, TrainParams } from '../../protocol.js';
 import type { Dataset } from '../datasets/types.js';
 import { itemSize } from '../datasets/types.js';
 import { buildAutoencoder, type Autoencoder } from '../models/index.js';
-import { batchTensor, mulberry32, shuffleInPlace, yieldToEventLoop } from './batches.js';
+import { autoBatchSize, batchTensor, mulberry32, shuffleInPlace, yieldToEventLoop } from './batches.js';
 
 /** The three models of a trained autoencoder: the encoder and decoder share layers with the whole. */
 export interface AutoencoderParts {
@@ -207,7 +207,6 @@ export async function trainAutoencoder(ds: Dataset, params: TrainParams, hooks: 
   if (ds.n < 2) throw new Error(`${ds.name}: need at least 2 images to train, found ${ds.n}`);
   const built = buildModel(params.model, ds, params.codeSize, seed);
   const epochs = params.epochs ?? built.defaults.epochs;
-  const batchSize = Math.max(1, params.batchSize ?? built.defaults.batchSize);
   const model = new TrainedAutoencoder(params.model, built);
   const optimizer = tf.train.adam(params.learningRate ?? built.defaults.learningRate);
   const inputShape = built.inputShape;
@@ -220,6 +219,7 @@ export async function trainAutoencoder(ds: Dataset, params: TrainParams, hooks: 
   const nVal = valSplit > 0 ? Math.max(1, Math.floor(ds.n * valSplit)) : 0;
   const valIdx = order.slice(0, nVal);
   const trainIdx = order.slice(nVal);
+  const batchSize = Math.max(1, params.batchSize ?? autoBatchSize(built.defaults.batchSize, trainIdx.length));
   const batches = Math.ceil(trainIdx.length / batchSize);
   const history: EpochLog[] = [];
   const started = performance.now();

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../../src-main/engine/backends/select.js';
 import { loadMnist } from '../../../src-main/engine/datasets/mnist.js';
 import type { Dataset } from '../../../src-main/engine/datasets/types.js';
+import { autoBatchSize } from '../../../src-main/engine/training/batches.js';
 import { trainAutoencoder } from '../../../src-main/engine/training/train.js';
 
 let ds: Dataset;
@@ -59,5 +60,14 @@ describe('trainAutoencoder', () => {
     await model.encode(ds);
     model.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('autoBatchSize', () => {
+  it("keeps the tutorial's batch for full MNIST and shrinks it for small subsets", () => {
+    expect(autoBatchSize(256, 54_000)).toBe(256);
+    expect(autoBatchSize(256, 4_500)).toBe(64);
+    expect(autoBatchSize(128, 900)).toBe(32);
+    expect(autoBatchSize(256, 10)).toBe(32);
   });
 });
