@@ -267,7 +267,8 @@ export async function trainAutoencoder(ds: Dataset, params: TrainParams, hooks: 
     history.push(log);
     hooks.onEpoch?.(log);
     if (log.valLoss !== undefined && patience > 0) {
-      if (log.valLoss < best - 1e-6 * Math.abs(best)) {
+      // (best starts at Infinity, where a relative margin would be NaN.)
+      if (best === Infinity || log.valLoss < best - 1e-6 * Math.abs(best)) {
         best = log.valLoss;
         sinceBest = 0;
       } else if (++sinceBest >= patience && epoch < epochs) {

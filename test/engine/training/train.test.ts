@@ -71,3 +71,15 @@ describe('autoBatchSize', () => {
     expect(autoBatchSize(256, 10)).toBe(32);
   });
 });
+
+describe('early stopping', () => {
+  it('keeps training while the validation loss improves', async () => {
+    const r = await trainAutoencoder(ds, { model: 'deep', epochs: 7, batchSize: 32, validationSplit: 0.2 });
+    const val = r.epochs.map((e) => e.valLoss!);
+    // The loss improves at every epoch here, so all seven must run.
+    expect(val.every((v, i) => i === 0 || v < val[i - 1])).toBe(true);
+    expect(r.epochs).toHaveLength(7);
+    expect(r.stoppedEarly).toBe(false);
+    r.model.dispose();
+  });
+});
