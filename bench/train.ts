@@ -6,7 +6,8 @@
  * Usage: npm run bench:train -- [--n 10000] [--kinds conv,deep] [--backend wasm|cpu] [--batch 256]
  */
 import os from 'node:os';
-import { selectBackend, type BackendName } from '../src-main/engine/backends/select.js';
+
+import { type BackendName, selectBackend } from '../src-main/engine/backends/select.js';
 import { loadMnist } from '../src-main/engine/datasets/mnist.js';
 import { trainAutoencoder } from '../src-main/engine/training/train.js';
 import { MODEL_KINDS, type ModelKind } from '../src-main/protocol.js';

@@ -17,15 +17,7 @@ export type B64F32 = string;
 export type B64U8 = string;
 
 /** The autoencoder kinds the engine can build. */
-export const MODEL_KINDS = [
-  'simple',
-  'sparse',
-  'deep',
-  'conv',
-  'denoising',
-  'seq2seq',
-  'vae',
-] as const;
+export const MODEL_KINDS = ['simple', 'sparse', 'deep', 'conv', 'denoising', 'seq2seq', 'vae'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
 /** Where a dataset comes from. */
@@ -281,30 +273,42 @@ export function validateCommand(value: unknown): string | null {
       if (!str('requestId')) return 'exportCsv needs a requestId';
       if (c.path !== undefined && (typeof c.path !== 'string' || c.path.length === 0))
         return 'exportCsv path must be a non-empty string';
-      if (c.rows !== undefined && !isIndexList(c.rows, 10_000_000)) return 'exportCsv rows must be an array of non-negative integers';
+      if (c.rows !== undefined && !isIndexList(c.rows, 10_000_000))
+        return 'exportCsv rows must be an array of non-negative integers';
       return null;
     case 'cluster':
       if (!str('jobId')) return 'cluster needs a jobId';
-      if (!(Number.isInteger(c.k) && (c.k as number) >= 1 && (c.k as number) <= 256)) return 'cluster k must be an integer from 1 to 256';
-      if (c.seed !== undefined && !(Number.isInteger(c.seed) && (c.seed as number) >= 0)) return 'cluster seed must be a non-negative integer';
+      if (!(Number.isInteger(c.k) && (c.k as number) >= 1 && (c.k as number) <= 256))
+        return 'cluster k must be an integer from 1 to 256';
+      if (c.seed !== undefined && !(Number.isInteger(c.seed) && (c.seed as number) >= 0))
+        return 'cluster seed must be a non-negative integer';
       return null;
     case 'getThumbnails':
       if (!str('requestId')) return 'getThumbnails needs a requestId';
-      if (!isIndexList(c.indices, MAX_THUMBNAILS)) return `getThumbnails indices must be at most ${MAX_THUMBNAILS} non-negative integers`;
-      if (c.maxSide !== undefined && !(Number.isInteger(c.maxSide) && (c.maxSide as number) >= 4 && (c.maxSide as number) <= 256))
+      if (!isIndexList(c.indices, MAX_THUMBNAILS))
+        return `getThumbnails indices must be at most ${MAX_THUMBNAILS} non-negative integers`;
+      if (
+        c.maxSide !== undefined &&
+        !(Number.isInteger(c.maxSide) && (c.maxSide as number) >= 4 && (c.maxSide as number) <= 256)
+      )
         return 'getThumbnails maxSide must be an integer from 4 to 256';
       return null;
     case 'search':
       if (!str('requestId')) return 'search needs a requestId';
-      if (!str('query') || (c.query as string).trim().length === 0) return 'search needs a non-empty query of at most 200 characters';
-      if (c.limit !== undefined && !(Number.isInteger(c.limit) && (c.limit as number) >= 1 && (c.limit as number) <= 1000))
+      if (!str('query') || (c.query as string).trim().length === 0)
+        return 'search needs a non-empty query of at most 200 characters';
+      if (
+        c.limit !== undefined &&
+        !(Number.isInteger(c.limit) && (c.limit as number) >= 1 && (c.limit as number) <= 1000)
+      )
         return 'search limit must be an integer from 1 to 1000';
       return null;
     case 'saveSession':
       if (!str('requestId')) return 'saveSession needs a requestId';
       if (typeof c.path !== 'string' || c.path.length === 0 || c.path.length >= 4096) return 'saveSession needs a path';
       if (c.view !== undefined) {
-        if (typeof c.view !== 'object' || c.view === null || Array.isArray(c.view)) return 'saveSession view must be an object';
+        if (typeof c.view !== 'object' || c.view === null || Array.isArray(c.view))
+          return 'saveSession view must be an object';
         let size = Infinity;
         try {
           size = JSON.stringify(c.view).length;
@@ -316,7 +320,9 @@ export function validateCommand(value: unknown): string | null {
       return null;
     case 'openSession':
       if (!str('jobId')) return 'openSession needs a jobId';
-      return typeof c.path === 'string' && c.path.length > 0 && c.path.length < 4096 ? null : 'openSession needs a path';
+      return typeof c.path === 'string' && c.path.length > 0 && c.path.length < 4096
+        ? null
+        : 'openSession needs a path';
     default:
       return `unknown command type "${String(c.type)}"`;
   }
@@ -436,7 +442,12 @@ export const commandFor = {
     maxSide,
   }),
   search: (requestId: string, query: string, limit?: number): Command => ({ type: 'search', requestId, query, limit }),
-  saveSession: (requestId: string, path: string, view?: SessionView): Command => ({ type: 'saveSession', requestId, path, view }),
+  saveSession: (requestId: string, path: string, view?: SessionView): Command => ({
+    type: 'saveSession',
+    requestId,
+    path,
+    view,
+  }),
   openSession: (jobId: string, path: string): Command => ({ type: 'openSession', jobId, path }),
 };
 

@@ -172,11 +172,13 @@ export class AppState {
       this.item = null;
       this.pinned = -1;
       this.selection = new Int32Array(0);
-      await this.run('train', (id) => this.engine.train(id, {
+      await this.run('train', (id) =>
+        this.engine.train(id, {
           model: this.model,
           epochs: this.epochs,
           ...(this.batchSize && this.batchSize > 0 ? { batchSize: Math.round(this.batchSize) } : {}),
-        }));
+        }),
+      );
       await this.projectMain();
       if (this.compareMethod !== 'none') await this.projectCompare();
     } catch (e) {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+
 import type {
   Command,
   DatasetInfo,
@@ -13,16 +14,16 @@ import type {
 } from '../protocol.js';
 import { bytesToBase64, encodeF32, encodeI32, validateCommand } from '../protocol.js';
 import { selectBackend } from './backends/select.js';
-import { loadDataset } from './datasets/index.js';
 import { kmeans, seededRandom } from './clustering/kmeans.js';
-import { addNoise, DEFAULT_NOISE_LEVEL } from './models/denoising.js';
-import { classCounts, itemSize, type Dataset } from './datasets/types.js';
+import { loadDataset } from './datasets/index.js';
+import { classCounts, type Dataset, itemSize } from './datasets/types.js';
 import { projectionsCsv, writeFileAtomic } from './export/csv.js';
 import { datasetFingerprint, readSession, writeSession } from './export/session.js';
 import { modelWeights, restoreModel } from './export/session-model.js';
 import { knnAccuracy, trustworthiness } from './metrics/index.js';
+import { addNoise, DEFAULT_NOISE_LEVEL } from './models/denoising.js';
 import { runProjection } from './projection/run.js';
-import { TrainedAutoencoder, trainAutoencoder } from './training/train.js';
+import { trainAutoencoder, TrainedAutoencoder } from './training/train.js';
 
 /** Options of an engine instance. */
 export interface EngineOptions {
@@ -105,7 +106,13 @@ export class Engine {
 
   /** The current state, for the CLI and tests. */
   get state() {
-    return { dataset: this.dataset, model: this.model, codes: this.codes, errors: this.errors, projection: this.projection };
+    return {
+      dataset: this.dataset,
+      model: this.model,
+      codes: this.codes,
+      errors: this.errors,
+      projection: this.projection,
+    };
   }
 
   private async hello(): Promise<void> {
@@ -151,7 +158,14 @@ export class Engine {
       signal,
       onProgress: (done, total) => {
         const rate = done / Math.max((performance.now() - t0) / 1000, 1e-3);
-        report({ message: `loaded ${done}/${total}`, done, total, rate, rateUnit: 'images/s', etaSeconds: (total - done) / rate });
+        report({
+          message: `loaded ${done}/${total}`,
+          done,
+          total,
+          rate,
+          rateUnit: 'images/s',
+          etaSeconds: (total - done) / rate,
+        });
       },
     });
     this.model?.dispose();
@@ -240,7 +254,15 @@ export class Engine {
       signal,
       onProgress: report,
       onPartial: (positions, iteration, kl) =>
-        this.emit({ type: 'projection', jobId, method: params.method, positions: encodeF32(positions), iteration, final: false, kl }),
+        this.emit({
+          type: 'projection',
+          jobId,
+          method: params.method,
+          positions: encodeF32(positions),
+          iteration,
+          final: false,
+          kl,
+        }),
     });
     // A run cancelled before its first iteration has nothing to show: keep the previous projection.
     if (r.positions.length === 2 * ds.n) {
@@ -298,7 +320,10 @@ export class Engine {
     const shape = model.parts.autoencoder.inputs[0].shape.slice(1) as number[];
     const pixels = ds.pixels.subarray(index * size, (index + 1) * size);
     const [noisy, denoised] = tf.tidy(() => {
-      const x = tf.tensor(Float32Array.from(pixels, (v) => v / 255), [1, ...shape]);
+      const x = tf.tensor(
+        Float32Array.from(pixels, (v) => v / 255),
+        [1, ...shape],
+      );
       const n = addNoise(x, DEFAULT_NOISE_LEVEL, index + 1);
       return [n, model.parts.autoencoder.predict(n) as tf.Tensor];
     });
@@ -377,7 +402,15 @@ export class Engine {
         }
       }
     }
-    this.emit({ type: 'thumbnails', requestId, indices, height: h, width: w, channels: ch, pixels: bytesToBase64(out) });
+    this.emit({
+      type: 'thumbnails',
+      requestId,
+      indices,
+      height: h,
+      width: w,
+      channels: ch,
+      pixels: bytesToBase64(out),
+    });
   }
 
   /** An exact index match first, then items whose file name contains the query (case-insensitive). */
@@ -418,11 +451,18 @@ export class Engine {
       },
       model:
         this.model && this.trainInfo
-          ? { kind: this.model.kind, codeSize: this.model.codeSize, ...this.trainInfo, weights: await modelWeights(this.model) }
+          ? {
+              kind: this.model.kind,
+              codeSize: this.model.codeSize,
+              ...this.trainInfo,
+              weights: await modelWeights(this.model),
+            }
           : null,
       codes: this.model ? this.codes : null,
       errors: this.model ? this.errors : null,
-      projection: this.projection ? { ...this.projection, ...(this.projectParams ? { params: this.projectParams } : {}) } : null,
+      projection: this.projection
+        ? { ...this.projection, ...(this.projectParams ? { params: this.projectParams } : {}) }
+        : null,
       view: view ?? null,
     });
     this.emit({ type: 'sessionSaved', requestId, path: file, bytes });
@@ -441,7 +481,9 @@ export class Engine {
       onProgress: (done, total) => report({ message: `loading the session's dataset: ${done}/${total}`, done, total }),
     });
     if (ds.n !== s.dataset.n || datasetFingerprint(ds) !== s.dataset.fingerprint)
-      throw new Error(`${file}: the dataset ${s.dataset.name} (${ds.source}) has changed since the session was saved; it cannot be reopened on different images`);
+      throw new Error(
+        `${file}: the dataset ${s.dataset.name} (${ds.source}) has changed since the session was saved; it cannot be reopened on different images`,
+      );
     const model = s.model ? restoreModel(s.model, ds) : null;
     this.model?.dispose();
     this.dataset = ds;
@@ -465,7 +507,14 @@ export class Engine {
         ...(this.errors ? { errors: encodeF32(this.errors) } : {}),
       });
     if (this.projection)
-      this.emit({ type: 'projection', jobId, method: this.projection.method, positions: encodeF32(this.projection.positions), iteration: 0, final: true });
+      this.emit({
+        type: 'projection',
+        jobId,
+        method: this.projection.method,
+        positions: encodeF32(this.projection.positions),
+        iteration: 0,
+        final: true,
+      });
     this.emit({ type: 'sessionOpened', jobId, path: file, view: s.view });
   }
 }

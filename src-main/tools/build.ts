@@ -4,10 +4,11 @@
  * and sandboxed preload) and the renderer with Vite into dist/renderer.
  * Usage: tsx src-main/tools/build.ts [--main-only | --renderer-only]
  */
-import { build as esbuild, type BuildOptions } from 'esbuild';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { build as esbuild, type BuildOptions } from 'esbuild';
 import { build as viteBuild } from 'vite';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -30,14 +31,20 @@ const entries: { src: string; out: string; options?: BuildOptions }[] = [
   { src: 'src-main/cli/main.ts', out: 'cli.js', options: { banner: { js: '#!/usr/bin/env node' } } },
   { src: 'src-main/electron/main.ts', out: 'electron-main.cjs', options: { format: 'cjs', external: ['electron'] } },
   // A sandboxed preload can only require('electron'): bundle everything else in.
-  { src: 'src-main/electron/preload.ts', out: 'preload.cjs', options: { format: 'cjs', packages: undefined, external: ['electron'] } },
+  {
+    src: 'src-main/electron/preload.ts',
+    out: 'preload.cjs',
+    options: { format: 'cjs', packages: undefined, external: ['electron'] },
+  },
 ];
 
 async function buildMain(): Promise<void> {
   await Promise.all(
     entries
       .filter((e) => existsSync(path.join(root, e.src)))
-      .map((e) => esbuild({ ...esm, ...e.options, entryPoints: [path.join(root, e.src)], outfile: path.join(out, e.out) })),
+      .map((e) =>
+        esbuild({ ...esm, ...e.options, entryPoints: [path.join(root, e.src)], outfile: path.join(out, e.out) }),
+      ),
   );
 }
 

@@ -8,7 +8,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+
 import sharp from 'sharp';
+
 import { selectBackend } from '../engine/backends/select.js';
 import { loadMnist } from '../engine/datasets/mnist.js';
 import type { Dataset } from '../engine/datasets/types.js';

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
 import { startWebServer } from './server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

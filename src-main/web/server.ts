@@ -1,10 +1,12 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile, realpath } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { WebSocketServer, type WebSocket } from 'ws';
+
+import { type WebSocket, WebSocketServer } from 'ws';
+
 import { type Command, type EngineEvent, validateCommand } from '../protocol.js';
 
 /** Options of the web-mode server. */
@@ -87,7 +89,11 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   };
   engine.on('message', (m) => broadcast(m as EngineEvent));
   engine.on('exit', (code, signal) => {
-    if (!closing) broadcast({ type: 'error', message: `the engine stopped (${signal ?? `exit code ${code}`}); restart the server` });
+    if (!closing)
+      broadcast({
+        type: 'error',
+        message: `the engine stopped (${signal ?? `exit code ${code}`}); restart the server`,
+      });
   });
   let closing = false;
 
@@ -96,7 +102,9 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const ok = sameToken(url.searchParams.get('token') ?? undefined, token) || sameToken(cookieToken(req), token);
       if (!ok) {
-        res.writeHead(403, { 'content-type': 'text/plain' }).end('Forbidden: open the URL with the token that the server printed.');
+        res
+          .writeHead(403, { 'content-type': 'text/plain' })
+          .end('Forbidden: open the URL with the token that the server printed.');
         return;
       }
       if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -150,7 +158,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
           return;
         }
         const problem = validateCommand(msg) ?? refusedInWebMode(msg as Command);
-        if (problem) ws.send(JSON.stringify({ type: 'error', message: `bad command: ${problem}` } satisfies EngineEvent));
+        if (problem)
+          ws.send(JSON.stringify({ type: 'error', message: `bad command: ${problem}` } satisfies EngineEvent));
         else engine.send(msg as object);
       });
     });

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+
+import { type Browser, chromium } from 'playwright-core';
+
 import { startWebServer, type WebServer } from '../../src-main/web/server.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -32,7 +34,10 @@ export function launchChromium(): Promise<Browser> {
 /** Starts the built web server (run `npm run build` first) on a free port. */
 export function startBuiltServer(): Promise<WebServer> {
   const dist = path.join(ROOT, 'dist');
-  if (!existsSync(path.join(dist, 'main', 'engine-worker.js')) || !existsSync(path.join(dist, 'renderer', 'index.html')))
+  if (
+    !existsSync(path.join(dist, 'main', 'engine-worker.js')) ||
+    !existsSync(path.join(dist, 'renderer', 'index.html'))
+  )
     throw new Error('dist/ is missing: run `npm run build` before the end-to-end tests (npm test does)');
   return startWebServer({
     staticDir: path.join(dist, 'renderer'),

@@ -3,6 +3,7 @@
  * images, 10 epochs, t-SNE), hovers a point and writes docs/screenshot.png.
  */
 import path from 'node:path';
+
 import { launchChromium, ROOT, startBuiltServer } from './harness.js';
 
 const N = Number(process.env.N ?? 5000);
@@ -19,13 +20,17 @@ try {
   await page.click('[data-testid=train]');
   await page.waitForSelector('[data-testid=progress]');
   await page.waitForFunction(
-    () => Number(document.querySelector('[data-testid=map]')?.getAttribute('data-points')) > 0 && !document.querySelector('[data-testid=progress]'),
+    () =>
+      Number(document.querySelector('[data-testid=map]')?.getAttribute('data-points')) > 0 &&
+      !document.querySelector('[data-testid=progress]'),
     null,
     { timeout: 900_000 },
   );
   console.log(`trained and projected ${N} images in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   await page.waitForTimeout(500);
-  const p = await page.evaluate(() => (window as unknown as { aeMap: { pointToScreen(i: number): { x: number; y: number } } }).aeMap.pointToScreen(0));
+  const p = await page.evaluate(() =>
+    (window as unknown as { aeMap: { pointToScreen(i: number): { x: number; y: number } } }).aeMap.pointToScreen(0),
+  );
   const box = (await page.locator('[data-testid=map] canvas').boundingBox())!;
   await page.mouse.move(box.x + p.x, box.y + p.y);
   await page.waitForSelector('[data-testid=hover-card] canvas');

@@ -1,9 +1,11 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WebServer } from '../../src-main/web/server.js';
+
 import { parseCsv } from '../../src-main/engine/export/csv.js';
+import type { WebServer } from '../../src-main/web/server.js';
 import { ARTIFACTS, launchChromium, startBuiltServer } from './harness.js';
 
 const N = 500;
@@ -13,7 +15,11 @@ let page: Page;
 
 /** Screen position of point i in page coordinates, from the map's own camera. */
 async function pointOnPage(i: number): Promise<{ x: number; y: number }> {
-  const p = await page.evaluate((i) => (window as unknown as { aeMap: { pointToScreen(i: number): { x: number; y: number } } }).aeMap.pointToScreen(i), i);
+  const p = await page.evaluate(
+    (i) =>
+      (window as unknown as { aeMap: { pointToScreen(i: number): { x: number; y: number } } }).aeMap.pointToScreen(i),
+    i,
+  );
   const box = (await page.locator('[data-testid=map] canvas').boundingBox())!;
   return { x: box.x + p.x, y: box.y + p.y };
 }
@@ -34,8 +40,12 @@ afterAll(async () => {
 describe('the MNIST slice in web mode', () => {
   it('loads the page with the bundled MNIST and names the backend', async () => {
     await page.goto(server.url);
-    await expect.poll(() => page.locator('[data-testid=backend]').innerText(), { timeout: 30_000 }).toMatch(/wasm|cpu|tensorflow/);
-    await expect.poll(() => page.locator('[data-testid=dataset-summary]').innerText(), { timeout: 30_000 }).toContain('MNIST');
+    await expect
+      .poll(() => page.locator('[data-testid=backend]').innerText(), { timeout: 30_000 })
+      .toMatch(/wasm|cpu|tensorflow/);
+    await expect
+      .poll(() => page.locator('[data-testid=dataset-summary]').innerText(), { timeout: 30_000 })
+      .toContain('MNIST');
   });
 
   it('trains with progress shown, then draws one point per image', async () => {
@@ -43,14 +53,20 @@ describe('the MNIST slice in web mode', () => {
     await page.fill('[data-testid=epochs]', '2');
     await page.click('[data-testid=train]');
     await page.waitForSelector('[data-testid=progress]', { timeout: 30_000 });
-    await expect.poll(() => page.locator('[data-testid=progress]').innerText(), { timeout: 30_000 }).toMatch(/images\/s|iterations\/s/);
+    await expect
+      .poll(() => page.locator('[data-testid=progress]').innerText(), { timeout: 30_000 })
+      .toMatch(/images\/s|iterations\/s/);
     await page.waitForFunction(
-      () => Number(document.querySelector('[data-testid=map]')?.getAttribute('data-points')) > 0 && !document.querySelector('[data-testid=progress]'),
+      () =>
+        Number(document.querySelector('[data-testid=map]')?.getAttribute('data-points')) > 0 &&
+        !document.querySelector('[data-testid=progress]'),
       null,
       { timeout: 240_000 },
     );
     expect(await page.locator('[data-testid=map]').getAttribute('data-points')).toBe(String(N));
-    expect(await page.locator('[data-testid=loss-chart] polyline.train').getAttribute('points')).toMatch(/^[\d.]+,[\d.]+ [\d.]+,[\d.]+$/);
+    expect(await page.locator('[data-testid=loss-chart] polyline.train').getAttribute('points')).toMatch(
+      /^[\d.]+,[\d.]+ [\d.]+,[\d.]+$/,
+    );
     await page.screenshot({ path: path.join(ARTIFACTS, 'slice-map.png') });
   }, 300_000);
 
@@ -62,12 +78,31 @@ describe('the MNIST slice in web mode', () => {
     ] as const) {
       const p = await pointOnPage(index);
       await page.mouse.move(p.x, p.y);
-      await expect.poll(() => page.locator('[data-testid=card-index]').innerText().catch(() => ''), { timeout: 10_000 }).toBe(String(index));
+      await expect
+        .poll(
+          () =>
+            page
+              .locator('[data-testid=card-index]')
+              .innerText()
+              .catch(() => ''),
+          { timeout: 10_000 },
+        )
+        .toBe(String(index));
       expect(await page.locator('[data-testid=card-label]').innerText()).toBe(label);
       const canvases = page.locator('[data-testid=hover-card] canvas');
       expect(await canvases.count()).toBe(2);
-      expect(await page.locator('[data-testid=hover-card] figcaption').allInnerTexts()).toEqual(['original', 'reconstruction']);
-      expect(Number(await page.locator('[data-testid=card-error]').innerText().then((t) => t.split(' ')[0]))).toBeGreaterThan(0);
+      expect(await page.locator('[data-testid=hover-card] figcaption').allInnerTexts()).toEqual([
+        'original',
+        'reconstruction',
+      ]);
+      expect(
+        Number(
+          await page
+            .locator('[data-testid=card-error]')
+            .innerText()
+            .then((t) => t.split(' ')[0]),
+        ),
+      ).toBeGreaterThan(0);
       // The original really holds the digit: some pixels are bright.
       const bright = await canvases.first().evaluate((c: HTMLCanvasElement) => {
         const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
@@ -89,7 +124,14 @@ describe('the MNIST slice in web mode', () => {
     expect(rows[1][1]).toBe('5');
     // The CSV is the engine's projection: the map drew point 0 where the CSV says.
     const drawn = await page.evaluate(() => {
-      const m = (window as unknown as { aeMap: { screenToWorld(x: number, y: number): { x: number; y: number }; pointToScreen(i: number): { x: number; y: number } } }).aeMap;
+      const m = (
+        window as unknown as {
+          aeMap: {
+            screenToWorld(x: number, y: number): { x: number; y: number };
+            pointToScreen(i: number): { x: number; y: number };
+          };
+        }
+      ).aeMap;
       const s = m.pointToScreen(0);
       return m.screenToWorld(s.x, s.y);
     });

@@ -1,7 +1,9 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterAll, describe, expect, it } from 'vitest';
+
 import { Engine } from '../../src-main/engine/engine.js';
 import { parseCsv } from '../../src-main/engine/export/csv.js';
 import { base64ToBytes, decodeF32, type EngineEvent } from '../../src-main/protocol.js';
@@ -41,7 +43,9 @@ describe('Engine', () => {
     const trained = last('trained')!;
     expect(trained).toMatchObject({ jobId: 't1', cancelled: false, codeSize: 32 });
     expect(events.filter((e) => e.type === 'epoch')).toHaveLength(2);
-    expect(events.some((e) => e.type === 'progress' && e.progress.stage === 'train' && e.progress.rate! > 0)).toBe(true);
+    expect(events.some((e) => e.type === 'progress' && e.progress.stage === 'train' && e.progress.rate! > 0)).toBe(
+      true,
+    );
 
     await engine.handle({ type: 'project', jobId: 'p1', params: { method: 'tsne', iterations: 300, perplexity: 20 } });
     const proj = last('projection')!;
@@ -106,6 +110,9 @@ describe('Engine', () => {
 
   it('rejects an item index out of range with a clear message', async () => {
     await engine.handle({ type: 'getItem', requestId: 'r2', index: 5000 });
-    expect(last('error')).toMatchObject({ requestId: 'r2', message: 'item 5000 is out of range (the dataset has 300)' });
+    expect(last('error')).toMatchObject({
+      requestId: 'r2',
+      message: 'item 5000 is out of range (the dataset has 300)',
+    });
   });
 });

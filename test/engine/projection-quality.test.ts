@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { knnAccuracy } from '../../src-main/engine/metrics/index.js';
 import { runTsne } from '../../src-main/engine/tsne/index.js';
 import { blobs } from './tsne/helpers.js';
@@ -10,7 +11,10 @@ describe('t-SNE on the foundation slice', () => {
     expect(r.embedding).toHaveLength(2 * n);
     expect(knnAccuracy(r.embedding, n, 2, labels, 10)).toBe(1);
     // A control: shuffled labels must not score 1.0, so the metric can fail.
-    const shuffled = labels.slice().reverse().map((l, i) => (i % 3 === 0 ? 1 - l : l));
+    const shuffled = labels
+      .slice()
+      .reverse()
+      .map((l, i) => (i % 3 === 0 ? 1 - l : l));
     expect(knnAccuracy(r.embedding, n, 2, Int32Array.from(shuffled), 10)).toBeLessThan(0.9);
   });
 });

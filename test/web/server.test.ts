@@ -1,10 +1,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { startWebServer, type WebServer } from '../../src-main/web/server.js';
+
 import type { EngineEvent } from '../../src-main/protocol.js';
+import { startWebServer, type WebServer } from '../../src-main/web/server.js';
 
 let server: WebServer;
 let dir: string;
@@ -15,7 +17,10 @@ beforeAll(async () => {
   await writeFile(path.join(dir, 'secret.txt'), 'outside');
   // A tiny stand-in engine is enough to test the transport: it echoes commands as log events.
   const worker = path.join(dir, 'echo-worker.mjs');
-  await writeFile(worker, "process.on('message', (m) => process.send({ type: 'log', level: 'info', message: JSON.stringify(m) }));");
+  await writeFile(
+    worker,
+    "process.on('message', (m) => process.send({ type: 'log', level: 'info', message: JSON.stringify(m) }));",
+  );
   server = await startWebServer({ staticDir: dir, workerPath: worker });
 });
 
@@ -62,7 +67,9 @@ describe('web server', () => {
 
   it('refuses sockets without the token or from another origin', async () => {
     await expect(open(`ws://127.0.0.1:${server.port}/ws`, base())).rejects.toThrow(/403/);
-    await expect(open(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`, 'http://evil.example')).rejects.toThrow(/403/);
+    await expect(open(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`, 'http://evil.example')).rejects.toThrow(
+      /403/,
+    );
   });
 
   it('relays valid commands to the engine and rejects malformed ones', async () => {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+
 import { resizeNearestGradInto } from './wasm-kernels/pool-grads.js';
 
 /** The slice of tfjs-backend-cpu's backend that a kernel needs. */

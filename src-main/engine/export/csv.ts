@@ -98,6 +98,6 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
     await rename(tmp, file);
   } catch (e) {
     await rm(tmp, { force: true });
-    throw new Error(`${file}: cannot write: ${(e as Error).message}`);
+    throw new Error(`${file}: cannot write: ${(e as Error).message}`, { cause: e });
   }
 }

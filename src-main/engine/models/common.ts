@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+
 import type { ModelKind } from '../../protocol.js';
 import type { Autoencoder, BuildOptions, LossOptions, ModelDefaults } from './types.js';
 

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+
 import { assemble, checkOptions, Initialisers, meanBce } from './common.js';
 import { buildConvPair } from './spatial.js';
 import type { Autoencoder, BuildOptions } from './types.js';

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+
 import { buildDense } from './common.js';
 import type { Autoencoder, BuildOptions } from './types.js';
 

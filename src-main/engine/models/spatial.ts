@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+
 import type { Initializer } from './common.js';
 
 /**

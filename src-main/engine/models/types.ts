@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+
 import type { ModelKind } from '../../protocol.js';
 
 /** What every builder needs to know about the images. */

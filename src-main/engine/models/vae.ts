@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+
 import { assemble, bceElements, checkOptions, Initialisers } from './common.js';
 import type { Autoencoder, BuildOptions, LossOptions } from './types.js';
 

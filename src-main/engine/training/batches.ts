@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+
 import type { Dataset } from '../datasets/types.js';
 import { itemSize } from '../datasets/types.js';
 

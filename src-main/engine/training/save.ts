@@ -1,6 +1,8 @@
-import * as tf from '@tensorflow/tfjs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+
+import * as tf from '@tensorflow/tfjs';
+
 import { MODEL_KINDS, type ModelKind } from '../../protocol.js';
 import { TrainedAutoencoder } from './train.js';
 
@@ -82,7 +84,7 @@ export async function loadAutoencoder(dir: string): Promise<TrainedAutoencoder> 
   try {
     meta = JSON.parse(await readFile(path.join(dir, 'meta.json'), 'utf8')) as SavedMeta;
   } catch (e) {
-    throw new Error(`${dir}: not a saved autoencoder (${(e as Error).message})`);
+    throw new Error(`${dir}: not a saved autoencoder (${(e as Error).message})`, { cause: e });
   }
   if (meta.format !== 'ae-explorer-autoencoder' || !MODEL_KINDS.includes(meta.kind))
     throw new Error(`${dir}: meta.json does not describe an AE Explorer autoencoder`);

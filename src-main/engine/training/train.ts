@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
+
 import type { EpochLog, ModelKind, TrainParams } from '../../protocol.js';
 import type { Dataset } from '../datasets/types.js';
-import { itemSize } from '../datasets/types.js';
-import { buildAutoencoder, type Autoencoder } from '../models/index.js';
+import { type Autoencoder, buildAutoencoder } from '../models/index.js';
 import { autoBatchSize, batchTensor, mulberry32, shuffleInPlace, yieldToEventLoop } from './batches.js';
 
 /** The three models of a trained autoencoder: the encoder and decoder share layers with the whole. */

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+
 import { selectBackend } from '../../../src-main/engine/backends/select.js';
 import { WASM_KERNELS } from '../../../src-main/engine/backends/wasm-kernels/index.js';
 

@@ -1,7 +1,9 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterAll, describe, expect, it } from 'vitest';
+
 import { csvField, parseCsv, projectionsCsv, writeFileAtomic } from '../../../src-main/engine/export/csv.js';
 
 describe('projectionsCsv', () => {

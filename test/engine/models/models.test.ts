@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+
 import { selectBackend } from '../../../src-main/engine/backends/select.js';
 import { loadMnist } from '../../../src-main/engine/datasets/mnist.js';
 import type { Dataset } from '../../../src-main/engine/datasets/types.js';
 import { addNoise } from '../../../src-main/engine/models/denoising.js';
-import { buildAutoencoder, type Autoencoder } from '../../../src-main/engine/models/index.js';
+import { type Autoencoder, buildAutoencoder } from '../../../src-main/engine/models/index.js';
 import { cropAfterPools } from '../../../src-main/engine/models/spatial.js';
 import { buildVae, decodeManifold, normalQuantile } from '../../../src-main/engine/models/vae.js';
 import { MODEL_KINDS } from '../../../src-main/protocol.js';

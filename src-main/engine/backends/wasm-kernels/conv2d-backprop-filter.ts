@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { originalWasmKernel, wasmTranspose, type KernelArgs } from './util.js';
+
+import { type KernelArgs, originalWasmKernel, wasmTranspose } from './util.js';
 
 /** Attributes of the `Conv2DBackpropFilter` kernel, as tfjs-core's conv2d gradient passes them. */
 interface Attrs {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { originalWasmKernel, type KernelArgs } from './util.js';
+
+import { type KernelArgs, originalWasmKernel } from './util.js';
 
 /** Attributes of the `Conv2DBackpropInput` kernel. */
 interface Attrs {

@@ -1,6 +1,7 @@
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type * as tf from '@tensorflow/tfjs';
-import { originalWasmKernel, swapLastTwo, type KernelArgs } from './util.js';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+import { type KernelArgs, originalWasmKernel, swapLastTwo } from './util.js';
 
 /**
  * Runs a matMul kernel (`BatchMatMul` or `_FusedMatMul`) with any transposes

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { originalWasmKernel, type KernelArgs } from './util.js';
+
+import { type KernelArgs, originalWasmKernel } from './util.js';
 
 /**
  * `MaxPoolGrad` for wasm: each dy value goes to the input position that won

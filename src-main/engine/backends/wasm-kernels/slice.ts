@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { originalWasmKernel, type KernelArgs } from './util.js';
+
+import { type KernelArgs, originalWasmKernel } from './util.js';
 
 type Heap = Float32Array | Int32Array | Uint8Array;
 
