@@ -28,9 +28,9 @@ export interface TsneOptions {
   /** Emit progress with a copy of the embedding every k iterations (0 = never send embeddings). */
   reportEvery: number;
   /**
-   * Threads to use: 1 (default) runs everything on the calling thread, time-sliced; 2 adds a helper thread that takes
-   * the attraction and part of the repulsion each iteration (same result bit for bit). The two hand-offs per
-   * iteration only pay on an otherwise idle machine: under CPU contention they cost more than they save.
+   * Threads to use: 1 runs everything on the calling thread, time-sliced; 2 adds a helper thread that takes the
+   * attraction and part of the repulsion each iteration (same result bit for bit; falls back to 1 if the helper
+   * fails). Default: 2 from 5,000 points where 2 cores exist.
    */
   threads?: number;
 }
@@ -85,7 +85,7 @@ export function resolveOptions(n: number, options: Partial<TsneOptions> = {}): R
   if (!Number.isInteger(o.reportEvery) || o.reportEvery < 0) fail(`reportEvery must be an integer ≥ 0`);
   if (o.threads !== undefined && !(Number.isInteger(o.threads) && o.threads >= 1))
     fail(`threads must be an integer ≥ 1`);
-  const threads = Math.min(o.threads ?? 1, availableParallelism());
+  const threads = Math.min(o.threads ?? (n >= 5000 ? 2 : 1), availableParallelism());
   const learningRate = o.learningRate === 'auto' ? Math.max(n / o.earlyExaggeration, 200) : o.learningRate;
   const method = o.method !== 'auto' ? o.method : n <= EXACT_MAX_N ? 'exact' : n < FFT_MIN_N ? 'barnes-hut' : 'fft';
   return { ...o, learningRate, method, threads };

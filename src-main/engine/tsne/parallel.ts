@@ -5,6 +5,9 @@ import { Fft2d } from './fft.js';
 import { barnesHutSplit, buildQuadTree, emptyQuadTree, traverseQuadTree } from './gradient-bh.js';
 import { convolveGridB, type FftGridHelper } from './gradient-fft.js';
 
+/** ctl[1] value by which the helper reports that it failed. */
+const FAILED = -2;
+
 /**
  * Attractive forces for rows [r0, r1): out_i = exaggeration · Σ_j p_ij w_ij (y_i − y_j).
  * Self-contained (no outside references) because its source is also shipped to the helper thread as text, which
@@ -38,8 +41,13 @@ export function attractiveKernel(
   }
 }
 
+// Bundlers that keep function names (esbuild's keepNames, as tsx uses) call a __name helper inside function bodies;
+// the shim makes the shipped sources self-sufficient. Any other failure is reported through ctl[1] = FAILED.
 const WORKER_SOURCE = `
+var __name = (f) => f;
 const { workerData, receiveMessageOnPort } = require('node:worker_threads');
+const ctl = new Int32Array(workerData.ctl);
+try {
 const Fft2d = ${Fft2d.toString()};
 const convolveGridB = ${convolveGridB.toString()};
 let fft = null;
@@ -50,7 +58,6 @@ const buildQuadTree = ${buildQuadTree.toString()};
 const traverseQuadTree = ${traverseQuadTree.toString()};
 const tree = emptyQuadTree();
 const rep = new Float64Array(workerData.rep);
-const ctl = new Int32Array(workerData.ctl);
 const param = new Float64Array(workerData.param);
 const rowPtr = new Int32Array(workerData.rowPtr);
 const colInd = new Int32Array(workerData.colInd);
@@ -84,6 +91,11 @@ for (;;) {
   Atomics.store(ctl, 1, seen);
   Atomics.notify(ctl, 1);
 }
+} catch (e) {
+  Atomics.store(ctl, 1, ${FAILED});
+  Atomics.notify(ctl, 1);
+  throw e;
+}
 `;
 
 function shared<T extends Int32Array | Float64Array>(src: T, make: (b: SharedArrayBuffer) => T): T {
@@ -108,6 +120,7 @@ export class AttractionHelper implements FftGridHelper {
   private gridMode = false;
   private seq = 0;
   private closed = false;
+  private answered = false;
 
   private constructor(p: SparseMatrix) {
     const n = p.n;
@@ -193,12 +206,14 @@ export class AttractionHelper implements FftGridHelper {
   private wait(): number {
     // Wait on the value just compared, or a store landing in between would be slept through.
     for (let waited = 0, v = Atomics.load(this.ctl, 1); v !== this.seq; waited++, v = Atomics.load(this.ctl, 1)) {
-      if (this.closed || waited > 600) {
+      // A helper that never answered its first round (e.g. its source failed to parse) is given 10 s, then 60 s.
+      if (this.closed || v === FAILED || waited > (this.answered ? 600 : 100)) {
         this.close();
         return NaN;
       }
       Atomics.wait(this.ctl, 1, v, 100);
     }
+    this.answered = true;
     return 0;
   }
 

@@ -73,6 +73,11 @@ export class Tsne {
     if (this.helper && this.repulsion instanceof FftRepulsion) this.repulsion.attachHelper(this.helper);
   }
 
+  /** Threads currently working on each iteration: 2 while a helper thread is alive, else 1. */
+  get threadsInUse(): number {
+    return this.helper?.alive ? 2 : 1;
+  }
+
   /** Releases the helper thread, if any. Safe to call twice. */
   dispose(): void {
     this.helper?.close();

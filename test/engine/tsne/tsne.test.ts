@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 
-import { runTsne, TSNE_DEFAULTS } from '../../../src-main/engine/tsne/index.js';
+import {
+  computeAffinities,
+  pcaInitialization,
+  resolveOptions,
+  runTsne,
+  Tsne,
+  TSNE_DEFAULTS,
+} from '../../../src-main/engine/tsne/index.js';
 import { blobs } from './helpers.js';
 
 /** Smallest distance between cluster centroids over the largest within-cluster RMS radius. */
@@ -54,6 +61,12 @@ describe('runTsne', () => {
       const one = await runTsne(data, n, d, { ...opts, threads: 1 });
       const two = await runTsne(data, n, d, { ...opts, threads: 2 });
       expect(Array.from(two.embedding)).toEqual(Array.from(one.embedding));
+      // And the helper really took part (a failed helper falls back silently).
+      const o = resolveOptions(n, { ...opts, threads: 2 });
+      const tsne = new Tsne(await computeAffinities(data, n, d, o), pcaInitialization(data, n, d, 1), o);
+      for (let i = 0; i < 3; i++) tsne.step();
+      expect(tsne.threadsInUse).toBe(2);
+      tsne.dispose();
     });
   }
 
