@@ -21,8 +21,8 @@ Options:
   --model <kind>        ${MODEL_KINDS.join(', ')} (default deep)
   --epochs <n>          training epochs (default 10)
   --code-size <n>       size of the code vector (default 32)
-  --batch-size <n>      images per batch (default 256)
-  --method <m>          tsne or pca (default tsne)
+  --batch-size <n>      images per batch (default: the model's, smaller for small datasets)
+  --method <m>          tsne, umap or pca (default tsne)
   --perplexity <p>      t-SNE perplexity (default 30)
   --iterations <n>      t-SNE iterations (default 750)
   --limit <n>           use the first n images only
@@ -45,7 +45,7 @@ export interface EmbedArgs {
   epochs: number;
   codeSize: number;
   batchSize?: number;
-  method: 'tsne' | 'pca';
+  method: 'tsne' | 'umap' | 'pca';
   perplexity: number;
   iterations?: number;
   limit?: number;
@@ -105,7 +105,8 @@ export function parseCli(argv: string[]): CliArgs {
   if (!MODEL_KINDS.includes(model))
     throw new UsageError(`--model must be one of ${MODEL_KINDS.join(', ')}, got "${o.model}"`);
   const method = o.method ?? 'tsne';
-  if (method !== 'tsne' && method !== 'pca') throw new UsageError(`--method must be tsne or pca, got "${method}"`);
+  if (method !== 'tsne' && method !== 'umap' && method !== 'pca')
+    throw new UsageError(`--method must be tsne, umap or pca, got "${method}"`);
   const perplexity = o.perplexity === undefined ? 30 : Number(o.perplexity);
   if (!(Number.isFinite(perplexity) && perplexity > 0))
     throw new UsageError(`--perplexity must be a number > 0, got "${o.perplexity}"`);

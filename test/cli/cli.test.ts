@@ -202,7 +202,7 @@ describe('argument parsing', () => {
       [['embed', 'mnist', '--epochs', '0'], /--epochs must be an integer ≥ 1, got "0"/],
       [['embed', 'mnist', '--limit', '1.5'], /--limit must be an integer/],
       [['embed', 'mnist', '--perplexity=-3'], /--perplexity must be a number > 0/],
-      [['embed', 'mnist', '--method', 'umap'], /--method must be tsne or pca/],
+      [['embed', 'mnist', '--method', 'mds'], /--method must be tsne, umap or pca/],
       [['embed', 'mnist', 'extra'], /unexpected argument "extra"/],
       [['embed', 'mnist', '--out'], /--out/],
     ];
