@@ -159,7 +159,7 @@ export class AppState {
   async trainAndProject(): Promise<void> {
     if (this.busy) return;
     this.messages = [];
-    try {
+    await this.workflow(async () => {
       if (this.needsReload()) await this.run('load', (id) => this.engine.loadDataset(id, this.source()));
       this.epochLogs = [];
       this.meanError = null;
@@ -181,6 +181,13 @@ export class AppState {
       );
       await this.projectMain();
       if (this.compareMethod !== 'none') await this.projectCompare();
+    });
+  }
+
+  /** Runs a sequence of jobs; an error goes to the message area, and the busy state always ends. */
+  private async workflow(steps: () => Promise<void>): Promise<void> {
+    try {
+      await steps();
     } catch (e) {
       this.say('error', (e as Error).message);
     } finally {
@@ -220,17 +227,11 @@ export class AppState {
   async reproject(): Promise<void> {
     if (this.busy || this.meanError === null) return;
     this.messages = [];
-    try {
+    await this.workflow(async () => {
       await this.projectMain();
       if (this.compareMethod !== 'none') await this.projectCompare();
       else this.comparePositions = null;
-    } catch (e) {
-      this.say('error', (e as Error).message);
-    } finally {
-      this.stage = null;
-      this.progress = null;
-      this.currentJob = null;
-    }
+    });
   }
 
   /** Shows (or removes, with 'none') a second, linked projection beside the map. */
@@ -242,15 +243,9 @@ export class AppState {
       return;
     }
     if (this.busy || this.meanError === null) return;
-    try {
+    await this.workflow(async () => {
       await this.projectCompare();
-    } catch (e) {
-      this.say('error', (e as Error).message);
-    } finally {
-      this.stage = null;
-      this.progress = null;
-      this.currentJob = null;
-    }
+    });
   }
 
   /** What to load: the MNIST subset or the typed folder. */
@@ -274,15 +269,9 @@ export class AppState {
       this.say('error', 'type the path of an image folder first');
       return;
     }
-    try {
+    await this.workflow(async () => {
       await this.run('load', (id) => this.engine.loadDataset(id, this.source()));
-    } catch (e) {
-      this.say('error', (e as Error).message);
-    } finally {
-      this.stage = null;
-      this.progress = null;
-      this.currentJob = null;
-    }
+    });
   }
 
   /** Cancels the running job; the engine keeps what it has so far. */

@@ -11,6 +11,8 @@ import path from 'node:path';
 
 import type { BrowserWindowConstructorOptions, Protocol, Session, WebContents } from 'electron';
 
+import { MIME_TYPES } from '../mime.js';
+
 /** The custom scheme the renderer is served from. */
 export const APP_SCHEME = 'app';
 /** The renderer's origin; the only one allowed to talk to the engine. */
@@ -97,18 +99,6 @@ export function isAppUrl(url: string): boolean {
   }
 }
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-  '.woff2': 'font/woff2',
-};
-
 /**
  * Maps an app:// URL to a file under `root`, or null when the URL is not of
  * the app's origin or escapes the folder (../, encoded separators).
@@ -139,7 +129,7 @@ export function appProtocolHandler(root: string): (request: Request) => Promise<
     return new Response(body, {
       status: 200,
       headers: {
-        'content-type': MIME[path.extname(real)] ?? 'application/octet-stream',
+        'content-type': MIME_TYPES[path.extname(real)] ?? 'application/octet-stream',
         'content-security-policy': CSP,
         'x-content-type-options': 'nosniff',
         'cache-control': 'no-store',

@@ -7,6 +7,7 @@ import path from 'node:path';
 
 import { type WebSocket, WebSocketServer } from 'ws';
 
+import { MIME_TYPES } from '../mime.js';
 import { type Command, type EngineEvent, validateCommand } from '../protocol.js';
 
 /** Options of the web-mode server. */
@@ -31,17 +32,6 @@ export interface WebServer {
   token: string;
   close(): Promise<void>;
 }
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-};
 
 const COOKIE = 'ae_token';
 
@@ -123,7 +113,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
         return;
       }
       res.writeHead(200, {
-        'content-type': MIME[path.extname(file)] ?? 'application/octet-stream',
+        'content-type': MIME_TYPES[path.extname(file)] ?? 'application/octet-stream',
         'set-cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
         'cache-control': 'no-store',
         'x-content-type-options': 'nosniff',

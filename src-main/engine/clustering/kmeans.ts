@@ -1,3 +1,4 @@
+import { mulberry32 } from '../random.js';
 /** Options of a k-means run. */
 export interface KMeansOptions {
   /** Number of clusters (clamped to n). */
@@ -20,17 +21,8 @@ export interface KMeansResult {
   iterations: number;
 }
 
-/** A small seeded generator (mulberry32) for reproducible initialisation. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded generator for reproducible initialisation (the engine's one PRNG). */
+export const seededRandom = mulberry32;
 
 /**
  * k-means with k-means++ initialisation and Lloyd iterations over an n×d

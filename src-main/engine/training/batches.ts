@@ -20,17 +20,7 @@ export function batchTensor(ds: Dataset, indices: ArrayLike<number>, inputShape:
   return tf.tensor(buf, [indices.length, ...inputShape]);
 }
 
-/** A small seeded PRNG (mulberry32): same seed, same sequence. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../random.js';
 
 /** Fisher–Yates shuffle in place with the given random source. */
 export function shuffleInPlace(a: Int32Array, random: () => number): Int32Array {
