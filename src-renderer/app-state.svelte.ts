@@ -74,6 +74,12 @@ export class AppState {
   epochs = $state(10);
   /** Batch size; null lets the engine choose from the model's default and the dataset's size. */
   batchSize = $state<number | null>(null);
+  /** Code (latent) size; null takes the model's default (fixed by the architecture for the conv kinds). */
+  codeSize = $state<number | null>(null);
+  /** Adam's learning rate; null takes the model's default. */
+  learningRate = $state<number | null>(null);
+  /** Code size of the trained model, as the engine reports it. */
+  trainedCodeSize = $state<number | null>(null);
   perplexity = $state(30);
   stage = $state<Progress['stage'] | null>(null);
   progress = $state<Progress | null>(null);
@@ -177,6 +183,8 @@ export class AppState {
           model: this.model,
           epochs: this.epochs,
           ...(this.batchSize && this.batchSize > 0 ? { batchSize: Math.round(this.batchSize) } : {}),
+          ...(this.codeSize && this.codeSize > 0 ? { codeSize: Math.round(this.codeSize) } : {}),
+          ...(this.learningRate && this.learningRate > 0 ? { learningRate: this.learningRate } : {}),
         }),
       );
       await this.projectMain();
@@ -446,6 +454,7 @@ export class AppState {
         return;
       case 'trained':
         this.meanError = e.meanError;
+        this.trainedCodeSize = e.codeSize;
         this.errors = e.errors ? decodeF32(e.errors) : null;
         if (e.cancelled) this.say('info', `training cancelled after ${e.epochs.length} epochs; using the model so far`);
         this.settle(e.jobId, e);

@@ -51,6 +51,8 @@ describe('the MNIST slice in web mode', () => {
   it('trains with progress shown, then draws one point per image', async () => {
     await page.fill('[data-testid=subset]', String(N));
     await page.fill('[data-testid=epochs]', '2');
+    await page.fill('[data-testid=code-size]', '16');
+    await page.fill('[data-testid=learning-rate]', '0.002');
     await page.click('[data-testid=train]');
     await page.waitForSelector('[data-testid=progress]', { timeout: 30_000 });
     await expect
@@ -64,6 +66,8 @@ describe('the MNIST slice in web mode', () => {
       { timeout: 240_000 },
     );
     expect(await page.locator('[data-testid=map]').getAttribute('data-points')).toBe(String(N));
+    // The hyper-parameters typed in the page reached the engine.
+    expect(await page.locator('[data-testid=mean-error]').innerText()).toContain('code size 16');
     expect(await page.locator('[data-testid=loss-chart] polyline.train').getAttribute('points')).toMatch(
       /^[\d.]+,[\d.]+ [\d.]+,[\d.]+$/,
     );
