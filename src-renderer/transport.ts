@@ -4,6 +4,8 @@ declare global {
   interface Window {
     /** Present in the desktop app: the preload's verb-named bridge to the engine. */
     aeExplorer?: EngineApi;
+    /** Present in the desktop app: menu actions only the page can carry out (it owns the camera). */
+    aeExplorerShell?: { onMenuAction(listener: (action: string) => void): () => void };
   }
 }
 
