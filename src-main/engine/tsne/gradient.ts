@@ -14,8 +14,25 @@ export interface Repulsion {
  * Only P's nonzeros are visited, so this is O(nnz).
  */
 export function attractiveForces(p: SparseMatrix, y: Float64Array, exaggeration: number, out: Float64Array): void {
-  const { n, rowPtr, colInd, values } = p;
-  for (let i = 0; i < n; i++) {
+  attractiveKernel(p.rowPtr, p.colInd, p.values, y, exaggeration, out, 0, p.n);
+}
+
+/**
+ * Attractive forces for rows [r0, r1): out_i = exaggeration · Σ_j p_ij w_ij (y_i − y_j).
+ * Self-contained (no outside references) because its source is also shipped to the helper thread as text, which
+ * keeps the worker independent of how the engine is bundled.
+ */
+export function attractiveKernel(
+  rowPtr: Int32Array,
+  colInd: Int32Array,
+  values: Float64Array,
+  y: Float64Array,
+  exaggeration: number,
+  out: Float64Array,
+  r0: number,
+  r1: number,
+): void {
+  for (let i = r0; i < r1; i++) {
     const yi0 = y[2 * i];
     const yi1 = y[2 * i + 1];
     let f0 = 0;

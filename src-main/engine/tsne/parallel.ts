@@ -2,44 +2,12 @@ import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 
 import type { SparseMatrix } from './affinities.js';
 import { Fft2d } from './fft.js';
+import { attractiveKernel } from './gradient.js';
 import { barnesHutSplit, buildQuadTree, emptyQuadTree, traverseQuadTree } from './gradient-bh.js';
 import { convolveGridB, type FftGridHelper } from './gradient-fft.js';
 
 /** ctl[1] value by which the helper reports that it failed. */
 const FAILED = -2;
-
-/**
- * Attractive forces for rows [r0, r1): out_i = exaggeration · Σ_j p_ij w_ij (y_i − y_j).
- * Self-contained (no outside references) because its source is also shipped to the helper thread as text, which
- * keeps the worker independent of how the engine is bundled.
- */
-export function attractiveKernel(
-  rowPtr: Int32Array,
-  colInd: Int32Array,
-  values: Float64Array,
-  y: Float64Array,
-  exaggeration: number,
-  out: Float64Array,
-  r0: number,
-  r1: number,
-): void {
-  for (let i = r0; i < r1; i++) {
-    const yi0 = y[2 * i];
-    const yi1 = y[2 * i + 1];
-    let f0 = 0;
-    let f1 = 0;
-    for (let e = rowPtr[i], end = rowPtr[i + 1]; e < end; e++) {
-      const j = colInd[e];
-      const d0 = yi0 - y[2 * j];
-      const d1 = yi1 - y[2 * j + 1];
-      const pw = values[e] / (1 + d0 * d0 + d1 * d1);
-      f0 += pw * d0;
-      f1 += pw * d1;
-    }
-    out[2 * i] = exaggeration * f0;
-    out[2 * i + 1] = exaggeration * f1;
-  }
-}
 
 // Bundlers that keep function names (esbuild's keepNames, as tsx uses) call a __name helper inside function bodies;
 // the shim makes the shipped sources self-sufficient. Any other failure is reported through ctl[1] = FAILED.
