@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { parseCsv } from '../../src-main/engine/export/csv.js';
 import type { WebServer } from '../../src-main/web/server.js';
+import { expectCardFor } from './card.js';
 import { ARTIFACTS, launchChromium, startBuiltServer } from './harness.js';
 
 const N = 600;
@@ -104,16 +105,7 @@ describe('the map in web mode', () => {
     );
     expect(lonely).toBeGreaterThanOrEqual(0);
     await page.mouse.move(box.x + screen[lonely].x, box.y + screen[lonely].y);
-    await expect
-      .poll(
-        () =>
-          page
-            .locator('[data-testid=card-index]')
-            .innerText()
-            .catch(() => ''),
-        { timeout: 10_000 },
-      )
-      .toBe(String(lonely));
+    await expectCardFor(page, lonely);
     expect(await page.locator('[data-testid=card-label]').innerText()).toBe(engineRows[lonely].label);
     await page.screenshot({ path: path.join(ARTIFACTS, 'map-hover.png') });
     await page.mouse.move(box.x + 5, box.y + box.height - 5);
@@ -208,16 +200,7 @@ describe('the map in web mode', () => {
     const target = 123;
     await page.fill('[data-testid=search]', String(target));
     await page.press('[data-testid=search]', 'Enter');
-    await expect
-      .poll(
-        () =>
-          page
-            .locator('[data-testid=card-index]')
-            .innerText()
-            .catch(() => ''),
-        { timeout: 10_000 },
-      )
-      .toBe(String(target));
+    await expectCardFor(page, target);
     const box = await canvasBox();
     await expect
       .poll(

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { parseCsv } from '../../src-main/engine/export/csv.js';
 import type { WebServer } from '../../src-main/web/server.js';
+import { expectCardFor } from './card.js';
 import { ARTIFACTS, launchChromium, startBuiltServer } from './harness.js';
 
 const N = 500;
@@ -82,16 +83,7 @@ describe('the MNIST slice in web mode', () => {
     ] as const) {
       const p = await pointOnPage(index);
       await page.mouse.move(p.x, p.y);
-      await expect
-        .poll(
-          () =>
-            page
-              .locator('[data-testid=card-index]')
-              .innerText()
-              .catch(() => ''),
-          { timeout: 10_000 },
-        )
-        .toBe(String(index));
+      await expectCardFor(page, index);
       expect(await page.locator('[data-testid=card-label]').innerText()).toBe(label);
       const canvases = page.locator('[data-testid=hover-card] canvas');
       expect(await canvases.count()).toBe(2);

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { parseCsv } from '../../src-main/engine/export/csv.js';
 import { electronBinary } from '../../src-main/tools/start.js';
+import { expectCardFor } from '../e2e/card.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const N = 300;
@@ -94,16 +95,7 @@ describe('the desktop app', () => {
     const p = (await page.evaluate('aeMap.pointToScreen(0)')) as { x: number; y: number };
     const box = (await page.locator('[data-testid=map] canvas').boundingBox())!;
     await page.mouse.move(box.x + p.x, box.y + p.y);
-    await expect
-      .poll(
-        () =>
-          page
-            .locator('[data-testid=card-index]')
-            .innerText()
-            .catch(() => ''),
-        { timeout: 10_000 },
-      )
-      .toBe('0');
+    await expectCardFor(page, 0);
     expect(await page.locator('[data-testid=card-label]').innerText()).toBe('5');
   });
 
