@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { selectBackend } from '../../../src-main/engine/backends/select.js';
+import { setBackpropFilterStrategy } from '../../../src-main/engine/backends/wasm-kernels/conv2d-backprop-filter.js';
 import { WASM_KERNELS } from '../../../src-main/engine/backends/wasm-kernels/index.js';
 
 /** A seeded uniform [-1, 1) source, so a failure can be replayed. */
@@ -100,21 +101,26 @@ const CONV_CASES = [
   { x: [3, 8, 8, 1], f: [3, 3, 1, 5] },
   { x: [2, 6, 5, 4], f: [2, 2, 4, 2] },
   { x: [2, 5, 5, 2], f: [1, 1, 2, 3] },
+  // One output channel, as the conv model's output layer (16 → 1).
+  { x: [3, 7, 6, 5], f: [3, 3, 5, 1] },
 ] as const;
 
 describe('Conv2DBackpropFilter on wasm (absent from the package)', () => {
-  for (const { x, f } of CONV_CASES)
-    for (const strides of [1, 2])
-      for (const pad of ['same', 'valid'] as const)
-        it(`matches cpu for x ${x.join('×')}, filter ${f.join('×')}, stride ${strides}, ${pad}`, () => {
-          const info = tf.backend_util.computeConv2DInfo([...x], [...f], strides, 1, pad);
-          const dy = t(x[0], info.outHeight, info.outWidth, f[3]);
-          expectMatchesCpu(
-            'Conv2DBackpropFilter',
-            { x: t(...x), dy },
-            { strides, pad, dataFormat: 'NHWC', filterShape: [...f] },
-          );
-        });
+  afterEach(() => setBackpropFilterStrategy(null));
+  for (const strategy of ['measured', 'shifted', 'batch'] as const)
+    for (const { x, f } of CONV_CASES)
+      for (const strides of [1, 2])
+        for (const pad of ['same', 'valid'] as const)
+          it(`matches cpu for x ${x.join('×')}, filter ${f.join('×')}, stride ${strides}, ${pad} (${strategy})`, () => {
+            setBackpropFilterStrategy(strategy === 'measured' ? null : strategy);
+            const info = tf.backend_util.computeConv2DInfo([...x], [...f], strides, 1, pad);
+            const dy = t(x[0], info.outHeight, info.outWidth, f[3]);
+            expectMatchesCpu(
+              'Conv2DBackpropFilter',
+              { x: t(...x), dy },
+              { strides, pad, dataFormat: 'NHWC', filterShape: [...f] },
+            );
+          });
 });
 
 describe('Conv2DBackpropInput on wasm', () => {
