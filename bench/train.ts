@@ -4,6 +4,7 @@
  * line: backend, images/s, final loss (the kind's own objective; per-pixel
  * BCE except the VAE, whose loss is per image).
  * Usage: npm run bench:train -- [--n 10000] [--kinds conv,deep] [--backend wasm|cpu] [--batch 256]
+ * AE_TRAIN_THREADS=1 measures the single-thread path (default: two threads on wasm and cpu).
  */
 import os from 'node:os';
 
@@ -30,15 +31,17 @@ console.log(
 const ds = await loadMnist(n);
 for (const kind of kinds) {
   let last = { loss: NaN, imagesPerSecond: NaN };
-  const { model, epochs } = await trainAutoencoder(
+  const { model, epochs, threads, threadsNote } = await trainAutoencoder(
     ds,
     { model: kind, epochs: 1, batchSize, validationSplit: 0, seed: 1 },
     { onBatch: (p) => (last = p) },
   );
   const seconds = epochs[0]!.seconds;
   model.dispose();
+  if (threadsNote) console.log(`# ${threadsNote}`);
+  const shown = threads > 1 ? `${backend.name}×${threads}` : backend.name;
   console.log(
-    `${kind.padEnd(9)} backend=${backend.name}  images/s=${(n / seconds).toFixed(0).padStart(5)}  ` +
+    `${kind.padEnd(9)} backend=${shown.padEnd(6)}  images/s=${(n / seconds).toFixed(0).padStart(5)}  ` +
       `final loss=${last.loss.toFixed(4)}  (${seconds.toFixed(1)} s)`,
   );
 }

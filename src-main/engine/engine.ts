@@ -23,6 +23,7 @@ import { modelWeights, restoreModel } from './export/session-model.js';
 import { knnAccuracy, trustworthiness } from './metrics/index.js';
 import { addNoise, DEFAULT_NOISE_LEVEL } from './models/denoising.js';
 import { runProjection } from './projection/run.js';
+import { describeBackend } from './training/parallel.js';
 import { trainAutoencoder, TrainedAutoencoder } from './training/train.js';
 
 /** Options of an engine instance. */
@@ -119,7 +120,8 @@ export class Engine {
     const backend = await selectBackend();
     this.emit({
       type: 'ready',
-      backend: backend.name,
+      // Where training splits batches across two threads, the name says so ("wasm ×2 threads").
+      backend: describeBackend(backend.name),
       backendNotes: backend.notes,
       versions: {
         node: process.versions.node,

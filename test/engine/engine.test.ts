@@ -21,7 +21,7 @@ afterAll(() => dir && rm(dir, { recursive: true, force: true }));
 describe('Engine', () => {
   it('says which backend runs', async () => {
     await engine.handle({ type: 'hello' });
-    expect(last('ready')?.backend).toMatch(/^(tensorflow|wasm|cpu)$/);
+    expect(last('ready')?.backend).toMatch(/^(tensorflow|wasm|cpu)( ×2 threads)?$/);
   });
 
   it('answers a bad command with an error event instead of throwing', async () => {

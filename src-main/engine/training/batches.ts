@@ -9,6 +9,11 @@ import { itemSize } from '../datasets/types.js';
  * dimension) is `inputShape`: flat for dense models, H×W×C for conv models.
  */
 export function batchTensor(ds: Dataset, indices: ArrayLike<number>, inputShape: number[]): tf.Tensor {
+  return tf.tensor(batchArray(ds, indices), [indices.length, ...inputShape]);
+}
+
+/** The pixels of the given items as floats in [0, 1], item after item (what `batchTensor` wraps). */
+export function batchArray(ds: Dataset, indices: ArrayLike<number>): Float32Array {
   const size = itemSize(ds);
   const buf = new Float32Array(indices.length * size);
   const inv = 1 / 255;
@@ -17,7 +22,7 @@ export function batchTensor(ds: Dataset, indices: ArrayLike<number>, inputShape:
     const dst = b * size;
     for (let j = 0; j < size; j++) buf[dst + j] = ds.pixels[src + j] * inv;
   }
-  return tf.tensor(buf, [indices.length, ...inputShape]);
+  return buf;
 }
 
 export { mulberry32 } from '../random.js';

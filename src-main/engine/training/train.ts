@@ -1,9 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 
 import type { EpochLog, ModelKind, TrainParams } from '../../protocol.js';
+import type { BackendName } from '../backends/select.js';
 import type { Dataset } from '../datasets/types.js';
 import { type Autoencoder, buildAutoencoder } from '../models/index.js';
 import { autoBatchSize, batchTensor, mulberry32, shuffleInPlace, yieldToEventLoop } from './batches.js';
+import { GradientHelper, MIN_PARALLEL_BATCH, parallelStep, trainingThreads } from './parallel.js';
+import { trainableVariables } from './variables.js';
 
 /** The three models of a trained autoencoder: the encoder and decoder share layers with the whole. */
 export interface AutoencoderParts {
@@ -36,6 +39,11 @@ export interface TrainHooks {
    * loss (needs a validation split; 0 disables). Default 5.
    */
   patience?: number;
+  /**
+   * Threads to train with: 2 splits every batch across this thread and a
+   * helper (data parallelism, wasm and cpu only). Default `trainingThreads()`.
+   */
+  threads?: number;
 }
 
 /** Defaults of the training run when the caller leaves a field out. */
@@ -55,6 +63,9 @@ export interface TrainResult {
   cancelled: boolean;
   /** True when early stopping ended the run before `epochs`. */
   stoppedEarly: boolean;
+  /** Threads that trained (2 = data-parallel); `threadsNote` says why a second one was not used. */
+  threads: number;
+  threadsNote?: string;
 }
 
 /**
@@ -230,55 +241,103 @@ export async function trainAutoencoder(ds: Dataset, params: TrainParams, hooks: 
   let best = Infinity;
   let sinceBest = 0;
 
-  outer: for (let epoch = 1; epoch <= epochs; epoch++) {
-    const t0 = performance.now();
-    shuffleInPlace(trainIdx, random);
-    let lossSum = 0;
-    let seen = 0;
-    for (let b = 0; b < batches; b++) {
-      if (hooks.signal?.aborted) {
-        cancelled = true;
-        break outer;
-      }
-      const idx = trainIdx.subarray(b * batchSize, Math.min(trainIdx.length, (b + 1) * batchSize));
-      const x = batchTensor(ds, idx, inputShape);
-      const s = stepSeed();
-      const lossTensor = optimizer.minimize(() => built.loss(x, { seed: s }), true)!;
-      const loss = (await lossTensor.data())[0]!;
-      tf.dispose([x, lossTensor]);
-      lossSum += loss * idx.length;
-      seen += idx.length;
-      imagesDone += idx.length;
-      const elapsed = (performance.now() - started) / 1000;
-      const rate = imagesDone / Math.max(elapsed, 1e-6);
-      hooks.onBatch?.({
-        epoch,
-        epochs,
-        batch: b + 1,
-        batches,
-        loss: lossSum / seen,
-        imagesPerSecond: rate,
-        etaSeconds: (imagesTotal - imagesDone) / rate,
-      });
-      await yieldToEventLoop();
-    }
-    const log: EpochLog = { epoch, loss: lossSum / seen, seconds: (performance.now() - t0) / 1000 };
-    if (nVal > 0) log.valLoss = await meanObjective(built, ds, valIdx);
-    history.push(log);
-    hooks.onEpoch?.(log);
-    if (log.valLoss !== undefined && patience > 0) {
-      // (best starts at Infinity, where a relative margin would be NaN.)
-      if (best === Infinity || log.valLoss < best - 1e-6 * Math.abs(best)) {
-        best = log.valLoss;
-        sinceBest = 0;
-      } else if (++sinceBest >= patience && epoch < epochs) {
-        stoppedEarly = true;
-        break;
-      }
+  const vars = trainableVariables(built);
+  let helper: GradientHelper | null = null;
+  let threadsNote: string | undefined;
+  if ((hooks.threads ?? trainingThreads(tf.getBackend())) > 1) {
+    try {
+      helper = await GradientHelper.start(
+        {
+          backend: tf.getBackend() as BackendName,
+          kind: params.model,
+          build: {
+            height: ds.height,
+            width: ds.width,
+            channels: ds.channels,
+            seed,
+            ...(params.codeSize !== undefined ? { codeSize: params.codeSize } : {}),
+          },
+        },
+        built,
+        vars,
+      );
+    } catch (e) {
+      threadsNote = `training on one thread: ${(e as Error).message}`;
     }
   }
+  try {
+    outer: for (let epoch = 1; epoch <= epochs; epoch++) {
+      const t0 = performance.now();
+      shuffleInPlace(trainIdx, random);
+      let lossSum = 0;
+      let seen = 0;
+      for (let b = 0; b < batches; b++) {
+        if (hooks.signal?.aborted) {
+          cancelled = true;
+          break outer;
+        }
+        const idx = trainIdx.subarray(b * batchSize, Math.min(trainIdx.length, (b + 1) * batchSize));
+        const s = stepSeed();
+        let loss: number | null = null;
+        if (helper && idx.length >= MIN_PARALLEL_BATCH) {
+          try {
+            loss = await parallelStep(built, vars, optimizer, helper, ds, idx, s);
+          } catch (e) {
+            // No update was applied: the step is redone on this thread, as is the rest of the run.
+            threadsNote = `helper thread failed, training went on with one thread: ${(e as Error).message}`;
+            await helper.close();
+            helper = null;
+          }
+        }
+        if (loss === null) {
+          const x = batchTensor(ds, idx, inputShape);
+          const lossTensor = optimizer.minimize(() => built.loss(x, { seed: s }), true)!;
+          loss = (await lossTensor.data())[0]!;
+          tf.dispose([x, lossTensor]);
+        }
+        lossSum += loss * idx.length;
+        seen += idx.length;
+        imagesDone += idx.length;
+        const elapsed = (performance.now() - started) / 1000;
+        const rate = imagesDone / Math.max(elapsed, 1e-6);
+        hooks.onBatch?.({
+          epoch,
+          epochs,
+          batch: b + 1,
+          batches,
+          loss: lossSum / seen,
+          imagesPerSecond: rate,
+          etaSeconds: (imagesTotal - imagesDone) / rate,
+        });
+        await yieldToEventLoop();
+      }
+      const log: EpochLog = { epoch, loss: lossSum / seen, seconds: (performance.now() - t0) / 1000 };
+      if (nVal > 0) log.valLoss = await meanObjective(built, ds, valIdx);
+      history.push(log);
+      hooks.onEpoch?.(log);
+      if (log.valLoss !== undefined && patience > 0) {
+        // (best starts at Infinity, where a relative margin would be NaN.)
+        if (best === Infinity || log.valLoss < best - 1e-6 * Math.abs(best)) {
+          best = log.valLoss;
+          sinceBest = 0;
+        } else if (++sinceBest >= patience && epoch < epochs) {
+          stoppedEarly = true;
+          break;
+        }
+      }
+    }
+  } finally {
+    await helper?.close();
+  }
   optimizer.dispose();
-  return { model, epochs: history, cancelled, stoppedEarly };
+  return {
+    model,
+    epochs: history,
+    cancelled,
+    stoppedEarly,
+    threads: helper ? 2 : 1,
+    ...(threadsNote ? { threadsNote } : {}),
+  };
 }
 
 /**
