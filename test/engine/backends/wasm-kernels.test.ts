@@ -261,6 +261,7 @@ describe('MaxPoolGrad on wasm', () => {
     [[3, 7, 5, 2], 2, 2, 'same'],
     [[2, 9, 9, 4], 3, 1, 'same'],
     [[2, 9, 7, 1], 3, 2, 'valid'],
+    [[3, 7, 7, 16], 2, 2, 'same'],
   ] as [number[], number, number, 'same' | 'valid'][])
     it(`matches cpu for ${shape.join('×')}, pool ${filterSize}, stride ${strides}, ${pad}`, () => {
       const x = t(...shape);
@@ -279,6 +280,22 @@ describe('MaxPoolGrad on wasm', () => {
         { filterSize, strides, pad },
       );
     });
+
+  it('gives ties to the first pixel of the window as cpu does (relu outputs are often all 0), and 0 to pixels outside every window', () => {
+    const shape = [2, 6, 5, 3];
+    const x = t(...shape);
+    // Ties everywhere: most values 0, some windows with two equal maxima.
+    x.values = x.values.map((v, i) => (v < 0.3 ? 0 : i % 4 === 0 ? 0.5 : v < 0.6 ? 0.5 : v));
+    for (const pad of ['same', 'valid'] as const) {
+      const output = run('cpu', 'MaxPool', { x }, { filterSize: 2, strides: 2, pad });
+      const dy = t(...output.shape);
+      expectMatchesCpu(
+        'MaxPoolGrad',
+        { dy, input: x, output: { values: output.values, shape: output.shape } },
+        { filterSize: 2, strides: 2, pad },
+      );
+    }
+  });
 });
 
 describe('ResizeNearestNeighborGrad on wasm', () => {
