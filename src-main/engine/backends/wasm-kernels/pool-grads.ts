@@ -177,8 +177,8 @@ export function resizeNearestGradInto(
 
 /**
  * UpSampling2D's 2× case (1.5× faster than the general loop): each input
- * pixel's gradient is the sum of its 2×2
- * block of dy, written once (no zero-fill, no read-modify-write).
+ * pixel's gradient is the sum of its 2×2 block of dy, written once (no
+ * zero-fill, no read-modify-write).
  */
 function resizeGrad2x(dy: Float32Array, dx: Float32Array, nb: number, h: number, w: number, c: number): void {
   const dyRow = 2 * w * c;
