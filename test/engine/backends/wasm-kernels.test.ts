@@ -123,6 +123,39 @@ describe('Conv2DBackpropFilter on wasm (absent from the package)', () => {
           });
 });
 
+describe('Conv2D and FusedConv2D with one filter on wasm (depthwise + sum)', () => {
+  for (const strides of [1, 2])
+    for (const pad of ['same', 'valid'] as const) {
+      it(`Conv2D matches cpu for x 3×7×6×5, filter 3×3×5×1, stride ${strides}, ${pad}`, () => {
+        expectMatchesCpu(
+          'Conv2D',
+          { x: t(3, 7, 6, 5), filter: t(3, 3, 5, 1) },
+          { strides, pad, dataFormat: 'NHWC', dilations: 1 },
+        );
+      });
+      for (const activation of ['linear', 'relu', 'sigmoid'])
+        it(`FusedConv2D matches cpu with bias and ${activation}, stride ${strides}, ${pad}`, () => {
+          expectMatchesCpu(
+            'FusedConv2D',
+            { x: t(2, 8, 5, 16), filter: t(3, 3, 16, 1), bias: t(1) },
+            { strides, pad, dataFormat: 'NHWC', dilations: 1, activation },
+          );
+        });
+    }
+  it('leaves several filters and other activations to the package kernel, still matching cpu', () => {
+    expectMatchesCpu(
+      'FusedConv2D',
+      { x: t(2, 6, 6, 3), filter: t(3, 3, 3, 4), bias: t(4) },
+      { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1, activation: 'relu' },
+    );
+    expectMatchesCpu(
+      'FusedConv2D',
+      { x: t(2, 6, 6, 3), filter: t(3, 3, 3, 1), bias: t(1) },
+      { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1, activation: 'elu' },
+    );
+  });
+});
+
 describe('Conv2DBackpropInput on wasm', () => {
   for (const { x, f } of CONV_CASES)
     for (const strides of [1, 2])

@@ -40,23 +40,22 @@ export function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): tf
 }
 
 /**
- * Which stride-1 method to use. Measured (bench/profile-train.ts, conv model,
- * batch 256): with one channel on either side (the first conv, 1 → 16, and
- * the output conv, 16 → 1) XNNPACK's conv is at its weakest — one channel per
- * image or per filter — and the shifted planes are cheap to lay out, so
- * `shiftedGemm` is 3–5× faster, as it is 2× on small images (7×7 at batch
- * 256); with 8 and 16 channels on 14×14 and 16×16 `batchAsChannels` is 1.5×
- * faster.
+ * Which stride-1 method to use. Measured in place (bench/profile-train.ts,
+ * conv model, batch 256): with one channel on either side (the first conv,
+ * 1 → 16, and the output conv, 16 → 1) XNNPACK's conv is at its weakest —
+ * one channel per image or per filter — and the shifted planes are a plain
+ * copy, so `shiftedGemm` is 1.5–4× faster; with 8 and 16 channels
+ * `batchAsChannels` is faster at every image size of the model.
  */
 const measured = (info: tf.backend_util.Conv2DInfo): 'shifted' | 'batch' =>
-  Math.min(info.inChannels, info.outChannels) === 1 || info.batchSize * info.inHeight * info.inWidth <= 16384
-    ? 'shifted'
-    : 'batch';
+  Math.min(info.inChannels, info.outChannels) === 1 ? 'shifted' : 'batch';
 let STRATEGY = measured;
 
 /** Forces one stride-1 method (for tests and benchmarks), or restores the measured choice with `null`. */
-export function setBackpropFilterStrategy(s: 'shifted' | 'batch' | null): void {
-  STRATEGY = s ? () => s : measured;
+export function setBackpropFilterStrategy(
+  s: 'shifted' | 'batch' | ((info: tf.backend_util.Conv2DInfo) => 'shifted' | 'batch') | null,
+): void {
+  STRATEGY = typeof s === 'function' ? s : s ? () => s : measured;
 }
 
 /**

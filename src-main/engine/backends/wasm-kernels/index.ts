@@ -1,5 +1,6 @@
 import { conv2DBackpropFilter } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInput } from './conv2d-backprop-input.js';
+import { conv2D, fusedConv2D } from './conv2d-one-filter.js';
 import { batchMatMul, fusedMatMul } from './matmul.js';
 import { maxPoolGrad, resizeNearestNeighborGrad } from './pool-grads.js';
 import { slice, splitV, unpack } from './slice.js';
@@ -13,6 +14,8 @@ import { setWasmKernel, type WasmKernelFunc } from './util.js';
 export const WASM_KERNELS: Readonly<Record<string, WasmKernelFunc>> = Object.freeze({
   BatchMatMul: batchMatMul,
   _FusedMatMul: fusedMatMul,
+  Conv2D: conv2D,
+  FusedConv2D: fusedConv2D,
   Conv2DBackpropFilter: conv2DBackpropFilter,
   Conv2DBackpropInput: conv2DBackpropInput,
   MaxPoolGrad: maxPoolGrad,
