@@ -1,10 +1,15 @@
 /**
  * Training throughput of the seven autoencoders (issue 3's figure): each kind
  * trains one epoch on the first N MNIST images at batch 256 and prints one
- * line: backend, images/s, final loss (the kind's own objective; per-pixel
- * BCE except the VAE, whose loss is per image).
+ * line: backend (×2 = batches split across two threads), images/s, final
+ * loss (the kind's own objective; per-pixel BCE except the VAE, whose loss is
+ * per image). images/s counts the epoch itself; the setup before it (model
+ * build, helper thread start) is shown apart.
  * Usage: npm run bench:train -- [--n 10000] [--kinds conv,deep] [--backend wasm|cpu] [--batch 256]
- * AE_TRAIN_THREADS=1 measures the single-thread path (default: two threads on wasm and cpu).
+ *                                [--threads 1|2] [--compare] [--repeat 1]
+ * --compare runs one and two threads alternately, --repeat times each, and
+ * prints the medians and their ratio (the machine is shared: interleaving
+ * spreads other users' load over both).
  */
 import os from 'node:os';
 
@@ -22,26 +27,50 @@ const n = Number(arg('n', '10000'));
 const batchSize = Number(arg('batch', '256'));
 const kinds = arg('kinds', MODEL_KINDS.join(',')).split(',') as ModelKind[];
 const prefer = process.argv.includes('--backend') ? (arg('backend', 'wasm') as BackendName) : undefined;
+const compare = process.argv.includes('--compare');
+const repeat = Math.max(1, Number(arg('repeat', '1')));
+const threadChoices: (number | undefined)[] = compare
+  ? [1, 2]
+  : [process.argv.includes('--threads') ? Number(arg('threads', '2')) : undefined];
 
 const backend = await selectBackend(prefer);
 for (const note of backend.notes) console.log(`# not used: ${note}`);
-console.log(
-  `# ${n} MNIST images, batch ${batchSize}, 1 epoch, load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`,
-);
+const load = () => os.loadavg()[0]!.toFixed(1);
+console.log(`# ${n} MNIST images, batch ${batchSize}, 1 epoch, load average ${load()} on ${os.cpus().length} cores`);
 const ds = await loadMnist(n);
-for (const kind of kinds) {
-  let last = { loss: NaN, imagesPerSecond: NaN };
-  const { model, epochs, threads, threadsNote } = await trainAutoencoder(
+
+async function once(kind: ModelKind, threads: number | undefined): Promise<number> {
+  let last = { loss: NaN };
+  const t0 = performance.now();
+  const result = await trainAutoencoder(
     ds,
     { model: kind, epochs: 1, batchSize, validationSplit: 0, seed: 1 },
-    { onBatch: (p) => (last = p) },
+    { onBatch: (p) => (last = p), ...(threads ? { threads } : {}) },
   );
-  const seconds = epochs[0]!.seconds;
-  model.dispose();
-  if (threadsNote) console.log(`# ${threadsNote}`);
-  const shown = threads > 1 ? `${backend.name}×${threads}` : backend.name;
+  const seconds = result.epochs[0]!.seconds;
+  const setup = (performance.now() - t0) / 1000 - seconds;
+  result.model.dispose();
+  if (result.threadsNote) console.log(`# ${result.threadsNote}`);
+  const shown = result.threads > 1 ? `${backend.name}×${result.threads}` : backend.name;
   console.log(
     `${kind.padEnd(9)} backend=${shown.padEnd(6)}  images/s=${(n / seconds).toFixed(0).padStart(5)}  ` +
-      `final loss=${last.loss.toFixed(4)}  (${seconds.toFixed(1)} s)`,
+      `final loss=${last.loss.toFixed(4)}  (${seconds.toFixed(1)} s + ${setup.toFixed(1)} s setup, load ${load()})`,
   );
+  return n / seconds;
+}
+
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor((v.length - 1) / 2)]!;
+for (const kind of kinds) {
+  const rates = new Map<number | undefined, number[]>();
+  for (let r = 0; r < repeat; r++) {
+    // Alternate which variant goes first, so neither always meets the same load.
+    const order = r % 2 ? [...threadChoices].reverse() : threadChoices;
+    for (const t of order) rates.set(t, [...(rates.get(t) ?? []), await once(kind, t)]);
+  }
+  if (compare) {
+    const [one, two] = [median(rates.get(1)!), median(rates.get(2)!)];
+    console.log(
+      `# ${kind}: median of ${repeat}: 1 thread ${one.toFixed(0)}, 2 threads ${two.toFixed(0)} images/s (×${(two / one).toFixed(2)})`,
+    );
+  }
 }
