@@ -291,7 +291,8 @@ export async function trainAutoencoder(ds: Dataset, params: TrainParams, hooks: 
         }
         if (loss === null) {
           const x = batchTensor(ds, idx, inputShape);
-          const lossTensor = optimizer.minimize(() => built.loss(x, { seed: s }), true)!;
+          // The variables in `vars` order on both paths: Adam keeps its moments by position, not by name.
+          const lossTensor = optimizer.minimize(() => built.loss(x, { seed: s }), true, vars)!;
           loss = (await lossTensor.data())[0]!;
           tf.dispose([x, lossTensor]);
         }

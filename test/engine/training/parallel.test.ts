@@ -12,8 +12,9 @@ import {
   parallelStep,
   trainingThreads,
 } from '../../../src-main/engine/training/parallel.js';
-import { trainAutoencoder } from '../../../src-main/engine/training/train.js';
+import { trainAutoencoder, TrainedAutoencoder } from '../../../src-main/engine/training/train.js';
 import { trainableVariables } from '../../../src-main/engine/training/variables.js';
+import { MODEL_KINDS } from '../../../src-main/protocol.js';
 
 let ds: Dataset;
 beforeAll(async () => {
@@ -82,6 +83,31 @@ describe('data-parallel training', () => {
     one.model.dispose();
     two.model.dispose();
   });
+
+  it('mixes two-thread steps and a one-thread last batch without mixing up Adam state (VAE)', async () => {
+    // 512 images at batch 100: five split steps, then 12 images on this thread alone (under MIN_PARALLEL_BATCH).
+    const params = { model: 'vae', epochs: 2, batchSize: 100, validationSplit: 0, seed: 2 } as const;
+    const one = await trainAutoencoder(ds, params, { threads: 1 });
+    const two = await trainAutoencoder(ds, params, { threads: 2 });
+    expect(two.threads).toBe(2);
+    for (let e = 0; e < 2; e++)
+      expect(Math.abs(two.epochs[e]!.loss - one.epochs[e]!.loss) / one.epochs[e]!.loss).toBeLessThan(0.02);
+    one.model.dispose();
+    two.model.dispose();
+  });
+
+  for (const kind of MODEL_KINDS)
+    it(`trains every variable that gets a gradient (${kind})`, () => {
+      const built = buildAutoencoder(kind, { height: 28, width: 28, channels: 1, seed: 1 });
+      const names = new Set(trainableVariables(built).map((v) => v.name));
+      const x = tf.zeros([4, ...built.inputShape]);
+      // Without a list, variableGrads differentiates every trainable variable alive.
+      const { value, grads } = tf.variableGrads(() => built.loss(x, { seed: 1 }));
+      for (const name of Object.keys(grads)) expect(names.has(name)).toBe(true);
+      expect(Object.keys(grads).length).toBe(names.size);
+      tf.dispose([x, value, ...Object.values(grads)]);
+      new TrainedAutoencoder(kind, built).dispose();
+    });
 
   it('repeats exactly for the same seed', async () => {
     const params = { model: 'deep', epochs: 2, batchSize: 64, validationSplit: 0, seed: 5 } as const;
