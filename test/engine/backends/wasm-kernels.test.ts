@@ -201,6 +201,37 @@ describe('training a conv layer on wasm', () => {
   });
 });
 
+describe('Identity on wasm (shares the data)', () => {
+  it('matches cpu', () => {
+    expectMatchesCpu('Identity', { x: t(3, 4, 5) }, {});
+  });
+
+  it('keeps the clone intact when the original is disposed, and frees the data with the last of the two', () => {
+    const before = tf.memory().numBytes;
+    const a = tf.tensor(t(2, 3).values, [2, 3]);
+    const values = Array.from(a.dataSync());
+    const b = a.clone();
+    a.dispose();
+    expect(Array.from(b.dataSync())).toEqual(values);
+    const c = tf.tidy(() => b.mul(2));
+    expect(Array.from(c.dataSync())).toEqual(values.map((v) => Math.fround(v * 2)));
+    b.dispose();
+    c.dispose();
+    expect(tf.memory().numBytes).toBe(before);
+  });
+
+  it('leaves a variable and its earlier clone independent after assign', () => {
+    const init = tf.tensor([1, 2, 3]);
+    const v = tf.variable(init);
+    const snapshot = v.clone();
+    const next = tf.tensor([7, 8, 9]);
+    v.assign(next);
+    expect(Array.from(snapshot.dataSync())).toEqual([1, 2, 3]);
+    expect(Array.from(v.dataSync())).toEqual([7, 8, 9]);
+    tf.dispose([init, v, snapshot, next]);
+  });
+});
+
 describe('Slice on wasm', () => {
   const cases: [number[], number[], number[]][] = [
     [

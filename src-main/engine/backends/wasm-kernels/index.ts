@@ -1,6 +1,7 @@
 import { conv2DBackpropFilter } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInput } from './conv2d-backprop-input.js';
 import { conv2D, fusedConv2D } from './conv2d-one-filter.js';
+import { identity } from './identity.js';
 import { batchMatMul, fusedMatMul } from './matmul.js';
 import { maxPoolGrad, resizeNearestNeighborGrad } from './pool-grads.js';
 import { slice, splitV, unpack } from './slice.js';
@@ -18,6 +19,7 @@ export const WASM_KERNELS: Readonly<Record<string, WasmKernelFunc>> = Object.fre
   FusedConv2D: fusedConv2D,
   Conv2DBackpropFilter: conv2DBackpropFilter,
   Conv2DBackpropInput: conv2DBackpropInput,
+  Identity: identity,
   MaxPoolGrad: maxPoolGrad,
   ResizeNearestNeighborGrad: resizeNearestNeighborGrad,
   Slice: slice,
