@@ -34,18 +34,32 @@ export type HelperReply =
   | { type: 'grads'; loss: number; grads: (Float32Array | null)[] }
   | { type: 'error'; message: string };
 
-/** Batches smaller than this train on the calling thread alone: a message round trip would cost more than it saves. */
-export const MIN_PARALLEL_BATCH = 16;
+/**
+ * Batches smaller than this train on the calling thread alone: with halves
+ * of a few images the two thread wake-ups per step cost more than they save.
+ */
+export const MIN_PARALLEL_BATCH = 64;
 
 /**
- * How many threads training uses on this backend: 2 on wasm and cpu where
- * the machine has two cores or more (TF.js 4.22 keeps wasm single-threaded
- * under Node, tfjs#3830, so we split each batch across two threads
- * ourselves), 1 on tfjs-node (its native ops are threaded already) or where
- * AE_TRAIN_THREADS=1.
+ * The kinds whose steps are long enough to split. Measured with
+ * `npm run bench:train -- --compare` (5,000 images, batch 256, load ~7 on 2
+ * cores): the fully-connected kinds (simple, sparse, deep, VAE) take 1–3 ms
+ * per half-step, so the message round trip and weight transfer made them
+ * 2× slower on two threads; the convolutional and recurrent kinds take tens
+ * of milliseconds per half-step.
  */
-export function trainingThreads(backend: string): number {
+export const PARALLEL_KINDS: ReadonlySet<ModelKind> = new Set(['conv', 'denoising', 'seq2seq']);
+
+/**
+ * How many threads training uses: 2 on wasm and cpu for `PARALLEL_KINDS`
+ * (any kind when `kind` is left out) where the machine has two cores or
+ * more — TF.js 4.22 keeps wasm single-threaded under Node (tfjs#3830), so we
+ * split each batch across two threads ourselves — and 1 on tfjs-node (its
+ * native ops are threaded already) or where AE_TRAIN_THREADS=1.
+ */
+export function trainingThreads(backend: string, kind?: ModelKind): number {
   if (backend !== 'wasm' && backend !== 'cpu') return 1;
+  if (kind && !PARALLEL_KINDS.has(kind)) return 1;
   const env = Number(process.env.AE_TRAIN_THREADS);
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   const want = Number.isInteger(env) && env >= 1 ? env : cores;

@@ -41,7 +41,8 @@ export interface TrainHooks {
   patience?: number;
   /**
    * Threads to train with: 2 splits every batch across this thread and a
-   * helper (data parallelism, wasm and cpu only). Default `trainingThreads()`.
+   * helper (data parallelism, wasm and cpu only). Default `trainingThreads()`:
+   * 2 for the convolutional and recurrent kinds, 1 for the others.
    */
   threads?: number;
 }
@@ -244,7 +245,7 @@ export async function trainAutoencoder(ds: Dataset, params: TrainParams, hooks: 
   const vars = trainableVariables(built);
   let helper: GradientHelper | null = null;
   let threadsNote: string | undefined;
-  if ((hooks.threads ?? trainingThreads(tf.getBackend())) > 1) {
+  if ((hooks.threads ?? trainingThreads(tf.getBackend(), params.model)) > 1) {
     try {
       helper = await GradientHelper.start(
         {

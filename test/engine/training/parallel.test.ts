@@ -23,10 +23,13 @@ beforeAll(async () => {
 });
 
 describe('data-parallel training', () => {
-  it('uses two threads on wasm and cpu, one on tfjs-node, and says so in the backend name', () => {
+  it('uses two threads on wasm and cpu for the conv kinds, one on tfjs-node and for dense kinds, and says so in the backend name', () => {
     expect(trainingThreads('wasm')).toBe(2);
     expect(trainingThreads('cpu')).toBe(2);
     expect(trainingThreads('tensorflow')).toBe(1);
+    expect(trainingThreads('wasm', 'conv')).toBe(2);
+    expect(trainingThreads('wasm', 'deep')).toBe(1);
+    expect(trainingThreads('tensorflow', 'conv')).toBe(1);
     expect(describeBackend('wasm')).toBe('wasm ×2 threads');
     expect(describeBackend('tensorflow')).toBe('tensorflow');
   });
