@@ -4,7 +4,8 @@
  * line: backend (×2 = batches split across two threads), images/s, final
  * loss (the kind's own objective; per-pixel BCE except the VAE, whose loss is
  * per image). images/s counts the epoch itself; the setup before it (model
- * build, helper thread start) is shown apart.
+ * build, helper thread start) is shown apart, and so is the CPU time all
+ * threads spent from the first batch on (the work a second thread adds).
  * Usage: npm run bench:train -- [--n 10000] [--kinds conv,deep] [--backend wasm|cpu] [--batch 256]
  *                                [--threads 1|2] [--compare] [--repeat 1]
  * --compare runs one and two threads alternately, --repeat times each, and
@@ -42,11 +43,20 @@ const ds = await loadMnist(n);
 async function once(kind: ModelKind, threads: number | undefined): Promise<number> {
   let last = { loss: NaN };
   const t0 = performance.now();
+  let cpu0 = process.cpuUsage();
   const result = await trainAutoencoder(
     ds,
     { model: kind, epochs: 1, batchSize, validationSplit: 0, seed: 1 },
-    { onBatch: (p) => (last = p), ...(threads ? { threads } : {}) },
+    {
+      onBatch: (p) => {
+        // CPU time of every thread of the process (the helper's too), from the first batch on.
+        if (p.batch === 1 && p.epoch === 1) cpu0 = process.cpuUsage();
+        last = p;
+      },
+      ...(threads ? { threads } : {}),
+    },
   );
+  const cpu = process.cpuUsage(cpu0);
   const seconds = result.epochs[0]!.seconds;
   const setup = (performance.now() - t0) / 1000 - seconds;
   result.model.dispose();
@@ -54,7 +64,8 @@ async function once(kind: ModelKind, threads: number | undefined): Promise<numbe
   const shown = result.threads > 1 ? `${backend.name}×${result.threads}` : backend.name;
   console.log(
     `${kind.padEnd(9)} backend=${shown.padEnd(6)}  images/s=${(n / seconds).toFixed(0).padStart(5)}  ` +
-      `final loss=${last.loss.toFixed(4)}  (${seconds.toFixed(1)} s + ${setup.toFixed(1)} s setup, load ${load()})`,
+      `final loss=${last.loss.toFixed(4)}  (${seconds.toFixed(1)} s + ${setup.toFixed(1)} s setup, ` +
+      `${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU, load ${load()})`,
   );
   return n / seconds;
 }
