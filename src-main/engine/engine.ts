@@ -201,6 +201,8 @@ export class Engine {
         }),
       onEpoch: (log) => this.emit({ type: 'epoch', jobId, log }),
     });
+    // The run went on with one thread where the helper could not start or failed: say why.
+    if (result.threadsNote) this.emit({ type: 'log', level: 'warn', message: result.threadsNote });
     this.model?.dispose();
     this.model = result.model;
     this.projection = null;
