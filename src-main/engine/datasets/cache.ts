@@ -18,9 +18,13 @@ export function cacheFile(cacheDir: string, root: string, optionsKey: string): s
 
 /** Fingerprint of the folder's contents: every file's relative path, size and modification time. */
 export function fingerprint(files: FileEntry[], skippedByWalk: number): string {
-  const h = createHash('sha256').update(`v${DECODER_VERSION}\0${skippedByWalk}\0`);
-  for (const f of files) h.update(`${f.rel}\0${f.size}\0${f.mtimeMs}\n`);
-  return h.digest('hex');
+  // One string hashed at once: 70,000 small update() calls cost more than the hashing itself.
+  const parts = new Array<string>(files.length);
+  for (let i = 0; i < files.length; i++) {
+    const f = files[i];
+    parts[i] = `${f.rel}\0${f.size}\0${f.mtimeMs}\n`;
+  }
+  return createHash('sha256').update(`v${DECODER_VERSION}\0${skippedByWalk}\0`).update(parts.join('')).digest('hex');
 }
 
 /** True when `dir` is `root` or inside it: the cache must never go into the dataset folder. */
@@ -29,14 +33,18 @@ export function isInside(dir: string, root: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
-/** Reads a cached dataset if the entry exists and its fingerprint matches; null otherwise. */
-export async function readCache(file: string, print: string): Promise<Dataset | null> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch {
-    return null;
-  }
+/**
+ * Starts reading a cache entry's bytes (null when there is none). Reading
+ * needs only the entry's name, so the loader starts it before walking the
+ * folder and the disk read overlaps the tens of thousands of stat calls.
+ */
+export function readCacheBytes(file: string): Promise<Buffer | null> {
+  return readFile(file).catch(() => null);
+}
+
+/** The dataset in cache bytes if they are well formed and their fingerprint matches; null otherwise. */
+export async function parseCache(file: string, bytes: Buffer | null, print: string): Promise<Dataset | null> {
+  if (!bytes) return null;
   try {
     if (bytes.toString('latin1', 0, MAGIC.length) !== MAGIC) return null;
     const jsonLen = bytes.readUInt32LE(MAGIC.length);
@@ -59,6 +67,11 @@ export async function readCache(file: string, print: string): Promise<Dataset | 
   } catch {
     return null;
   }
+}
+
+/** Reads a cached dataset if the entry exists and its fingerprint matches; null otherwise. */
+export async function readCache(file: string, print: string): Promise<Dataset | null> {
+  return parseCache(file, await readCacheBytes(file), print);
 }
 
 /** Writes the dataset atomically (temp file + rename); a failure is returned, not thrown. */

@@ -1,7 +1,7 @@
 import path from 'node:path';
 
 import { assembleArrays, type NamedArray } from './arrays.js';
-import { cacheFile, fingerprint, isInside, pruneCache, readCache, writeCache } from './cache.js';
+import { cacheFile, fingerprint, isInside, parseCache, pruneCache, readCacheBytes, writeCache } from './cache.js';
 import { loadCsvFiles } from './csv.js';
 import { extOf, IMAGE_EXTENSIONS } from './decode.js';
 import { readIdx } from './idx.js';
@@ -27,20 +27,22 @@ export async function loadFolder(
   hooks: LoadHooks = {},
 ): Promise<Dataset> {
   const opts = resolveOptions(options);
+  // The cache entry is named by the folder and the options only, so its read starts now and overlaps the walk.
+  const resolved = path.resolve(folder);
+  const cacheDir = opts.cacheDir ? path.resolve(opts.cacheDir) : null;
+  let cachePath = cacheDir
+    ? cacheFile(cacheDir, resolved, JSON.stringify({ size: opts.size, gray: opts.grayscale }))
+    : null;
+  const cachedBytes = cachePath ? readCacheBytes(cachePath) : null;
   const listing = await walk(folder, hooks.signal);
   const root = listing.root;
-  const name = path.basename(path.resolve(folder)) || root;
+  const name = path.basename(resolved) || root;
 
-  let cachePath: string | null = null;
   let print = '';
-  if (opts.cacheDir && !isInside(path.resolve(opts.cacheDir), root)) {
-    cachePath = cacheFile(
-      path.resolve(opts.cacheDir),
-      path.resolve(folder),
-      JSON.stringify({ size: opts.size, gray: opts.grayscale }),
-    );
+  if (cacheDir && isInside(cacheDir, root)) cachePath = null;
+  if (cachePath) {
     print = fingerprint(listing.files, listing.skipped.length);
-    const cached = await readCache(cachePath, print);
+    const cached = await parseCache(cachePath, await cachedBytes, print);
     if (cached) {
       hooks.onProgress?.(cached.n, cached.n);
       return cached;

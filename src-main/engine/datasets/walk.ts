@@ -99,6 +99,9 @@ export async function walk(root: string, signal?: AbortSignal): Promise<Listing>
     }
     entries.sort((a, b) => compareNames(a.name, b.name));
     const subdirs: [string, string][] = [];
+    // Concatenation, not path.join: join normalises again on every one of 70,000 names.
+    const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
+    const relPrefix = rel ? `${rel}/` : '';
     // statSync: one async stat per file costs ~100 µs of thread-pool round trip, ten times the stat.
     let lastYield = performance.now();
     for (const ent of entries) {
@@ -115,8 +118,8 @@ export async function walk(root: string, signal?: AbortSignal): Promise<Listing>
     for (const [a, r] of subdirs) await visit(a, r, depth + 1);
 
     function statEntry(ent: Dirent): FileEntry | null {
-      const childRel = rel ? `${rel}/${ent.name}` : ent.name;
-      const childAbs = path.join(dir, ent.name);
+      const childRel = relPrefix + ent.name;
+      const childAbs = prefix + ent.name;
       if (ent.name.startsWith('.') || IGNORED.has(ent.name)) {
         skipped.push({ file: ent.isDirectory() ? `${childRel}/` : childRel, reason: 'hidden, not read' });
         return null;

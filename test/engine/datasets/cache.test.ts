@@ -1,4 +1,4 @@
-import { readdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -61,6 +61,34 @@ describe('decoded-dataset cache', () => {
     expect(changed.pixels[16]).toBe(99);
     expect((await loadFolder(data, { cacheDir })).fromCache).toBe(true);
     expect((await loadFolder(data, { cacheDir, size: { width: 2, height: 2 } })).fromCache).toBeUndefined();
+  });
+
+  it('decodes again when a file is added or removed, and keeps a changed file out of the cached result', async () => {
+    const data = path.join(dir, 'data');
+    expect((await loadFolder(data, { cacheDir })).n).toBe(3);
+    put(path.join(data, 'a', '4.png'), await grayPng(4, 4, 40));
+    const added = await loadFolder(data, { cacheDir });
+    expect(added.fromCache).toBeUndefined();
+    expect(added.n).toBe(4);
+    expect(added.files).toContain('a/4.png');
+    expect((await loadFolder(data, { cacheDir })).fromCache).toBe(true);
+    rmSync(path.join(data, 'a', '1.png'));
+    const removed = await loadFolder(data, { cacheDir });
+    expect(removed.fromCache).toBeUndefined();
+    expect(removed.n).toBe(3);
+    expect(removed.files).not.toContain('a/1.png');
+  });
+
+  it('decodes again when a file is rewritten with the same size but a new modification time', async () => {
+    const data = path.join(dir, 'data');
+    await loadFolder(data, { cacheDir });
+    const f = path.join(data, 'a', '1.png');
+    const same = await grayPng(4, 4, 77);
+    writeFileSync(f, same);
+    utimesSync(f, new Date(2003, 3, 3), new Date(2003, 3, 3));
+    const changed = await loadFolder(data, { cacheDir });
+    expect(changed.fromCache).toBeUndefined();
+    expect(changed.pixels[0]).toBe(77);
   });
 
   it('ignores a damaged cache file and rewrites it', async () => {
