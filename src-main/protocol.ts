@@ -24,8 +24,19 @@ export type ModelKind = (typeof MODEL_KINDS)[number];
 export type DatasetSource =
   /** The bundled MNIST (train + test, 70,000 images); `limit` takes the first N. */
   | { kind: 'mnist'; limit?: number }
-  /** A folder on the engine's machine. */
-  | { kind: 'folder'; path: string; limit?: number };
+  /** A folder on the engine's machine (or a CSV/.npy/IDX file), read with the given options. */
+  | ({ kind: 'folder'; path: string; limit?: number } & FolderOptions);
+
+/** How the images of a folder are normalised; omitted fields take the loader's defaults. */
+export interface FolderOptions {
+  /** Size every image is brought to, aspect kept by padding; omitted = the most common size in the folder. */
+  size?: { width: number; height: number };
+  /** Convert colour images to one grayscale channel even when the data has colour. */
+  grayscale?: boolean;
+}
+
+/** Largest width or height a folder load may ask for. */
+export const MAX_IMAGE_SIDE = 4096;
 
 /** Hyper-parameters of one training run. Omitted fields take the model's defaults. */
 export interface TrainParams {
@@ -63,8 +74,12 @@ export interface DatasetInfo {
   /** Count of items per class, aligned with classNames. */
   classCounts: number[];
   hasFiles: boolean;
-  /** Items that were skipped, each naming the file and the reason. */
+  /** Every item that was skipped, each naming the file and the reason. */
   skipped: { file: string; reason: string }[];
+  /** Things the user should know that are not skips, e.g. "312 images resized to 28×28". */
+  notes: string[];
+  /** True when the pixels came from the decoded-dataset cache rather than the files. */
+  fromCache: boolean;
   /** Labels of every item (-1 = unlabeled), base64 of an Int32Array. */
   labels: string;
 }
@@ -229,10 +244,11 @@ export function validateCommand(value: unknown): string | null {
       if (s.limit !== undefined && !(Number.isInteger(s.limit) && (s.limit as number) > 0))
         return 'source.limit must be a positive integer';
       if (s.kind === 'mnist') return null;
-      if (s.kind === 'folder')
-        return typeof s.path === 'string' && s.path.length > 0 && s.path.length < 4096
-          ? null
-          : 'source.path must be a non-empty string';
+      if (s.kind === 'folder') {
+        if (!(typeof s.path === 'string' && s.path.length > 0 && s.path.length < 4096))
+          return 'source.path must be a non-empty string';
+        return folderOptionsProblem(s);
+      }
       return 'source.kind must be "mnist" or "folder"';
     }
     case 'train': {
@@ -326,6 +342,17 @@ export function validateCommand(value: unknown): string | null {
     default:
       return `unknown command type "${String(c.type)}"`;
   }
+}
+
+/** Why a folder source's options are malformed, or null. */
+function folderOptionsProblem(s: Record<string, unknown>): string | null {
+  if (s.grayscale !== undefined && typeof s.grayscale !== 'boolean') return 'source.grayscale must be true or false';
+  if (s.size === undefined) return null;
+  const z = s.size as Record<string, unknown> | null;
+  const side = (v: unknown) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_IMAGE_SIDE;
+  if (typeof z !== 'object' || z === null || !side(z.width) || !side(z.height))
+    return `source.size must be { width, height } in whole pixels from 1 to ${MAX_IMAGE_SIDE}`;
+  return null;
 }
 
 function isIndexList(v: unknown, max: number): boolean {

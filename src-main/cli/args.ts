@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 
-import { MODEL_KINDS, type ModelKind } from '../protocol.js';
+import { MAX_IMAGE_SIDE, MODEL_KINDS, type ModelKind } from '../protocol.js';
 
 /** A mistake in how the command was called; the CLI exits with code 2. */
 export class UsageError extends Error {
@@ -26,6 +26,9 @@ Options:
   --perplexity <p>      t-SNE perplexity (default 30)
   --iterations <n>      t-SNE iterations (default 750)
   --limit <n>           use the first n images only
+  --size <W>x<H>        bring every image of a folder to this size, aspect kept by padding
+                        (default: the most common size in the folder)
+  --grayscale           convert a folder's colour images to grayscale
   --seed <n>            random seed (default 1)
   --out <file>          CSV to write (default projections.csv)
   --save-session <file> also save a session (.aex) the desktop app can open
@@ -49,6 +52,10 @@ export interface EmbedArgs {
   perplexity: number;
   iterations?: number;
   limit?: number;
+  /** Size every image of a folder is brought to; undefined = the most common size. */
+  size?: { width: number; height: number };
+  /** Convert a folder's colour images to grayscale. */
+  grayscale: boolean;
   seed: number;
   out: string;
   saveSession?: string;
@@ -63,6 +70,18 @@ function int(name: string, v: string | undefined, min: number): number | undefin
   if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min)
     throw new UsageError(`--${name} must be an integer ≥ ${min}, got "${v}"`);
   return n;
+}
+
+/** Reads "32x32" (or 32×32, 32X32) as width × height; throws UsageError. */
+export function parseSize(v: string): { width: number; height: number } {
+  const m = /^\s*(\d+)\s*[x×X]\s*(\d+)\s*$/.exec(v);
+  const width = m ? Number(m[1]) : NaN;
+  const height = m ? Number(m[2]) : NaN;
+  if (!(width >= 1 && height >= 1 && width <= MAX_IMAGE_SIDE && height <= MAX_IMAGE_SIDE))
+    throw new UsageError(
+      `--size must be <width>x<height> in pixels from 1 to ${MAX_IMAGE_SIDE}, e.g. 32x32, got "${v}"`,
+    );
+  return { width, height };
 }
 
 /** Parses argv (without node and the script); throws UsageError. */
@@ -82,6 +101,8 @@ export function parseCli(argv: string[]): CliArgs {
         perplexity: { type: 'string' },
         iterations: { type: 'string' },
         limit: { type: 'string' },
+        size: { type: 'string' },
+        grayscale: { type: 'boolean' },
         seed: { type: 'string' },
         out: { type: 'string', short: 'o' },
         'save-session': { type: 'string' },
@@ -110,6 +131,9 @@ export function parseCli(argv: string[]): CliArgs {
   const perplexity = o.perplexity === undefined ? 30 : Number(o.perplexity);
   if (!(Number.isFinite(perplexity) && perplexity > 0))
     throw new UsageError(`--perplexity must be a number > 0, got "${o.perplexity}"`);
+  const isMnist = dataset.toLowerCase() === 'mnist';
+  if (isMnist && (o.size !== undefined || o.grayscale))
+    throw new UsageError('--size and --grayscale apply to image folders; MNIST is 28×28 grayscale already');
   for (const [k, v] of [
     ['out', o.out],
     ['save-session', o['save-session']],
@@ -126,6 +150,8 @@ export function parseCli(argv: string[]): CliArgs {
     perplexity,
     iterations: int('iterations', o.iterations, 1),
     limit: int('limit', o.limit, 1),
+    size: o.size === undefined ? undefined : parseSize(o.size),
+    grayscale: o.grayscale ?? false,
     seed: int('seed', o.seed, 0) ?? 1,
     out: o.out ?? 'projections.csv',
     saveSession: o['save-session'],

@@ -68,13 +68,21 @@ async function embed(a: EmbedArgs): Promise<void> {
 
   const source = isMnist
     ? { kind: 'mnist' as const, ...(a.limit ? { limit: a.limit } : {}) }
-    : { kind: 'folder' as const, path: path.resolve(a.dataset), ...(a.limit ? { limit: a.limit } : {}) };
+    : {
+        kind: 'folder' as const,
+        path: path.resolve(a.dataset),
+        ...(a.limit ? { limit: a.limit } : {}),
+        ...(a.size ? { size: a.size } : {}),
+        ...(a.grayscale ? { grayscale: true } : {}),
+      };
   const loaded = await run({ type: 'loadDataset', jobId: 'load', source }, 'load', 'datasetLoaded');
   const info = loaded.info;
   log(
     `dataset: ${info.name}, ${info.n} images ${info.height}×${info.width}×${info.channels}, ${info.classNames.length} classes${info.skipped.length ? `, ${info.skipped.length} files skipped` : ''}`,
   );
+  for (const note of info.notes) log(`  ${note}`);
   for (const s of info.skipped.slice(0, 5)) log(`  skipped ${s.file}: ${s.reason}`);
+  if (info.skipped.length > 5) log(`  … and ${info.skipped.length - 5} more skipped`);
   if (info.n < 2) throw new InputError(`${a.dataset}: found ${info.n} usable image(s); at least 2 are needed`);
 
   const trained = await run(

@@ -537,6 +537,8 @@ function datasetInfo(ds: Dataset, source: DatasetSource): DatasetInfo {
     classCounts: classCounts(ds),
     hasFiles: ds.files !== null,
     skipped: ds.skipped,
+    notes: ds.notes ?? [],
+    fromCache: ds.fromCache === true,
     labels: encodeI32(ds.labels),
   };
 }

@@ -74,7 +74,7 @@ describe('ae-explorer embed', () => {
     expect(s.projection!.positions[0]).toBeCloseTo(Number(rows[1][2]), 4);
   }, 120_000);
 
-  it('embeds a folder of images, quoting awkward file names in the CSV', async () => {
+  it('embeds a folder of images at the asked size in grayscale, quoting awkward file names in the CSV', async () => {
     const folder = path.join(dir, 'shapes');
     for (const cls of ['dark', 'light']) {
       await mkdir(path.join(folder, cls), { recursive: true });
@@ -98,12 +98,18 @@ describe('ae-explorer embed', () => {
       '5',
       '--iterations',
       '100',
+      '--size',
+      '8x8',
+      '--grayscale',
       '--out',
       out,
       '-q',
     ]);
     expect(r.stderr).not.toMatch(/ae-explorer: /);
     expect(r.code).toBe(0);
+    // The images are 12×12 RGB: the flags reached the loader.
+    expect(r.stderr).toMatch(/dataset: shapes, 40 images 8×8×1/);
+    expect(r.stderr).toMatch(/resized to 8×8/);
     const rows = parseCsv(await readFile(out, 'utf8'));
     expect(rows[0]).toEqual(['index', 'file', 'label', 'x', 'y']);
     expect(rows).toHaveLength(41);
@@ -154,6 +160,8 @@ describe('argument parsing', () => {
       perplexity: 30,
       iterations: undefined,
       limit: undefined,
+      size: undefined,
+      grayscale: false,
       seed: 1,
       out: 'projections.csv',
       saveSession: undefined,
@@ -176,6 +184,9 @@ describe('argument parsing', () => {
         '12.5',
         '--limit',
         '99',
+        '--size',
+        '32x24',
+        '--grayscale',
         '-o',
         'a.csv',
         '--save-session',
@@ -189,10 +200,17 @@ describe('argument parsing', () => {
       codeSize: 8,
       perplexity: 12.5,
       limit: 99,
+      size: { width: 32, height: 24 },
+      grayscale: true,
       out: 'a.csv',
       saveSession: 's.aex',
       quiet: true,
     });
+  });
+
+  it('reads a size written with x, X or ×', () => {
+    for (const v of ['40x30', '40X30', '40×30', ' 40 x 30 '])
+      expect(parseCli(['embed', './imgs', '--size', v]), v).toMatchObject({ size: { width: 40, height: 30 } });
   });
 
   it('names the mistake in each usage error', () => {
@@ -205,6 +223,12 @@ describe('argument parsing', () => {
       [['embed', 'mnist', '--method', 'mds'], /--method must be tsne, umap or pca/],
       [['embed', 'mnist', 'extra'], /unexpected argument "extra"/],
       [['embed', 'mnist', '--out'], /--out/],
+      [['embed', './imgs', '--size', '32'], /--size must be <width>x<height> .*got "32"/],
+      [['embed', './imgs', '--size', '0x5'], /--size must be/],
+      [['embed', './imgs', '--size', '5000x5'], /--size must be/],
+      [['embed', './imgs', '--grayscale=yes'], /grayscale/],
+      [['embed', 'mnist', '--size', '32x32'], /apply to image folders/],
+      [['embed', 'mnist', '--grayscale'], /apply to image folders/],
     ];
     for (const [args, message] of cases) {
       expect(() => parseCli(args), args.join(' ')).toThrow(UsageError);

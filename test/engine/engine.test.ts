@@ -33,6 +33,61 @@ describe('Engine', () => {
     expect(last('error')).toMatchObject({ jobId: 'p0', message: expect.stringMatching(/no dataset is loaded/) });
   });
 
+  it('loads a folder at the size and in the colours the source asks for, and says what it did', async () => {
+    const { put, raw, encode, tempDir } = await import('./datasets/fixtures.js');
+    const { dir: folder, cleanup } = tempDir();
+    const { dir: cache, cleanup: cleanCache } = tempDir();
+    const before = process.env.AE_EXPLORER_CACHE_DIR;
+    process.env.AE_EXPLORER_CACHE_DIR = cache;
+    try {
+      // Colour images of two sizes: by default the most common size (8×8) and RGB would be kept.
+      for (let i = 0; i < 3; i++)
+        put(
+          path.join(folder, 'red', `${i}.png`),
+          await encode(
+            raw(8, 8, 3, (_x, _y, c) => (c === 0 ? 200 : 0)),
+            8,
+            8,
+            3,
+            'png',
+          ),
+        );
+      put(
+        path.join(folder, 'red', 'wide.png'),
+        await encode(
+          raw(16, 8, 3, (_x, _y, c) => (c === 0 ? 200 : 0)),
+          16,
+          8,
+          3,
+          'png',
+        ),
+      );
+      put(path.join(folder, 'red', 'notes.txt'), 'not an image');
+      const source = { kind: 'folder' as const, path: folder, size: { width: 12, height: 10 }, grayscale: true };
+      await engine.handle({ type: 'loadDataset', jobId: 'opts', source });
+      const info = last('datasetLoaded')!.info;
+      expect(info).toMatchObject({ n: 4, width: 12, height: 10, channels: 1, source });
+      expect(info.skipped).toEqual([{ file: 'red/notes.txt', reason: 'not an image file (.txt)' }]);
+      expect(info.notes.join('\n')).toMatch(/resized to 12×10/);
+      expect(info.notes.join('\n')).toMatch(/one class only/);
+      expect(engine.state.dataset!.pixels.length).toBe(4 * 12 * 10);
+
+      await engine.handle({ type: 'loadDataset', jobId: 'auto', source: { kind: 'folder', path: folder } });
+      expect(last('datasetLoaded')!.info).toMatchObject({ n: 4, width: 8, height: 8, channels: 3 });
+      await engine.handle({
+        type: 'loadDataset',
+        jobId: 'bad',
+        source: { kind: 'folder', path: folder, size: { width: 0, height: 3 } },
+      });
+      expect(last('error')).toMatchObject({ message: expect.stringMatching(/source\.size must be/) });
+    } finally {
+      if (before === undefined) delete process.env.AE_EXPLORER_CACHE_DIR;
+      else process.env.AE_EXPLORER_CACHE_DIR = before;
+      cleanup();
+      cleanCache();
+    }
+  });
+
   it('loads, trains, projects, shows an item and exports the projection', async () => {
     await engine.handle({ type: 'loadDataset', jobId: 'l1', source: { kind: 'mnist', limit: 300 } });
     const info = last('datasetLoaded')!.info;
