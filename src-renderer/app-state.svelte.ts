@@ -14,6 +14,7 @@ import {
   type ProjectParams,
 } from '../src-main/protocol.js';
 import { categoryCounts, type PointStyle, robustRange, styleByCategory, styleByValue } from './map/coloring.js';
+import { recentFolders, rememberFolder } from './recent-folders.js';
 
 /** The hover card's content: one item as the engine sent it. */
 export type ItemView = Extract<EngineEvent, { type: 'item' }>;
@@ -99,6 +100,12 @@ export class AppState {
   /** Where the dataset comes from: the bundled MNIST or a folder on the engine's machine. */
   sourceKind = $state<'mnist' | 'folder'>('mnist');
   folderPath = $state('');
+  /** Folder option: the size images are brought to; null = the most common size. */
+  folderSize = $state<{ width: number; height: number } | null>(null);
+  /** Folder option: convert colour images to grayscale. */
+  forceGray = $state(false);
+  /** Folders loaded before (this browser's memory), most recent first. */
+  recentFolders = $state<string[]>(recentFolders());
   hidden = $state.raw<Set<number>>(new Set());
   colorBy = $state<ColorBy>('label');
   /** Per-item reconstruction error, once a model is trained. */
@@ -259,14 +266,27 @@ export class AppState {
   /** What to load: the MNIST subset or the typed folder. */
   private source(): DatasetSource {
     return this.sourceKind === 'folder'
-      ? { kind: 'folder', path: this.folderPath.trim() }
+      ? {
+          kind: 'folder',
+          path: this.folderPath.trim(),
+          ...(this.folderSize ? { size: { ...this.folderSize } } : {}),
+          ...(this.forceGray ? { grayscale: true } : {}),
+        }
       : { kind: 'mnist', limit: this.subset };
   }
 
   private needsReload(): boolean {
     const s = this.dataset?.source;
     if (!s) return true;
-    if (this.sourceKind === 'folder') return s.kind !== 'folder' || s.path !== this.folderPath.trim();
+    if (this.sourceKind === 'folder') {
+      const want = this.source() as Extract<DatasetSource, { kind: 'folder' }>;
+      return (
+        s.kind !== 'folder' ||
+        s.path !== want.path ||
+        JSON.stringify([s.size ?? null, s.grayscale ?? false]) !==
+          JSON.stringify([want.size ?? null, want.grayscale ?? false])
+      );
+    }
     return s.kind !== 'mnist' || this.dataset!.n !== this.subset;
   }
 
@@ -280,6 +300,19 @@ export class AppState {
     await this.workflow(async () => {
       await this.run('load', (id) => this.engine.loadDataset(id, this.source()));
     });
+  }
+
+  /** Loads a folder given by the desktop shell (a drop), after saying why that folder when `note` is given. */
+  async loadFolderPath(path: string, note?: string): Promise<void> {
+    if (this.busy) {
+      this.say('warn', 'finish or cancel the running job before loading another folder');
+      return;
+    }
+    this.sourceKind = 'folder';
+    this.folderPath = path;
+    this.messages = [];
+    if (note) this.say('info', note);
+    await this.loadDefault();
   }
 
   /** Cancels the running job; the engine keeps what it has so far. */
@@ -419,7 +452,8 @@ export class AppState {
     else p.resolve(e);
   }
 
-  private say(level: Message['level'], text: string): void {
+  /** Adds a line to the message area (the last five are kept). */
+  say(level: Message['level'], text: string): void {
     this.messages = [...this.messages.slice(-4), { level, text }];
   }
 
@@ -446,7 +480,7 @@ export class AppState {
         this.thumbnails = null;
         this.pinned = -1;
         this.item = null;
-        for (const s of e.info.skipped.slice(0, 3)) this.say('warn', `${s.file}: ${s.reason}`);
+        if (e.info.source.kind === 'folder') this.recentFolders = rememberFolder(e.info.source.path);
         this.settle(e.jobId, e);
         return;
       case 'epoch':

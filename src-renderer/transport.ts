@@ -5,7 +5,11 @@ declare global {
     /** Present in the desktop app: the preload's verb-named bridge to the engine. */
     aeExplorer?: EngineApi;
     /** Present in the desktop app: menu actions only the page can carry out (it owns the camera). */
-    aeExplorerShell?: { onMenuAction(listener: (action: string) => void): () => void };
+    aeExplorerShell?: {
+      onMenuAction(listener: (action: string) => void): () => void;
+      /** Where a dropped file or folder is on disk ('' if it is not a file on disk). */
+      pathForFile?(file: File): string;
+    };
   }
 }
 

@@ -4,7 +4,7 @@
  * page acts on. Never exposes ipcRenderer, channel names or IPC events: each
  * command is built and validated here, then checked again in the main process.
  */
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 
 import { type Command, engineApiFrom, type EngineEvent, validateCommand } from '../protocol.js';
 import { COMMAND_CHANNEL, EVENT_CHANNEL } from './ipc-channels.js';
@@ -41,4 +41,14 @@ function setViewState(view: Record<string, unknown>): void {
   ipcRenderer.send(VIEW_CHANNEL, view);
 }
 
-contextBridge.exposeInMainWorld('aeExplorerShell', { onMenuAction, setViewState });
+/**
+ * Where a File the user dropped on the window is on disk ('' when it is not
+ * a file on disk). Only the path of what the user dropped can be learnt, and
+ * it is loaded through the same validated loadDataset command as a typed path.
+ */
+function pathForFile(file: File): string {
+  if (!(file instanceof File)) throw new TypeError('pathForFile needs a dropped File');
+  return webUtils.getPathForFile(file);
+}
+
+contextBridge.exposeInMainWorld('aeExplorerShell', { onMenuAction, setViewState, pathForFile });

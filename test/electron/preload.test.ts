@@ -5,7 +5,15 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 const exposed = new Map<string, Record<string, unknown>>();
 const sent: [string, unknown][] = [];
 const listeners = new Map<string, Set<(...a: unknown[]) => void>>();
+/** The files webUtils was asked about; it answers as Electron does for a file on disk. */
+const located: File[] = [];
 vi.mock('electron', () => ({
+  webUtils: {
+    getPathForFile: (f: File) => {
+      located.push(f);
+      return `/home/me/${f.name}`;
+    },
+  },
   contextBridge: { exposeInMainWorld: (key: string, api: Record<string, unknown>) => exposed.set(key, api) },
   ipcRenderer: {
     send: (channel: string, payload: unknown) => sent.push([channel, payload]),
@@ -39,7 +47,7 @@ describe('preload', () => {
     ])
       expect(typeof api[verb], verb).toBe('function');
     for (const raw of ['send', 'invoke', 'on', 'ipcRenderer', 'postMessage']) expect(api[raw]).toBeUndefined();
-    expect(Object.keys(exposed.get('aeExplorerShell')!)).toEqual(['onMenuAction', 'setViewState']);
+    expect(Object.keys(exposed.get('aeExplorerShell')!)).toEqual(['onMenuAction', 'setViewState', 'pathForFile']);
   });
 
   it('sends each verb as one validated command', () => {
@@ -89,5 +97,15 @@ describe('preload', () => {
     expect(() => shell.setViewState('zoom')).toThrow(/must be an object/);
     expect(() => shell.setViewState({ big: 'x'.repeat(200_000) })).toThrow(/under 100 kB/);
     expect(sent.length).toBe(before);
+  });
+
+  it('tells where a dropped file is through webUtils, and refuses anything but a File', () => {
+    const shell = exposed.get('aeExplorerShell') as unknown as { pathForFile(f: unknown): string };
+    const dropped = new File([], 'cats');
+    expect(shell.pathForFile(dropped)).toBe('/home/me/cats');
+    expect(located).toEqual([dropped]);
+    expect(() => shell.pathForFile('/etc/passwd')).toThrow(/needs a dropped File/);
+    expect(() => shell.pathForFile({ name: 'x', path: '/x' })).toThrow(/needs a dropped File/);
+    expect(located).toHaveLength(1);
   });
 });

@@ -139,10 +139,13 @@ export async function loadImageFolder(input: ImageFolderInput, opts: LoadOptions
     j++;
   }
   const pixels = m === n ? out : out.subarray(0, m * size);
+  const nImages = (k: number) => `${k.toLocaleString('en-US')} ${k === 1 ? 'image' : 'images'}`;
   if (resized)
-    notes.push(`${resized} images of another size resized to ${target.width}×${target.height} (padded to keep aspect)`);
+    notes.push(
+      `${nImages(resized)} of another size resized to ${target.width}×${target.height} (padded to keep aspect)`,
+    );
   if (channels === 3 && colourCount < m)
-    notes.push(`${m - colourCount} gray images stored as RGB alongside ${colourCount} colour images`);
+    notes.push(`${nImages(m - colourCount)} in gray stored as RGB alongside ${nImages(colourCount)} in colour`);
   return {
     name: input.name,
     source: input.root,

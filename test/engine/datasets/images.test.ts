@@ -121,7 +121,7 @@ describe('image folders', () => {
     // 12×6 → 6×3 centred: the top and bottom rows are padding.
     expect(Array.from(wide.subarray(0, 6))).toEqual([0, 0, 0, 0, 0, 0]);
     expect(Array.from(wide.subarray(2 * 6, 3 * 6))).toEqual([255, 255, 255, 255, 255, 255]);
-    expect(ds.notes?.some((n) => /1 images of another size resized to 6×6/.test(n))).toBe(true);
+    expect(ds.notes?.some((n) => /^1 image of another size resized to 6×6/.test(n))).toBe(true);
     const chosen = await load(dir, { size: { width: 3, height: 3 } });
     expect([chosen.width, chosen.height]).toEqual([3, 3]);
   });
