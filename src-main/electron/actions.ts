@@ -35,29 +35,37 @@ export function createActions(
   let counter = 0;
   const id = (what: string) => `menu-${what}-${++counter}`;
   const mine = new Set<string>();
+  /** Jobs that reopen a session: their dataset is the session's, not a folder the user chose. */
+  const sessionJobs = new Set<string>();
   const send = (command: Command, jobOrRequest: string) => {
     mine.add(jobOrRequest);
     d.bridge.send(command);
   };
-  d.bridge.onEvent((e: EngineEvent) => {
-    if (e.type === 'error') {
-      const key = e.jobId ?? e.requestId;
-      if (key && mine.delete(key)) d.dialog.showErrorBox('AE Explorer', e.message);
-    } else if (e.type === 'datasetLoaded') mine.delete(e.jobId);
-    else if (e.type === 'csv' || e.type === 'sessionSaved') mine.delete(e.requestId);
-  });
   const remember = (entry: Settings['recent'][number]) => {
     d.settings.recent = addRecent(d.settings.recent, entry);
     d.addRecentDocument(entry.path);
     d.settingsChanged();
   };
+  d.bridge.onEvent((e: EngineEvent) => {
+    if (e.type === 'error') {
+      const key = e.jobId ?? e.requestId;
+      if (key) sessionJobs.delete(key);
+      if (key && mine.delete(key)) d.dialog.showErrorBox('AE Explorer', e.message);
+    } else if (e.type === 'datasetLoaded') {
+      mine.delete(e.jobId);
+      // Every folder that loaded goes to File → Recent, whether opened from the menu, typed or dropped on the page.
+      if (e.info.source.kind === 'folder' && !sessionJobs.has(e.jobId))
+        remember({ kind: 'folder', path: e.info.source.path });
+    } else if (e.type === 'sessionOpened') sessionJobs.delete(e.jobId);
+    else if (e.type === 'csv' || e.type === 'sessionSaved') mine.delete(e.requestId);
+  });
   const loadFolder = (folder: string) => {
     const jobId = id('load');
     send({ type: 'loadDataset', jobId, source: { kind: 'folder', path: folder } }, jobId);
-    remember({ kind: 'folder', path: folder });
   };
   const openSessionFile = (file: string) => {
     const jobId = id('session');
+    sessionJobs.add(jobId);
     send({ type: 'openSession', jobId, path: file }, jobId);
     remember({ kind: 'session', path: file });
   };
