@@ -39,7 +39,7 @@ try {
   console.log(`generate: ${N} PNGs in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
   // CPU time beside wall time: on a shared machine the wall time also counts other processes' turns.
-  const cpu = (c: NodeJS.CpuUsage) => ((c.user + c.system) / 1e6).toFixed(1);
+  const cpu = (c: NodeJS.CpuUsage, digits = 1) => ((c.user + c.system) / 1e6).toFixed(digits);
   const load = () => os.loadavg()[0].toFixed(1);
   t = performance.now();
   let c = process.cpuUsage();
@@ -56,13 +56,27 @@ try {
   const again = await loadFolder(dataDir, { cacheDir });
   const s2 = (performance.now() - t) / 1000;
   console.log(
-    `cached reload: ${again.n} images in ${s2.toFixed(2)} s, from cache: ${again.fromCache === true} (CPU ${cpu(process.cpuUsage(c))} s, load avg ${load()}; target ≤ 2 s)`,
+    `cached reload: ${again.n} images in ${s2.toFixed(2)} s, from cache: ${again.fromCache === true} (CPU ${cpu(process.cpuUsage(c), 2)} s, load avg ${load()}; target ≤ 2 s)`,
   );
   // The floor of a cached reopen: listing the folder and one stat per file, which the cache key needs.
   t = performance.now();
   const listing = await walk(dataDir);
   console.log(
     `  of which listing + stat of ${listing.files.length} files takes ${((performance.now() - t) / 1000).toFixed(2)} s on its own`,
+  );
+  // As the app reopens it: the engine's loadDataset command until its datasetLoaded event is serialised for the page.
+  process.env.AE_EXPLORER_CACHE_DIR = cacheDir;
+  const { Engine } = await import('../src-main/engine/engine.js');
+  let bytes = 0;
+  const engine = new Engine((e) => {
+    if (e.type === 'datasetLoaded') bytes = JSON.stringify(e).length;
+    if (e.type === 'error') throw new Error(e.message);
+  });
+  t = performance.now();
+  c = process.cpuUsage();
+  await engine.handle({ type: 'loadDataset', jobId: 'bench', source: { kind: 'folder', path: dataDir } });
+  console.log(
+    `cached reopen through the engine: ${((performance.now() - t) / 1000).toFixed(2)} s up to a ${(bytes / 2 ** 20).toFixed(1)} MB datasetLoaded message (CPU ${cpu(process.cpuUsage(c), 2)} s, load avg ${load()})`,
   );
   console.log(
     `memory after the first load: rss ${Math.round(rss / 2 ** 20)} MB for ${Math.round(first.pixels.length / 2 ** 20)} MB of pixels`,
