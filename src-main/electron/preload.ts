@@ -47,7 +47,10 @@ function setViewState(view: Record<string, unknown>): void {
  * it is loaded through the same validated loadDataset command as a typed path.
  */
 function pathForFile(file: File): string {
-  if (!(file instanceof File)) throw new TypeError('pathForFile needs a dropped File');
+  // Not `instanceof File`: a File from the page may not be an instance of this isolated world's File class;
+  // webUtils itself refuses anything that is not a real File.
+  if (typeof file !== 'object' || file === null || typeof (file as { name?: unknown }).name !== 'string')
+    throw new TypeError('pathForFile needs a dropped File');
   return webUtils.getPathForFile(file);
 }
 

@@ -105,7 +105,8 @@ describe('preload', () => {
     expect(shell.pathForFile(dropped)).toBe('/home/me/cats');
     expect(located).toEqual([dropped]);
     expect(() => shell.pathForFile('/etc/passwd')).toThrow(/needs a dropped File/);
-    expect(() => shell.pathForFile({ name: 'x', path: '/x' })).toThrow(/needs a dropped File/);
+    expect(() => shell.pathForFile(null)).toThrow(/needs a dropped File/);
+    expect(() => shell.pathForFile({ path: '/x' })).toThrow(/needs a dropped File/);
     expect(located).toHaveLength(1);
   });
 });
