@@ -33,14 +33,14 @@ export async function loadFolder(
   let cachePath = cacheDir
     ? cacheFile(cacheDir, resolved, JSON.stringify({ size: opts.size, gray: opts.grayscale }))
     : null;
-  const cachedBytes = cachePath ? readCacheBytes(cachePath) : null;
+  let cachedBytes = cachePath ? readCacheBytes(cachePath) : null;
   const listing = await walk(folder, hooks.signal);
   const root = listing.root;
   const name = path.basename(resolved) || root;
 
   let print = '';
   if (cacheDir && isInside(cacheDir, root)) cachePath = null;
-  if (cachePath) {
+  if (cachePath && cachedBytes) {
     print = fingerprint(listing.files, listing.skipped.length);
     const cached = await parseCache(cachePath, await cachedBytes, print);
     if (cached) {
@@ -48,6 +48,9 @@ export async function loadFolder(
       return cached;
     }
   }
+  // A stale entry's bytes must not stay in memory while the folder is decoded again.
+  // eslint-disable-next-line no-useless-assignment -- the assignment is what lets the collector free them
+  cachedBytes = null;
   hooks.signal?.throwIfAborted();
 
   const ds = await decodeFolder(root, name, listing.files, [...listing.skipped], opts, hooks);
