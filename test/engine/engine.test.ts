@@ -72,6 +72,15 @@ describe('Engine', () => {
       expect(info.notes.join('\n')).toMatch(/one class only/);
       expect(engine.state.dataset!.pixels.length).toBe(4 * 12 * 10);
 
+      // A session keeps the options: reopened elsewhere, the same 12×10 gray images come back.
+      const session = path.join(cache, 'opts.aex');
+      await engine.handle({ type: 'saveSession', requestId: 'save-opts', path: session });
+      const reopened: EngineEvent[] = [];
+      await new Engine((e) => reopened.push(e)).handle({ type: 'openSession', jobId: 'open-opts', path: session });
+      expect(reopened.filter((e) => e.type === 'error')).toEqual([]);
+      const again = reopened.find((e) => e.type === 'datasetLoaded')!;
+      expect(again).toMatchObject({ info: { n: 4, width: 12, height: 10, channels: 1, source } });
+
       await engine.handle({ type: 'loadDataset', jobId: 'auto', source: { kind: 'folder', path: folder } });
       expect(last('datasetLoaded')!.info).toMatchObject({ n: 4, width: 8, height: 8, channels: 3 });
       await engine.handle({
