@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import type { Dataset } from './types.js';
@@ -18,13 +18,21 @@ export function cacheFile(cacheDir: string, root: string, optionsKey: string): s
 
 /** Fingerprint of the folder's contents: every file's relative path, size and modification time. */
 export function fingerprint(files: FileEntry[], skippedByWalk: number): string {
-  // One string hashed at once: 70,000 small update() calls cost more than the hashing itself.
-  const parts = new Array<string>(files.length);
+  // The names as one string and the numbers as raw float64s: two update() calls instead of 70,000,
+  // and no number-to-text conversion (which cost more than the hashing).
+  const rels = new Array<string>(files.length);
+  const nums = new Float64Array(2 * files.length);
   for (let i = 0; i < files.length; i++) {
     const f = files[i];
-    parts[i] = `${f.rel}\0${f.size}\0${f.mtimeMs}\n`;
+    rels[i] = f.rel;
+    nums[2 * i] = f.size;
+    nums[2 * i + 1] = f.mtimeMs;
   }
-  return createHash('sha256').update(`v${DECODER_VERSION}\0${skippedByWalk}\0`).update(parts.join('')).digest('hex');
+  return createHash('sha256')
+    .update(`v${DECODER_VERSION}\0${skippedByWalk}\0${files.length}\0`)
+    .update(rels.join('\0'))
+    .update(new Uint8Array(nums.buffer))
+    .digest('hex');
 }
 
 /** True when `dir` is `root` or inside it: the cache must never go into the dataset folder. */
@@ -38,8 +46,25 @@ export function isInside(dir: string, root: string): boolean {
  * needs only the entry's name, so the loader starts it before walking the
  * folder and the disk read overlaps the tens of thousands of stat calls.
  */
-export function readCacheBytes(file: string): Promise<Buffer | null> {
-  return readFile(file).catch(() => null);
+export async function readCacheBytes(file: string): Promise<Buffer | null> {
+  // One read into a buffer of the file's size: readFile's chunked reads copy 55 MB a second time.
+  let fh: FileHandle | null = null;
+  try {
+    fh = await open(file, 'r');
+    const { size } = await fh.stat();
+    const bytes = Buffer.allocUnsafe(size);
+    let done = 0;
+    while (done < size) {
+      const { bytesRead } = await fh.read(bytes, done, size - done, done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    return done === size ? bytes : null;
+  } catch {
+    return null;
+  } finally {
+    await fh?.close().catch(() => {});
+  }
 }
 
 /** The dataset in cache bytes if they are well formed and their fingerprint matches; null otherwise. */
