@@ -104,8 +104,10 @@ export async function walk(root: string, signal?: AbortSignal): Promise<Listing>
     const relPrefix = rel ? `${rel}/` : '';
     // statSync: one async stat per file costs ~100 µs of thread-pool round trip, ten times the stat.
     let lastYield = performance.now();
-    for (const ent of entries) {
-      if (performance.now() - lastYield > 50) {
+    for (let k = 0; k < entries.length; k++) {
+      const ent = entries[k];
+      // The clock is read every 64 entries (well under a millisecond of stats), not 70,000 times.
+      if ((k & 63) === 63 && performance.now() - lastYield > 50) {
         // A flat folder of 100,000 files takes a second or more to stat: let a cancel through.
         await new Promise((r) => setImmediate(r));
         signal?.throwIfAborted();
