@@ -9,6 +9,8 @@ declare global {
       onMenuAction(listener: (action: string) => void): () => void;
       /** Where a dropped file or folder is on disk ('' if it is not a file on disk). */
       pathForFile?(file: File): string;
+      /** Folders the user picked in the desktop menus (File → Open Dataset Folder…, File → Recent). */
+      onOpenFolder?(listener: (path: string) => void): () => void;
     };
   }
 }

@@ -10,7 +10,7 @@ import type { Command, EngineEvent } from '../protocol.js';
 import type { EngineBridge } from './ipc.js';
 import { aboutDetail, type MenuActions } from './menu.js';
 import { addRecent, type Settings, type Theme } from './settings.js';
-import { MENU_CHANNEL } from './shell-actions.js';
+import { MENU_CHANNEL, OPEN_FOLDER_CHANNEL } from './shell-actions.js';
 
 /** What the actions need from Electron and the rest of the shell. */
 export interface ActionDeps {
@@ -60,6 +60,9 @@ export function createActions(
     else if (e.type === 'csv' || e.type === 'sessionSaved') mine.delete(e.requestId);
   });
   const loadFolder = (folder: string) => {
+    // The page loads it with the size and grayscale options it shows; with no page, the engine loads it as it is.
+    const win = d.window();
+    if (win) return win.webContents.send(OPEN_FOLDER_CHANNEL, folder);
     const jobId = id('load');
     send({ type: 'loadDataset', jobId, source: { kind: 'folder', path: folder } }, jobId);
   };

@@ -8,7 +8,15 @@ import { contextBridge, ipcRenderer, webUtils } from 'electron';
 
 import { type Command, engineApiFrom, type EngineEvent, validateCommand } from '../protocol.js';
 import { COMMAND_CHANNEL, EVENT_CHANNEL } from './ipc-channels.js';
-import { isShellAction, MENU_CHANNEL, type ShellAction, VIEW_CHANNEL, viewProblem } from './shell-actions.js';
+import {
+  isFolderPath,
+  isShellAction,
+  MENU_CHANNEL,
+  OPEN_FOLDER_CHANNEL,
+  type ShellAction,
+  VIEW_CHANNEL,
+  viewProblem,
+} from './shell-actions.js';
 
 function send(command: Command): void {
   const problem = validateCommand(command);
@@ -54,4 +62,14 @@ function pathForFile(file: File): string {
   return webUtils.getPathForFile(file);
 }
 
-contextBridge.exposeInMainWorld('aeExplorerShell', { onMenuAction, setViewState, pathForFile });
+/** Folders picked in the menus, for the page to load with its options. */
+function onOpenFolder(listener: (path: string) => void): () => void {
+  if (typeof listener !== 'function') throw new TypeError('onOpenFolder needs a function');
+  const wrapped = (_e: unknown, folder: unknown) => {
+    if (isFolderPath(folder)) listener(folder);
+  };
+  ipcRenderer.on(OPEN_FOLDER_CHANNEL, wrapped);
+  return () => void ipcRenderer.removeListener(OPEN_FOLDER_CHANNEL, wrapped);
+}
+
+contextBridge.exposeInMainWorld('aeExplorerShell', { onMenuAction, setViewState, pathForFile, onOpenFolder });

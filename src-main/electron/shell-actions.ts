@@ -9,6 +9,17 @@ export const MENU_CHANNEL = 'ae-explorer:menu';
 export const SHELL_ACTIONS = ['reset-view'] as const;
 export type ShellAction = (typeof SHELL_ACTIONS)[number];
 
+/**
+ * Main → renderer: a folder the user picked (File → Open Dataset Folder…, File → Recent). The page loads it
+ * with the image size and grayscale options it shows, as it does a typed or dropped folder.
+ */
+export const OPEN_FOLDER_CHANNEL = 'ae-explorer:open-folder';
+
+/** True for a folder path the preload may hand to the page. */
+export function isFolderPath(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length < 4096;
+}
+
 /** Renderer → main: the page's view state (camera, hidden classes...), stored in saved sessions. */
 export const VIEW_CHANNEL = 'ae-explorer:view';
 

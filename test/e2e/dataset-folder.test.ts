@@ -192,8 +192,14 @@ describe('dropping a folder on the desktop window', () => {
     page = await openPage((folder) => {
       const w = window as unknown as { aeExplorerShell: unknown; asked: string[] };
       w.asked = [];
+      const folderListeners = new Set<(p: string) => void>();
+      (w as unknown as { pickFolder: (p: string) => void }).pickFolder = (p) => folderListeners.forEach((l) => l(p));
       w.aeExplorerShell = {
         onMenuAction: () => () => {},
+        onOpenFolder: (l: (p: string) => void) => {
+          folderListeners.add(l);
+          return () => folderListeners.delete(l);
+        },
         pathForFile: (f: File) => {
           w.asked.push(f.name);
           return folder;
@@ -221,6 +227,15 @@ describe('dropping a folder on the desktop window', () => {
     expect(await page.inputValue('[data-testid=folder-path]')).toBe(data);
     expect(await page.locator('[data-testid=drop-overlay]').count()).toBe(0);
     await page.screenshot({ path: path.join(ARTIFACTS, 'dataset-dropped.png') });
+  }, 120_000);
+
+  it('loads a folder picked in the desktop menu with the options the page shows', async () => {
+    await page.click('[data-testid=folder-options] summary');
+    await page.check('[data-testid=force-grayscale]');
+    // The same colour folder the drop loaded as 16×16×3: the page's grayscale option applies to a menu pick too.
+    await page.evaluate((p) => (window as unknown as { pickFolder: (p: string) => void }).pickFolder(p), data);
+    await expect.poll(summary, { timeout: 60_000 }).toMatch(/shapes dataset.*13 images.*16×16×1/);
+    expect(await page.inputValue('[data-testid=folder-path]')).toBe(data);
     await context.close();
   }, 120_000);
 });

@@ -5,7 +5,7 @@ import { DEFAULT_SETTINGS, type Settings } from '../../src-main/electron/setting
 import type { Command, DatasetInfo, EngineEvent } from '../../src-main/protocol.js';
 
 /** The actions with fake Electron parts: a dialog that answers `folder`, and a bridge whose events the test fires. */
-function setup(folder = '/data/picked') {
+function setup(folder = '/data/picked', page: { sent: [string, unknown][] } | null = null) {
   const sent: Command[] = [];
   const errors: string[] = [];
   const documents: string[] = [];
@@ -27,7 +27,8 @@ function setup(folder = '/data/picked') {
       ready: null,
       view: null,
     } as never,
-    window: () => null,
+    window: () =>
+      page && ({ webContents: { send: (channel: string, v: unknown) => void page.sent.push([channel, v]) } } as never),
     settings,
     settingsChanged: () => {},
     applyTheme: () => {},
@@ -71,5 +72,17 @@ describe('File → Recent folders', () => {
     const job = (t.sent[0] as Extract<Command, { type: 'openSession' }>).jobId;
     t.fire(t.loaded(job, '/data/of-the-session'));
     expect(t.settings.recent).toEqual([{ kind: 'session', path: '/s/run.aex' }]);
+  });
+
+  it('has the page load a folder picked in the menu, so the options it shows apply', async () => {
+    const page = { sent: [] as [string, unknown][] };
+    const t = setup('/data/picked', page);
+    await t.actions.openFolder();
+    t.actions.openRecent({ kind: 'folder', path: '/data/recent' });
+    expect(page.sent).toEqual([
+      ['ae-explorer:open-folder', '/data/picked'],
+      ['ae-explorer:open-folder', '/data/recent'],
+    ]);
+    expect(t.sent).toEqual([]);
   });
 });

@@ -47,7 +47,12 @@ describe('preload', () => {
     ])
       expect(typeof api[verb], verb).toBe('function');
     for (const raw of ['send', 'invoke', 'on', 'ipcRenderer', 'postMessage']) expect(api[raw]).toBeUndefined();
-    expect(Object.keys(exposed.get('aeExplorerShell')!)).toEqual(['onMenuAction', 'setViewState', 'pathForFile']);
+    expect(Object.keys(exposed.get('aeExplorerShell')!)).toEqual([
+      'onMenuAction',
+      'setViewState',
+      'pathForFile',
+      'onOpenFolder',
+    ]);
   });
 
   it('sends each verb as one validated command', () => {
@@ -108,5 +113,20 @@ describe('preload', () => {
     expect(() => shell.pathForFile(null)).toThrow(/needs a dropped File/);
     expect(() => shell.pathForFile({ path: '/x' })).toThrow(/needs a dropped File/);
     expect(located).toHaveLength(1);
+  });
+
+  it('hands the page folders picked in the menus, and nothing else', () => {
+    const shell = exposed.get('aeExplorerShell') as unknown as { onOpenFolder(l: (p: string) => void): () => void };
+    const got: string[] = [];
+    const off = shell.onOpenFolder((p) => got.push(p));
+    for (const l of listeners.get('ae-explorer:open-folder')!) {
+      l({}, '/data/cats');
+      l({}, '');
+      l({}, { path: '/etc' });
+      l({}, 'x'.repeat(5000));
+    }
+    expect(got).toEqual(['/data/cats']);
+    off();
+    expect(listeners.get('ae-explorer:open-folder')!.size).toBe(0);
   });
 });
