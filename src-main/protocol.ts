@@ -90,7 +90,18 @@ export type Command =
   | { type: 'train'; jobId: string; params: TrainParams }
   | { type: 'project'; jobId: string; params: ProjectParams }
   | { type: 'cancel'; jobId: string }
-  | { type: 'getItem'; requestId: string; index: number }
+  /**
+   * One item with its reconstruction. `noiseLevel` (0 to 1, denoising model
+   * only) sets the noise of the noisy input the card shows; default: the
+   * level the model was trained with.
+   */
+  | { type: 'getItem'; requestId: string; index: number; noiseLevel?: number }
+  /**
+   * The trained VAE's decoded latent plane (2-d latent only): a size×size grid
+   * at the standard normal's quantiles, MANIFOLD_MIN_SIZE to MANIFOLD_MAX_SIZE
+   * a side (default MANIFOLD_DEFAULT_SIZE).
+   */
+  | { type: 'getManifold'; requestId: string; size?: number }
   /** `rows`: only these items, in this order (e.g. a selection); default all. */
   | { type: 'exportCsv'; requestId: string; path?: string; rows?: number[] }
   /** k-means on the autoencoder's codes (the pixels before training). */
@@ -109,6 +120,11 @@ export type SessionView = Record<string, unknown>;
 
 /** Most items one getThumbnails request may ask for. */
 export const MAX_THUMBNAILS = 1024;
+
+/** Grid sizes a getManifold request may ask for; the default is the Keras tutorial's 15×15. */
+export const MANIFOLD_MIN_SIZE = 2;
+export const MANIFOLD_MAX_SIZE = 30;
+export const MANIFOLD_DEFAULT_SIZE = 15;
 
 export type CommandType = Command['type'];
 
@@ -161,6 +177,8 @@ export type EngineEvent =
       epochs: EpochLog[];
       cancelled: boolean;
       codeSize: number;
+      /** Denoising model only: the noise level (standard deviation) it was trained with. */
+      noiseLevel?: number;
       /** Mean per-pixel reconstruction error over the dataset. */
       meanError: number;
       /** Per-item reconstruction error (n float32), for colouring the map. */
@@ -192,12 +210,32 @@ export type EngineEvent =
       original: B64U8;
       /** Missing until a model is trained. */
       reconstruction?: B64U8;
-      /** Denoising model only: the item with training-strength noise (seeded by index) … */
+      /** Denoising model only: the item plus noise of `noiseLevel` (seeded by index: the same level gives the same image) … */
       noisy?: B64U8;
       /** … and the model's output for that noisy input. */
       denoised?: B64U8;
+      /** The noise level of `noisy`. */
+      noiseLevel?: number;
       /** Mean per-pixel binary cross-entropy of the reconstruction. */
       error?: number;
+    }
+  | {
+      type: 'manifold';
+      requestId: string;
+      /** Cells per side. */
+      size: number;
+      /** Size of one cell (the dataset's image size). */
+      height: number;
+      width: number;
+      channels: number;
+      /**
+       * The latent values of the grid's columns (z₁, left to right) and, in
+       * reverse, of its rows (z₂, top row = largest): the standard normal's
+       * quantiles from 5% to 95%.
+       */
+      z: number[];
+      /** One tiled image, size·height rows of size·width pixels, HWC uint8. */
+      pixels: B64U8;
     }
   | { type: 'csv'; requestId: string; text?: string; path?: string; rows: number }
   | {
@@ -282,9 +320,19 @@ export function validateCommand(value: unknown): string | null {
     case 'cancel':
       return str('jobId') ? null : 'cancel needs a jobId';
     case 'getItem':
-      return str('requestId') && Number.isInteger(c.index) && (c.index as number) >= 0
-        ? null
-        : 'getItem needs a requestId and a non-negative integer index';
+      if (!(str('requestId') && Number.isInteger(c.index) && (c.index as number) >= 0))
+        return 'getItem needs a requestId and a non-negative integer index';
+      if (c.noiseLevel !== undefined && !isNumberIn(c.noiseLevel, 0, 1))
+        return 'getItem noiseLevel must be a number from 0 to 1';
+      return null;
+    case 'getManifold':
+      if (!str('requestId')) return 'getManifold needs a requestId';
+      if (
+        c.size !== undefined &&
+        !(Number.isInteger(c.size) && isNumberIn(c.size, MANIFOLD_MIN_SIZE, MANIFOLD_MAX_SIZE))
+      )
+        return `getManifold size must be an integer from ${MANIFOLD_MIN_SIZE} to ${MANIFOLD_MAX_SIZE}`;
+      return null;
     case 'exportCsv':
       if (!str('requestId')) return 'exportCsv needs a requestId';
       if (c.path !== undefined && (typeof c.path !== 'string' || c.path.length === 0))
@@ -353,6 +401,10 @@ function folderOptionsProblem(s: Record<string, unknown>): string | null {
   if (typeof z !== 'object' || z === null || !side(z.width) || !side(z.height))
     return `source.size must be { width, height } in whole pixels from 1 to ${MAX_IMAGE_SIDE}`;
   return null;
+}
+
+function isNumberIn(v: unknown, lo: number, hi: number): boolean {
+  return typeof v === 'number' && v >= lo && v <= hi;
 }
 
 function isIndexList(v: unknown, max: number): boolean {
@@ -440,7 +492,8 @@ export interface EngineApi {
   train(jobId: string, params: TrainParams): void;
   project(jobId: string, params: ProjectParams): void;
   cancel(jobId: string): void;
-  getItem(requestId: string, index: number): void;
+  getItem(requestId: string, index: number, noiseLevel?: number): void;
+  getManifold(requestId: string, size?: number): void;
   exportCsv(requestId: string, path?: string, rows?: number[]): void;
   cluster(jobId: string, k: number, seed?: number): void;
   getThumbnails(requestId: string, indices: number[], maxSide?: number): void;
@@ -458,7 +511,12 @@ export const commandFor = {
   train: (jobId: string, params: TrainParams): Command => ({ type: 'train', jobId, params }),
   project: (jobId: string, params: ProjectParams): Command => ({ type: 'project', jobId, params }),
   cancel: (jobId: string): Command => ({ type: 'cancel', jobId }),
-  getItem: (requestId: string, index: number): Command => ({ type: 'getItem', requestId, index }),
+  getItem: (requestId: string, index: number, noiseLevel?: number): Command =>
+    noiseLevel === undefined
+      ? { type: 'getItem', requestId, index }
+      : { type: 'getItem', requestId, index, noiseLevel },
+  getManifold: (requestId: string, size?: number): Command =>
+    size === undefined ? { type: 'getManifold', requestId } : { type: 'getManifold', requestId, size },
   exportCsv: (requestId: string, path?: string, rows?: number[]): Command =>
     rows ? { type: 'exportCsv', requestId, path, rows } : { type: 'exportCsv', requestId, path },
   cluster: (jobId: string, k: number, seed?: number): Command => ({ type: 'cluster', jobId, k, seed }),
@@ -489,7 +547,8 @@ export function engineApiFrom(
     train: (jobId, params) => send(commandFor.train(jobId, params)),
     project: (jobId, params) => send(commandFor.project(jobId, params)),
     cancel: (jobId) => send(commandFor.cancel(jobId)),
-    getItem: (requestId, index) => send(commandFor.getItem(requestId, index)),
+    getItem: (requestId, index, noiseLevel) => send(commandFor.getItem(requestId, index, noiseLevel)),
+    getManifold: (requestId, size) => send(commandFor.getManifold(requestId, size)),
     exportCsv: (requestId, path, rows) => send(commandFor.exportCsv(requestId, path, rows)),
     cluster: (jobId, k, seed) => send(commandFor.cluster(jobId, k, seed)),
     getThumbnails: (requestId, indices, maxSide) => send(commandFor.getThumbnails(requestId, indices, maxSide)),

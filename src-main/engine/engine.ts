@@ -21,7 +21,8 @@ import { projectionsCsv, writeFileAtomic } from './export/csv.js';
 import { datasetFingerprint, readSession, writeSession } from './export/session.js';
 import { modelWeights, restoreModel } from './export/session-model.js';
 import { knnAccuracy, trustworthiness } from './metrics/index.js';
-import { addNoise, DEFAULT_NOISE_LEVEL } from './models/denoising.js';
+import { DEFAULT_NOISE_LEVEL } from './models/denoising.js';
+import { denoisePreview, manifoldImage } from './previews.js';
 import { runProjection } from './projection/run.js';
 import { describeBackend } from './training/parallel.js';
 import { trainAutoencoder, TrainedAutoencoder } from './training/train.js';
@@ -84,7 +85,9 @@ export class Engine {
         case 'project':
           return await this.job(cmd.jobId, (signal) => this.project(cmd.jobId, cmd.params, signal));
         case 'getItem':
-          return await this.item(cmd.requestId, cmd.index);
+          return await this.item(cmd.requestId, cmd.index, cmd.noiseLevel);
+        case 'getManifold':
+          return await this.manifold(cmd.requestId, cmd.size);
         case 'exportCsv':
           return await this.exportCsv(cmd.requestId, cmd.path, cmd.rows);
         case 'cluster':
@@ -219,6 +222,7 @@ export class Engine {
       epochs: result.epochs,
       cancelled: result.cancelled,
       codeSize: result.model.codeSize,
+      ...trainingNoise(result.model),
       meanError: sum / ds.n,
       errors: encodeF32(this.errors),
     });
@@ -287,7 +291,7 @@ export class Engine {
     });
   }
 
-  private async item(requestId: string, index: number) {
+  private async item(requestId: string, index: number, noiseLevel?: number) {
     const ds = this.needDataset();
     if (index >= ds.n) throw new Error(`item ${index} is out of range (the dataset has ${ds.n})`);
     const size = itemSize(ds);
@@ -299,7 +303,13 @@ export class Engine {
       for (let j = 0; j < size; j++) bytes[j] = Math.round(rec[j] * 255);
       reconstruction = bytesToBase64(bytes);
     }
-    const denoise = await this.denoisePreview(ds, index);
+    // The denoising model's card also shows a noisy input (at the asked level, else the training one) and its output.
+    let denoise: { noisy: string; denoised: string; noiseLevel: number } | undefined;
+    if (this.model?.kind === 'denoising') {
+      const level = noiseLevel ?? DEFAULT_NOISE_LEVEL;
+      const p = await denoisePreview(this.model, ds, index, level);
+      denoise = { noisy: bytesToBase64(p.noisy), denoised: bytesToBase64(p.denoised), noiseLevel: level };
+    }
     this.emit({
       type: 'item',
       ...denoise,
@@ -316,32 +326,21 @@ export class Engine {
     });
   }
 
-  /** Denoising model only: the item with noise (seeded by its index, so it repeats) and the model's output for it. */
-  private async denoisePreview(ds: Dataset, index: number): Promise<{ noisy: string; denoised: string } | undefined> {
-    const model = this.model;
-    if (!model || model.kind !== 'denoising') return undefined;
-    const size = itemSize(ds);
-    const shape = model.parts.autoencoder.inputs[0].shape.slice(1) as number[];
-    const pixels = ds.pixels.subarray(index * size, (index + 1) * size);
-    const [noisy, denoised] = tf.tidy(() => {
-      const x = tf.tensor(
-        Float32Array.from(pixels, (v) => v / 255),
-        [1, ...shape],
-      );
-      const n = addNoise(x, DEFAULT_NOISE_LEVEL, index + 1);
-      return [n, model.parts.autoencoder.predict(n) as tf.Tensor];
+  /** The trained VAE's decoded latent plane, tiled into one image. */
+  private async manifold(requestId: string, size?: number) {
+    const ds = this.needDataset();
+    if (!this.model) throw new Error('train a variational autoencoder with code size 2 first: no model is trained');
+    const m = await manifoldImage(this.model, ds, size);
+    this.emit({
+      type: 'manifold',
+      requestId,
+      size: m.size,
+      height: ds.height,
+      width: ds.width,
+      channels: ds.channels,
+      z: m.z,
+      pixels: bytesToBase64(m.pixels),
     });
-    const bytes = async (t: tf.Tensor) => {
-      const d = await t.data();
-      const b = new Uint8Array(size);
-      for (let j = 0; j < size; j++) b[j] = Math.round(Math.min(1, Math.max(0, d[j])) * 255);
-      return bytesToBase64(b);
-    };
-    try {
-      return { noisy: await bytes(noisy), denoised: await bytes(denoised) };
-    } finally {
-      tf.dispose([noisy, denoised]);
-    }
   }
 
   private async exportCsv(requestId: string, file?: string, rows?: number[]) {
@@ -507,6 +506,7 @@ export class Engine {
         epochs: s.model.epochs,
         cancelled: false,
         codeSize: model.codeSize,
+        ...trainingNoise(model),
         meanError: s.model.meanError,
         ...(this.errors ? { errors: encodeF32(this.errors) } : {}),
       });
@@ -521,6 +521,12 @@ export class Engine {
       });
     this.emit({ type: 'sessionOpened', jobId, path: file, view: s.view });
   }
+}
+
+/** The denoising model's training noise level, for the `trained` event (nothing for other kinds). */
+function trainingNoise(model: TrainedAutoencoder): { noiseLevel?: number } {
+  // Training builds every model with its default options, so the level is the default one.
+  return model.kind === 'denoising' ? { noiseLevel: DEFAULT_NOISE_LEVEL } : {};
 }
 
 /** What front ends are told about a loaded dataset. */

@@ -40,6 +40,7 @@ describe('preload', () => {
       'project',
       'cancel',
       'getItem',
+      'getManifold',
       'exportCsv',
       'saveSession',
       'openSession',
@@ -58,7 +59,7 @@ describe('preload', () => {
   it('sends each verb as one validated command', () => {
     const api = exposed.get('aeExplorer') as unknown as {
       train(j: string, p: unknown): void;
-      getItem(r: string, i: number): void;
+      getItem(r: string, i: number, noiseLevel?: number): void;
     };
     api.train('t1', { model: 'deep', epochs: 2 });
     expect(sent.at(-1)).toEqual([
@@ -68,6 +69,7 @@ describe('preload', () => {
     const before = sent.length;
     expect(() => api.train('t2', { model: 'bogus' })).toThrow(/unknown model/);
     expect(() => api.getItem('r', -3)).toThrow(/bad command/);
+    expect(() => api.getItem('r', 3, 1.5)).toThrow(/noiseLevel/);
     expect(sent.length).toBe(before);
   });
 

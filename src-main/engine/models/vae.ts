@@ -93,6 +93,15 @@ export function normalQuantile(p: number): number {
 }
 
 /**
+ * The latent values of an n-point sweep along one axis: the standard
+ * normal's quantiles at n evenly spaced probabilities from 5% to 95% (the
+ * Keras tutorial's norm.ppf(linspace(0.05, 0.95, n))).
+ */
+export function manifoldQuantiles(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => normalQuantile(0.05 + (0.9 * i) / Math.max(1, n - 1)));
+}
+
+/**
  * The decoded manifold of a 2-d latent: an n×n grid sweeping the plane
  * through the Gaussian's quantiles (5%…95%), row by row from the top (high
  * z₂) to the bottom. Returns n·n images, flat, values in [0, 1].
@@ -100,7 +109,7 @@ export function normalQuantile(p: number): number {
 export async function decodeManifold(decoder: tf.LayersModel, n = 15): Promise<Float32Array> {
   const dim = decoder.inputs[0]!.shape[1];
   if (dim !== 2) throw new Error(`decodeManifold needs a 2-d latent, this decoder takes ${dim}`);
-  const q = Array.from({ length: n }, (_, i) => normalQuantile(0.05 + (0.9 * i) / Math.max(1, n - 1)));
+  const q = manifoldQuantiles(n);
   const grid = new Float32Array(n * n * 2);
   for (let r = 0; r < n; r++)
     for (let col = 0; col < n; col++) {
