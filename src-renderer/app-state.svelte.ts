@@ -44,6 +44,9 @@ export interface Thumbnails {
   pixels: Uint8Array;
 }
 
+/** The trained VAE's decoded latent plane, as the engine sent it. */
+export type ManifoldView = Extract<EngineEvent, { type: 'manifold' }>;
+
 /** A line for the message area. */
 export interface Message {
   level: 'info' | 'warn' | 'error';
@@ -81,6 +84,12 @@ export class AppState {
   learningRate = $state<number | null>(null);
   /** Code size of the trained model, as the engine reports it. */
   trainedCodeSize = $state<number | null>(null);
+  /** Kind of the trained model (the select may have moved on since). */
+  trainedModel = $state<ModelKind | null>(null);
+  /** Noise level of the denoising model's card; starts at the level the model was trained with. */
+  noiseLevel = $state(0.5);
+  /** The decoded latent plane, when the trained model is a VAE with a 2-d latent. */
+  manifold = $state.raw<ManifoldView | null>(null);
   perplexity = $state(30);
   stage = $state<Progress['stage'] | null>(null);
   progress = $state<Progress | null>(null);
@@ -178,6 +187,7 @@ export class AppState {
       this.meanError = null;
       this.errors = null;
       this.clusters = null;
+      this.manifold = null;
       if (this.colorBy !== 'label') this.colorBy = 'label';
       this.projection = null;
       this.comparePositions = null;
@@ -329,8 +339,30 @@ export class AppState {
       return;
     }
     if (this.item?.index === shown) return;
+    this.requestItem(shown);
+  }
+
+  /** Asks for item i, with the card's noise level when the model is the denoising one. */
+  private requestItem(i: number): void {
     this.itemRequest = newId('item');
-    this.engine.getItem(this.itemRequest, shown);
+    this.engine.getItem(this.itemRequest, i, this.trainedModel === 'denoising' ? this.noiseLevel : undefined);
+  }
+
+  /** Changes the denoising card's noise level and fetches the shown item again at it. */
+  setNoiseLevel(level: number): void {
+    this.noiseLevel = Math.min(1, Math.max(0, level));
+    if (this.item) this.requestItem(this.item.index);
+  }
+
+  /** Fetches the decoded latent plane of the trained 2-d VAE. */
+  async loadManifold(): Promise<void> {
+    const id = newId('manifold');
+    try {
+      const e = await this.request(id, () => this.engine.getManifold(id));
+      if (e.type === 'manifold') this.manifold = e;
+    } catch (err) {
+      this.say('error', (err as Error).message);
+    }
   }
 
   /** Pins the card to point i, or unpins with -1 / the same point. */
@@ -474,6 +506,8 @@ export class AppState {
         this.comparePositions = null;
         this.errors = null;
         this.clusters = null;
+        this.trainedModel = null;
+        this.manifold = null;
         this.colorBy = 'label';
         this.selection = new Int32Array(0);
         this.thumbnails = null;
@@ -488,7 +522,11 @@ export class AppState {
       case 'trained':
         this.meanError = e.meanError;
         this.trainedCodeSize = e.codeSize;
+        this.trainedModel = e.model;
+        if (e.noiseLevel !== undefined) this.noiseLevel = e.noiseLevel;
         this.errors = e.errors ? decodeF32(e.errors) : null;
+        this.manifold = null;
+        if (e.model === 'vae' && e.codeSize === 2) void this.loadManifold();
         if (e.cancelled) this.say('info', `training cancelled after ${e.epochs.length} epochs; using the model so far`);
         this.settle(e.jobId, e);
         return;
@@ -524,6 +562,7 @@ export class AppState {
         return;
       case 'thumbnails':
       case 'searchResults':
+      case 'manifold':
         this.settle(e.requestId, e);
         return;
       case 'csv':
