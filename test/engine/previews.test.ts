@@ -10,6 +10,8 @@ import { denoisePreview, manifoldImage } from '../../src-main/engine/previews.js
 import { buildModel, TrainedAutoencoder } from '../../src-main/engine/training/train.js';
 import { base64ToBytes, type EngineEvent, validateCommand } from '../../src-main/protocol.js';
 
+type ItemEvent = Extract<EngineEvent, { type: 'item' }>;
+
 let ds: Dataset;
 beforeAll(async () => {
   await selectBackend();
@@ -151,4 +153,24 @@ describe('the engine', () => {
       message: expect.stringMatching(/needs a variational autoencoder with a 2-d latent; the trained model is simple/),
     });
   });
+});
+
+describe('the engine with a denoising model', () => {
+  const events: EngineEvent[] = [];
+  const engine = new Engine((e) => events.push(e), { progressIntervalMs: 1000 });
+  const item = (id: string) => events.find((e) => e.type === 'item' && e.requestId === id) as ItemEvent;
+
+  it('names the training noise, and answers getItem at the asked noise level', async () => {
+    await engine.handle({ type: 'loadDataset', jobId: 'l', source: { kind: 'mnist', limit: 100 } });
+    await engine.handle({ type: 'train', jobId: 't', params: { model: 'denoising', epochs: 1, batchSize: 50 } });
+    expect(events.find((e) => e.type === 'trained')).toMatchObject({ model: 'denoising', noiseLevel: 0.5 });
+    await engine.handle({ type: 'getItem', requestId: 'a', index: 9 });
+    await engine.handle({ type: 'getItem', requestId: 'b', index: 9, noiseLevel: 0 });
+    await engine.handle({ type: 'getItem', requestId: 'c', index: 9, noiseLevel: 0.5 });
+    expect(item('a').noiseLevel).toBe(0.5);
+    expect(item('b').noiseLevel).toBe(0);
+    expect(item('b').noisy).toBe(item('b').original);
+    expect(item('c').noisy).toBe(item('a').noisy);
+    expect(item('c').noisy).not.toBe(item('a').original);
+  }, 60_000);
 });
