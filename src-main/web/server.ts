@@ -1,14 +1,16 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFile, realpath } from 'node:fs/promises';
+import { mkdtemp, readFile, realpath, rm } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 
 import { type WebSocket, WebSocketServer } from 'ws';
 
 import { MIME_TYPES } from '../mime.js';
 import { type Command, type EngineEvent, validateCommand } from '../protocol.js';
+import { SessionTransfers } from './session-transfer.js';
 
 /** Options of the web-mode server. */
 export interface WebServerOptions {
@@ -22,6 +24,8 @@ export interface WebServerOptions {
   token?: string;
   /** Extra environment for the engine process. */
   engineEnv?: NodeJS.ProcessEnv;
+  /** Largest session file the browser may upload, in bytes (default 512 MB). */
+  maxSessionUpload?: number;
 }
 
 /** A running web-mode server. */
@@ -30,6 +34,8 @@ export interface WebServer {
   url: string;
   port: number;
   token: string;
+  /** The server's own temporary folder, through which session files pass (removed on close). */
+  tempDir: string;
   close(): Promise<void>;
 }
 
@@ -43,7 +49,8 @@ const COOKIE = 'ae_token';
 export function refusedInWebMode(cmd: Command): string | null {
   if (cmd.type === 'exportCsv' && cmd.path !== undefined)
     return 'in web mode the CSV is downloaded by the browser; the server writes no files';
-  if (cmd.type === 'saveSession') return 'saving sessions is available in the desktop app and the CLI, not in web mode';
+  if (cmd.type === 'saveSession')
+    return 'in web mode the session is downloaded by the browser (Save session); the server writes no files for it';
   return null;
 }
 
@@ -72,18 +79,26 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     env: { ...process.env, ...opts.engineEnv },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  // Session files pass through a folder of the server's own, removed on close.
+  const tempDir = await mkdtemp(path.join(os.tmpdir(), 'ae-explorer-web-'));
+  const sessions = new SessionTransfers({
+    send: (c) => engine.send(c),
+    tempDir,
+    maxUploadBytes: opts.maxSessionUpload,
+  });
   const sockets = new Set<WebSocket>();
   const broadcast = (event: EngineEvent) => {
     const text = JSON.stringify(event);
     for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(text);
   };
-  engine.on('message', (m) => broadcast(m as EngineEvent));
+  engine.on('message', (m) => {
+    const event = sessions.filter(m as EngineEvent);
+    if (event) broadcast(event);
+  });
   engine.on('exit', (code, signal) => {
-    if (!closing)
-      broadcast({
-        type: 'error',
-        message: `the engine stopped (${signal ?? `exit code ${code}`}); restart the server`,
-      });
+    const message = `the engine stopped (${signal ?? `exit code ${code}`}); restart the server`;
+    sessions.engineStopped(message);
+    if (!closing) broadcast({ type: 'error', message });
   });
   let closing = false;
 
@@ -97,6 +112,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
           .end('Forbidden: open the URL with the token that the server printed.');
         return;
       }
+      if (await sessions.handle(req, res, url)) return;
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.writeHead(405).end();
         return;
@@ -164,12 +180,14 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     url: `http://127.0.0.1:${port}/?token=${token}`,
     port,
     token,
+    tempDir,
     close: async () => {
       closing = true;
       for (const ws of sockets) ws.terminate();
       wss.close();
       engine.kill();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await rm(tempDir, { recursive: true, force: true });
     },
   };
 }

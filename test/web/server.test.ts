@@ -86,7 +86,7 @@ describe('web server', () => {
       'bad command: not JSON',
       'bad command: params.epochs must be a non-negative integer',
       'bad command: in web mode the CSV is downloaded by the browser; the server writes no files',
-      'bad command: saving sessions is available in the desktop app and the CLI, not in web mode',
+      'bad command: in web mode the session is downloaded by the browser (Save session); the server writes no files for it',
     ]);
     expect(received.find((e) => e.type === 'log')).toMatchObject({ message: '{"type":"hello"}' });
     ws.close();
