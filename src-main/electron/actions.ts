@@ -3,9 +3,8 @@
  * a command to the engine through the bridge. File paths reach the engine
  * only from here (a dialog the user answered), never from the page.
  */
-import type { BrowserWindow, Dialog, NativeImage } from 'electron';
+import type { BrowserWindow, Dialog } from 'electron';
 
-import { writeFileAtomic } from '../engine/export/csv.js';
 import type { Command, EngineEvent } from '../protocol.js';
 import type { EngineBridge } from './ipc.js';
 import { aboutDetail, type MenuActions } from './menu.js';
@@ -29,9 +28,12 @@ export interface ActionDeps {
 const SESSION_FILTERS = [{ name: 'AE Explorer session', extensions: ['aex'] }];
 
 /** Builds the menu actions; engine errors of menu-started jobs are shown in an error box. */
-export function createActions(
-  d: ActionDeps,
-): MenuActions & { exportCsvFor(requestId: string, rows?: number[]): void; openSessionFile(file: string): void } {
+export function createActions(d: ActionDeps): MenuActions & {
+  exportCsvFor(requestId: string, rows?: number[]): void;
+  openSessionFile(file: string): void;
+  /** The save dialog, then the engine writes the session with the page's last view state. */
+  saveSessionDialog(): Promise<void>;
+} {
   let counter = 0;
   const id = (what: string) => `menu-${what}-${++counter}`;
   const mine = new Set<string>();
@@ -85,6 +87,19 @@ export function createActions(
     else d.bridge.send({ type: 'exportCsv', requestId, path: r.filePath, ...(rows ? { rows } : {}) });
   };
 
+  const saveSessionDialog = async () => {
+    const r = await d.dialog.showSaveDialog({
+      title: 'Save Session',
+      defaultPath: 'session.aex',
+      filters: SESSION_FILTERS,
+    });
+    if (r.canceled || !r.filePath) return;
+    const requestId = id('save');
+    const view = d.bridge.view;
+    send({ type: 'saveSession', requestId, path: r.filePath, ...(view ? { view } : {}) }, requestId);
+    remember({ kind: 'session', path: r.filePath });
+  };
+
   return {
     async openFolder() {
       const r = await d.dialog.showOpenDialog({ title: 'Open Dataset Folder', properties: ['openDirectory'] });
@@ -98,37 +113,19 @@ export function createActions(
       });
       if (!r.canceled && r.filePaths[0]) openSessionFile(r.filePaths[0]);
     },
-    async saveSession() {
-      const r = await d.dialog.showSaveDialog({
-        title: 'Save Session',
-        defaultPath: 'session.aex',
-        filters: SESSION_FILTERS,
-      });
-      if (r.canceled || !r.filePath) return;
-      const requestId = id('save');
-      const view = d.bridge.view;
-      send({ type: 'saveSession', requestId, path: r.filePath, ...(view ? { view } : {}) }, requestId);
-      remember({ kind: 'session', path: r.filePath });
+    saveSession() {
+      // The page adds its current view state, then comes back through saveSessionDialog.
+      const win = d.window();
+      if (win) win.webContents.send(MENU_CHANNEL, 'save-session');
+      else void saveSessionDialog();
     },
+    saveSessionDialog,
     exportCsv: () => void exportCsvFor(id('csv'), true),
     exportCsvFor: (requestId, rows) => void exportCsvFor(requestId, false, rows),
     openSessionFile,
-    async exportPng() {
-      const win = d.window();
-      if (!win) return;
-      // The page as shown (map and legend) at the display's pixel density.
-      const image: NativeImage = await win.webContents.capturePage();
-      const r = await d.dialog.showSaveDialog({
-        title: 'Export Map PNG',
-        defaultPath: 'map.png',
-        filters: [{ name: 'PNG image', extensions: ['png'] }],
-      });
-      if (r.canceled || !r.filePath) return;
-      try {
-        await writeFileAtomic(r.filePath, image.toPNG());
-      } catch (e) {
-        d.dialog.showErrorBox('AE Explorer', (e as Error).message);
-      }
+    exportPng() {
+      // The page renders the map at the chosen size with its legend, then hands the bytes to savePng.
+      d.window()?.webContents.send(MENU_CHANNEL, 'export-png');
     },
     openRecent(entry) {
       if (entry.kind === 'folder') loadFolder(entry.path);

@@ -25,6 +25,7 @@ import { createActions } from './actions.js';
 import { EngineBridge } from './ipc.js';
 import { LaunchFiles, sessionFromArgv } from './launch-files.js';
 import { menuTemplate } from './menu.js';
+import { setupPageRequests } from './page-requests.js';
 import { APP_SCHEME_PRIVILEGES, denyPermissions, guardWebContents, registerAppProtocol } from './security.js';
 import { loadSettings, saveSettings, saveSettingsSync, type Settings } from './settings.js';
 import { createMainWindow } from './window.js';
@@ -99,6 +100,13 @@ async function setup(): Promise<void> {
     shellVersions: process.versions,
   });
   rebuildMenu();
+  setupPageRequests({
+    ipc: ipcMain,
+    dialog,
+    target: () => win?.webContents ?? null,
+    saveSessionDialog: () => void actions.saveSessionDialog(),
+    openSession: () => void actions.openSession(),
+  });
   launchFiles = new LaunchFiles((file) => actions.openSessionFile(file));
   bridge.onEvent((e) => launchFiles?.onEvent(e));
   if (earlyFile) launchFiles.add(earlyFile);

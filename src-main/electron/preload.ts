@@ -7,7 +7,7 @@
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
 
 import { type Command, engineApiFrom, type EngineEvent, validateCommand } from '../protocol.js';
-import { COMMAND_CHANNEL, EVENT_CHANNEL } from './ipc-channels.js';
+import { COMMAND_CHANNEL, EVENT_CHANNEL, SAVE_PNG_CHANNEL, SESSION_REQUEST_CHANNEL } from './ipc-channels.js';
 import {
   isFolderPath,
   isShellAction,
@@ -72,4 +72,25 @@ function onOpenFolder(listener: (path: string) => void): () => void {
   return () => void ipcRenderer.removeListener(OPEN_FOLDER_CHANNEL, wrapped);
 }
 
-contextBridge.exposeInMainWorld('aeExplorerShell', { onMenuAction, setViewState, pathForFile, onOpenFolder });
+/** The page's Save/Open session buttons: the main process shows the native dialogs. */
+const saveSession = (): void => ipcRenderer.send(SESSION_REQUEST_CHANNEL, 'save-session');
+const openSession = (): void => ipcRenderer.send(SESSION_REQUEST_CHANNEL, 'open-session');
+
+/** Hands an exported PNG to the main process, which asks where to save it; resolves with the path or null. */
+function savePng(bytes: Uint8Array, suggestedName: string): Promise<string | null> {
+  // Not `instanceof`: the page's Uint8Array class may not be this isolated world's.
+  if (Object.prototype.toString.call(bytes) !== '[object Uint8Array]')
+    throw new TypeError('savePng needs the PNG as a Uint8Array');
+  if (typeof suggestedName !== 'string') throw new TypeError('savePng needs a file name');
+  return ipcRenderer.invoke(SAVE_PNG_CHANNEL, bytes, suggestedName) as Promise<string | null>;
+}
+
+contextBridge.exposeInMainWorld('aeExplorerShell', {
+  onMenuAction,
+  setViewState,
+  pathForFile,
+  onOpenFolder,
+  saveSession,
+  openSession,
+  savePng,
+});

@@ -6,7 +6,8 @@
 /** Main → renderer: one menu action. */
 export const MENU_CHANNEL = 'ae-explorer:menu';
 
-export const SHELL_ACTIONS = ['reset-view'] as const;
+/** reset-view: fit the map; export-png: open the PNG export dialog; save-session: save with the page's view state. */
+export const SHELL_ACTIONS = ['reset-view', 'export-png', 'save-session'] as const;
 export type ShellAction = (typeof SHELL_ACTIONS)[number];
 
 /**

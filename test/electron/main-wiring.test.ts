@@ -3,7 +3,7 @@
  * binary is not needed): the scheme, sandbox, window options, page URL,
  * menu, and the path from a window message to the utility-process engine.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -14,6 +14,8 @@ const h = vi.hoisted(() => {
     calls: [] as string[],
     appHandlers: new Map<string, (...a: unknown[]) => void>(),
     ipcHandlers: new Map<string, (...a: unknown[]) => void>(),
+    invokeHandlers: new Map<string, (...a: unknown[]) => Promise<unknown>>(),
+    saveDialogs: [] as unknown[],
     windows: [] as { options: Record<string, unknown>; url?: string; webContents: { id: number; sent: unknown[][] } }[],
     forks: [] as { modulePath: string; messages: unknown[] }[],
     menu: null as unknown,
@@ -62,8 +64,19 @@ vi.mock('electron', () => {
       exit: () => h.calls.push('exit'),
     },
     BrowserWindow,
-    dialog: { showErrorBox: (t: string, m: string) => h.calls.push(`error: ${m}`) },
-    ipcMain: { on: (ch: string, fn: (...a: unknown[]) => void) => h.ipcHandlers.set(ch, fn), removeListener: () => {} },
+    dialog: {
+      showErrorBox: (t: string, m: string) => h.calls.push(`error: ${m}`),
+      showSaveDialog: (o: { defaultPath: string }) => {
+        h.saveDialogs.push(o);
+        return Promise.resolve({ canceled: false, filePath: `${h.userData}/${o.defaultPath}` });
+      },
+    },
+    ipcMain: {
+      on: (ch: string, fn: (...a: unknown[]) => void) => h.ipcHandlers.set(ch, fn),
+      removeListener: () => {},
+      handle: (ch: string, fn: (...a: unknown[]) => Promise<unknown>) => h.invokeHandlers.set(ch, fn),
+      removeHandler: () => {},
+    },
     Menu: { buildFromTemplate: (t: unknown) => t, setApplicationMenu: (m: unknown) => (h.menu = m) },
     nativeTheme: { themeSource: 'system' },
     protocol: {
@@ -134,5 +147,16 @@ describe('the main process wiring', () => {
     expect(h.forks[0].messages).toEqual([{ type: 'hello' }]);
     onCommand({ sender: { id: 1 }, senderFrame: { url: 'https://evil.test/', parent: null } }, { type: 'hello' });
     expect(h.forks[0].messages).toHaveLength(1);
+  });
+
+  it('saves a PNG from the window where the save dialog says, and refuses one from elsewhere', async () => {
+    const savePng = h.invokeHandlers.get('ae-explorer:save-png')!;
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
+    const ours = { sender: { id: 1 }, senderFrame: { url: 'app://ae-explorer/index.html', parent: null } };
+    await expect(savePng({ ...ours, sender: { id: 2 } }, png, 'map.png')).rejects.toThrow(/another web contents/);
+    expect(h.saveDialogs).toHaveLength(0);
+    const file = await savePng(ours, png, 'map.png');
+    expect(file).toBe(path.join(h.userData, 'map.png'));
+    expect(new Uint8Array(readFileSync(file as string))).toEqual(png);
   });
 });

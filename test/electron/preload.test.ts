@@ -7,6 +7,7 @@ const sent: [string, unknown][] = [];
 const listeners = new Map<string, Set<(...a: unknown[]) => void>>();
 /** The files webUtils was asked about; it answers as Electron does for a file on disk. */
 const located: File[] = [];
+const invoked: unknown[][] = [];
 vi.mock('electron', () => ({
   webUtils: {
     getPathForFile: (f: File) => {
@@ -17,6 +18,10 @@ vi.mock('electron', () => ({
   contextBridge: { exposeInMainWorld: (key: string, api: Record<string, unknown>) => exposed.set(key, api) },
   ipcRenderer: {
     send: (channel: string, payload: unknown) => sent.push([channel, payload]),
+    invoke: (...a: unknown[]) => {
+      invoked.push(a);
+      return Promise.resolve('/chosen/map.png');
+    },
     on: (channel: string, l: (...a: unknown[]) => void) => {
       if (!listeners.has(channel)) listeners.set(channel, new Set());
       listeners.get(channel)!.add(l);
@@ -53,6 +58,9 @@ describe('preload', () => {
       'setViewState',
       'pathForFile',
       'onOpenFolder',
+      'saveSession',
+      'openSession',
+      'savePng',
     ]);
   });
 
@@ -130,5 +138,23 @@ describe('preload', () => {
     expect(got).toEqual(['/data/cats']);
     off();
     expect(listeners.get('ae-explorer:open-folder')!.size).toBe(0);
+  });
+
+  it('asks main for the session dialogs and hands over PNG bytes, refusing anything but bytes', async () => {
+    const shell = exposed.get('aeExplorerShell') as unknown as {
+      saveSession(): void;
+      openSession(): void;
+      savePng(b: unknown, n: unknown): Promise<string | null>;
+    };
+    shell.saveSession();
+    expect(sent.at(-1)).toEqual(['ae-explorer:session-request', 'save-session']);
+    shell.openSession();
+    expect(sent.at(-1)).toEqual(['ae-explorer:session-request', 'open-session']);
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47]);
+    await expect(shell.savePng(png, 'map.png')).resolves.toBe('/chosen/map.png');
+    expect(invoked.at(-1)).toEqual(['ae-explorer:save-png', png, 'map.png']);
+    expect(() => shell.savePng('not bytes', 'map.png')).toThrow(/Uint8Array/);
+    expect(() => shell.savePng(png, 42)).toThrow(/file name/);
+    expect(invoked).toHaveLength(1);
   });
 });
