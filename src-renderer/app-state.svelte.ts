@@ -12,6 +12,7 @@ import {
   type Progress,
   type ProjectionMetrics,
   type ProjectParams,
+  type SessionView,
 } from '../src-main/protocol.js';
 import { categoryCounts, type PointStyle, robustRange, styleByCategory, styleByValue } from './map/coloring.js';
 import { recentFolders, rememberFolder } from './recent-folders.js';
@@ -134,6 +135,8 @@ export class AppState {
   item = $state<ItemView | null>(null);
   messages = $state<Message[]>([]);
   lastExport = $state<string | null>(null);
+  /** The last session the engine opened, with its view state; seq makes reopening the same file distinct. */
+  openedSession = $state.raw<{ name: string; view: SessionView | null; seq: number } | null>(null);
 
   private readonly pending = new Map<string, Done>();
   private currentJob: string | null = null;
@@ -457,6 +460,18 @@ export class AppState {
     this.engine.exportCsv(this.exportRequest, path, rows ? Array.from(rows) : undefined);
   }
 
+  /**
+   * Opens a session as a job (busy, cancellable): `start` hands the file to
+   * the engine for job `jobId`; a failure, or a bad file, leaves the map as it was.
+   */
+  async openSession(start: (jobId: string) => Promise<void>): Promise<void> {
+    if (this.busy) return;
+    this.messages = [];
+    await this.workflow(async () => {
+      await this.run('load', (id) => void start(id).catch((e: Error) => this.settle(id, e)));
+    });
+  }
+
   /** Sends a request and resolves with the event that answers it (by requestId or jobId). */
   private request(id: string, send: () => void): Promise<EngineEvent> {
     return new Promise((resolve, reject) => {
@@ -484,7 +499,8 @@ export class AppState {
     else p.resolve(e);
   }
 
-  private say(level: Message['level'], text: string): void {
+  /** Adds a line to the message area. */
+  say(level: Message['level'], text: string): void {
     this.messages = [...this.messages.slice(-4), { level, text }];
   }
 
@@ -527,6 +543,8 @@ export class AppState {
         this.errors = e.errors ? decodeF32(e.errors) : null;
         this.manifold = null;
         if (e.model === 'vae' && e.codeSize === 2) void this.loadManifold();
+        // A reopened session sends its epochs only here.
+        this.epochLogs = e.epochs;
         if (e.cancelled) this.say('info', `training cancelled after ${e.epochs.length} epochs; using the model so far`);
         this.settle(e.jobId, e);
         return;
@@ -571,6 +589,13 @@ export class AppState {
           downloadText(e.text, this.exportName);
           this.lastExport = `downloaded ${this.exportName} (${e.rows} rows)`;
         } else this.lastExport = `saved ${e.rows} rows to ${e.path}`;
+        return;
+      case 'sessionOpened':
+        this.openedSession = { name: e.path, view: e.view, seq: (this.openedSession?.seq ?? 0) + 1 };
+        this.say('info', `opened session ${e.path}`);
+        return;
+      case 'sessionSaved':
+        this.lastExport = `saved the session to ${e.path} (${(e.bytes / 2 ** 20).toFixed(1)} MB)`;
         return;
       case 'error':
         if (e.jobId && this.pending.has(e.jobId)) this.settle(e.jobId, new Error(e.message));

@@ -4,15 +4,26 @@ declare global {
   interface Window {
     /** Present in the desktop app: the preload's verb-named bridge to the engine. */
     aeExplorer?: EngineApi;
-    /** Present in the desktop app: menu actions only the page can carry out (it owns the camera). */
-    aeExplorerShell?: {
-      onMenuAction(listener: (action: string) => void): () => void;
-      /** Where a dropped file or folder is on disk ('' if it is not a file on disk). */
-      pathForFile?(file: File): string;
-      /** Folders the user picked in the desktop menus (File → Open Dataset Folder…, File → Recent). */
-      onOpenFolder?(listener: (path: string) => void): () => void;
-    };
+    /** Present in the desktop app: menu actions only the page can carry out (it owns the camera), and shell dialogs. */
+    aeExplorerShell?: ShellApi;
   }
+}
+
+/** The desktop shell's verbs for the page (see src-main/electron/preload.ts). */
+export interface ShellApi {
+  onMenuAction(listener: (action: string) => void): () => void;
+  /** Where a dropped file or folder is on disk ('' if it is not a file on disk). */
+  pathForFile?(file: File): string;
+  /** Folders the user picked in the desktop menus (File → Open Dataset Folder…, File → Recent). */
+  onOpenFolder?(listener: (path: string) => void): () => void;
+  /** Tells the shell the page's view state, stored by File → Save Session. */
+  setViewState(view: Record<string, unknown>): void;
+  /** Asks where to save a session (native dialog), then has the engine write it. */
+  saveSession(): void;
+  /** Asks which session to open (native dialog), then has the engine open it. */
+  openSession(): void;
+  /** Asks where to save a PNG (native dialog) and writes it; resolves with the path, or null when cancelled. */
+  savePng(bytes: Uint8Array, suggestedName: string): Promise<string | null>;
 }
 
 /**

@@ -4,6 +4,7 @@ import { GridIndex } from './grid-index.js';
 import { bindMapInput, type DragMode, type InputHost } from './input.js';
 import { selectInPolygon } from './lasso.js';
 import { HighlightLayer, type Layer, PointsLayer } from './layers.js';
+import { maxRenderSize, renderToPixels } from './offscreen.js';
 import { SelectionTool } from './selection-tool.js';
 
 export type { DragMode } from './input.js';
@@ -274,6 +275,49 @@ export class ScatterPlot {
       world[k + 1] = w.y;
     }
     return selectInPolygon(this.index, this.positions, world, (i) => this.points.isShown(i));
+  }
+
+  /** The map's size in CSS pixels. */
+  get size(): { width: number; height: number } {
+    return { width: this.width, height: this.height };
+  }
+
+  /** Whether new positions refit the view (true until the user pans or zooms). */
+  get followsFit(): boolean {
+    return !this.userMoved;
+  }
+
+  /** Moves the camera to a view read from currentView (e.g. a saved session's); new positions no longer refit it. */
+  setView(v: View): void {
+    if (![v.cx, v.cy, v.scale].every(Number.isFinite) || v.scale <= 0) return;
+    this.view = { cx: v.cx, cy: v.cy, scale: v.scale };
+    this.userMoved = true;
+    this.flight = null;
+    this.updateCamera();
+  }
+
+  /** Largest width or height, in pixels, that snapshot() can render on this GPU. */
+  get maxSnapshotSize(): number {
+    return maxRenderSize(this.renderer);
+  }
+
+  /**
+   * The current view rendered off-screen at width×height pixels (the map's
+   * aspect ratio), every point drawn and sized as on screen scaled by
+   * width / CSS width, without the hover ring; RGBA rows from the top over `background`.
+   */
+  snapshot(width: number, height: number, background: [number, number, number]): Uint8ClampedArray {
+    const ring = this.highlighted;
+    this.highlight.setIndex(-1);
+    this.points.setMoving(false);
+    for (const l of this.layers) l.onRender?.(this.view.scale, width / this.width);
+    try {
+      return renderToPixels(this.renderer, this.scene, this.camera, width, height, background);
+    } finally {
+      this.highlight.setIndex(ring);
+      // The next frame puts the on-screen sizes back.
+      this.requestRender();
+    }
   }
 
   /** The PNG of the current frame, as a data URL. */
