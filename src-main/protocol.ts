@@ -84,6 +84,10 @@ export interface DatasetInfo {
   labels: string;
 }
 
+/** Optional CSV columns: reconstruction `error`, k-means `cluster`, the latent code as `z0..zK`. */
+export const CSV_COLUMNS = ['error', 'cluster', 'code'] as const;
+export type CsvColumn = (typeof CSV_COLUMNS)[number];
+
 export type Command =
   | { type: 'hello' }
   | { type: 'loadDataset'; jobId: string; source: DatasetSource }
@@ -102,8 +106,8 @@ export type Command =
    * a side (default MANIFOLD_DEFAULT_SIZE).
    */
   | { type: 'getManifold'; requestId: string; size?: number }
-  /** `rows`: only these items, in this order (e.g. a selection); default all. */
-  | { type: 'exportCsv'; requestId: string; path?: string; rows?: number[] }
+  /** `rows`: only these items, in this order (e.g. a selection); default all. `columns`: optional extra columns. */
+  | { type: 'exportCsv'; requestId: string; path?: string; rows?: number[]; columns?: CsvColumn[] }
   /** k-means on the autoencoder's codes (the pixels before training). */
   | { type: 'cluster'; jobId: string; k: number; seed?: number }
   /** Small images of some items, for grids; at most MAX_THUMBNAILS per request. */
@@ -339,6 +343,15 @@ export function validateCommand(value: unknown): string | null {
         return 'exportCsv path must be a non-empty string';
       if (c.rows !== undefined && !isIndexList(c.rows, 10_000_000))
         return 'exportCsv rows must be an array of non-negative integers';
+      if (
+        c.columns !== undefined &&
+        !(
+          Array.isArray(c.columns) &&
+          c.columns.every((k) => CSV_COLUMNS.includes(k as CsvColumn)) &&
+          new Set(c.columns).size === c.columns.length
+        )
+      )
+        return `exportCsv columns must be distinct names among ${CSV_COLUMNS.join(', ')}`;
       return null;
     case 'cluster':
       if (!str('jobId')) return 'cluster needs a jobId';
@@ -494,7 +507,7 @@ export interface EngineApi {
   cancel(jobId: string): void;
   getItem(requestId: string, index: number, noiseLevel?: number): void;
   getManifold(requestId: string, size?: number): void;
-  exportCsv(requestId: string, path?: string, rows?: number[]): void;
+  exportCsv(requestId: string, path?: string, rows?: number[], columns?: CsvColumn[]): void;
   cluster(jobId: string, k: number, seed?: number): void;
   getThumbnails(requestId: string, indices: number[], maxSide?: number): void;
   search(requestId: string, query: string, limit?: number): void;
@@ -517,8 +530,13 @@ export const commandFor = {
       : { type: 'getItem', requestId, index, noiseLevel },
   getManifold: (requestId: string, size?: number): Command =>
     size === undefined ? { type: 'getManifold', requestId } : { type: 'getManifold', requestId, size },
-  exportCsv: (requestId: string, path?: string, rows?: number[]): Command =>
-    rows ? { type: 'exportCsv', requestId, path, rows } : { type: 'exportCsv', requestId, path },
+  exportCsv: (requestId: string, path?: string, rows?: number[], columns?: CsvColumn[]): Command => ({
+    type: 'exportCsv',
+    requestId,
+    path,
+    ...(rows ? { rows } : {}),
+    ...(columns && columns.length > 0 ? { columns } : {}),
+  }),
   cluster: (jobId: string, k: number, seed?: number): Command => ({ type: 'cluster', jobId, k, seed }),
   getThumbnails: (requestId: string, indices: number[], maxSide?: number): Command => ({
     type: 'getThumbnails',
@@ -549,7 +567,7 @@ export function engineApiFrom(
     cancel: (jobId) => send(commandFor.cancel(jobId)),
     getItem: (requestId, index, noiseLevel) => send(commandFor.getItem(requestId, index, noiseLevel)),
     getManifold: (requestId, size) => send(commandFor.getManifold(requestId, size)),
-    exportCsv: (requestId, path, rows) => send(commandFor.exportCsv(requestId, path, rows)),
+    exportCsv: (requestId, path, rows, columns) => send(commandFor.exportCsv(requestId, path, rows, columns)),
     cluster: (jobId, k, seed) => send(commandFor.cluster(jobId, k, seed)),
     getThumbnails: (requestId, indices, maxSide) => send(commandFor.getThumbnails(requestId, indices, maxSide)),
     search: (requestId, query, limit) => send(commandFor.search(requestId, query, limit)),

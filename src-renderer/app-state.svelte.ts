@@ -1,6 +1,7 @@
 /* eslint-disable svelte/prefer-svelte-reactivity -- the sets here are replaced whole inside $state.raw, never mutated in place; the map is private bookkeeping */
 import {
   base64ToBytes,
+  type CsvColumn,
   type DatasetInfo,
   type DatasetSource,
   decodeF32,
@@ -135,6 +136,8 @@ export class AppState {
   item = $state<ItemView | null>(null);
   messages = $state<Message[]>([]);
   lastExport = $state<string | null>(null);
+  /** Optional columns the CSV exports add (when the data for them exists). */
+  csvColumns = $state<CsvColumn[]>([]);
   /** The last session the engine opened, with its view state; seq makes reopening the same file distinct. */
   openedSession = $state.raw<{ name: string; view: SessionView | null; seq: number } | null>(null);
 
@@ -457,7 +460,15 @@ export class AppState {
   exportCsv(path?: string, rows?: Int32Array): void {
     this.exportRequest = newId('csv');
     this.exportName = rows ? 'selection.csv' : 'projections.csv';
-    this.engine.exportCsv(this.exportRequest, path, rows ? Array.from(rows) : undefined);
+    const columns = this.csvColumns.filter((c) => this.canExportColumn(c));
+    this.engine.exportCsv(this.exportRequest, path, rows ? Array.from(rows) : undefined, columns);
+  }
+
+  /** Whether the data of an optional CSV column exists now (errors and codes need a model, clusters k-means). */
+  canExportColumn(c: CsvColumn): boolean {
+    if (c === 'error') return this.errors !== null;
+    if (c === 'cluster') return this.clusters !== null;
+    return this.meanError !== null && this.trainedCodeSize !== null;
   }
 
   /**

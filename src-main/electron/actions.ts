@@ -5,7 +5,7 @@
  */
 import type { BrowserWindow, Dialog } from 'electron';
 
-import type { Command, EngineEvent } from '../protocol.js';
+import type { Command, CsvColumn, EngineEvent } from '../protocol.js';
 import type { EngineBridge } from './ipc.js';
 import { aboutDetail, type MenuActions } from './menu.js';
 import { addRecent, type Settings, type Theme } from './settings.js';
@@ -29,7 +29,7 @@ const SESSION_FILTERS = [{ name: 'AE Explorer session', extensions: ['aex'] }];
 
 /** Builds the menu actions; engine errors of menu-started jobs are shown in an error box. */
 export function createActions(d: ActionDeps): MenuActions & {
-  exportCsvFor(requestId: string, rows?: number[]): void;
+  exportCsvFor(requestId: string, rows?: number[], columns?: CsvColumn[]): void;
   openSessionFile(file: string): void;
   /** The save dialog, then the engine writes the session with the page's last view state. */
   saveSessionDialog(): Promise<void>;
@@ -75,7 +75,7 @@ export function createActions(d: ActionDeps): MenuActions & {
     remember({ kind: 'session', path: file });
   };
   /** Asks where to save, then has the engine write there; the page's own exports report in the page. */
-  const exportCsvFor = async (requestId: string, fromMenu: boolean, rows?: number[]) => {
+  const exportCsvFor = async (requestId: string, fromMenu: boolean, rows?: number[], columns?: CsvColumn[]) => {
     const r = await d.dialog.showSaveDialog({
       title: 'Export Projections CSV',
       defaultPath: 'projections.csv',
@@ -84,7 +84,14 @@ export function createActions(d: ActionDeps): MenuActions & {
     // The engine writes it atomically (temporary file + rename).
     if (r.canceled || !r.filePath) return;
     if (fromMenu) send({ type: 'exportCsv', requestId, path: r.filePath }, requestId);
-    else d.bridge.send({ type: 'exportCsv', requestId, path: r.filePath, ...(rows ? { rows } : {}) });
+    else
+      d.bridge.send({
+        type: 'exportCsv',
+        requestId,
+        path: r.filePath,
+        ...(rows ? { rows } : {}),
+        ...(columns ? { columns } : {}),
+      });
   };
 
   const saveSessionDialog = async () => {
@@ -121,7 +128,7 @@ export function createActions(d: ActionDeps): MenuActions & {
     },
     saveSessionDialog,
     exportCsv: () => void exportCsvFor(id('csv'), true),
-    exportCsvFor: (requestId, rows) => void exportCsvFor(requestId, false, rows),
+    exportCsvFor: (requestId, rows, columns) => void exportCsvFor(requestId, false, rows, columns),
     openSessionFile,
     exportPng() {
       // The page renders the map at the chosen size with its legend, then hands the bytes to savePng.

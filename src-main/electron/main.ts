@@ -69,7 +69,7 @@ async function setup(): Promise<void> {
         // Decoded datasets are cached in the app's own data folder, never beside the data.
         env: { ...process.env, AE_EXPLORER_CACHE_DIR: path.join(app.getPath('userData'), 'dataset-cache') },
       }),
-    onExportRequest: (c) => actions.exportCsvFor(c.requestId, c.rows),
+    onExportRequest: (c) => actions.exportCsvFor(c.requestId, c.rows, c.columns),
   });
   let saving: Promise<void> = Promise.resolve();
   const rebuildMenu = () =>

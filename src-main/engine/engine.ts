@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import type {
   Command,
+  CsvColumn,
   DatasetInfo,
   DatasetSource,
   EngineEvent,
@@ -53,6 +54,8 @@ export class Engine {
   private source: DatasetSource | null = null;
   private trainInfo: { params: TrainParams; epochs: EpochLog[]; meanError: number } | null = null;
   private projectParams: ProjectParams | null = null;
+  /** The last k-means result, with the dataset and codes it was computed on (it is stale once either changes). */
+  private clusters: { assignments: Int32Array; dataset: Dataset; codes: Float32Array | null } | null = null;
   private readonly jobs = new Map<string, AbortController>();
   private readonly progressIntervalMs: number;
 
@@ -89,7 +92,7 @@ export class Engine {
         case 'getManifold':
           return await this.manifold(cmd.requestId, cmd.size);
         case 'exportCsv':
-          return await this.exportCsv(cmd.requestId, cmd.path, cmd.rows);
+          return await this.exportCsv(cmd.requestId, cmd.path, cmd.rows, cmd.columns);
         case 'cluster':
           return await this.job(cmd.jobId, (signal) => this.cluster(cmd.jobId, cmd.k, cmd.seed, signal));
         case 'getThumbnails':
@@ -343,17 +346,31 @@ export class Engine {
     });
   }
 
-  private async exportCsv(requestId: string, file?: string, rows?: number[]) {
+  private async exportCsv(requestId: string, file?: string, rows?: number[], columns: CsvColumn[] = []) {
     const ds = this.needDataset();
     if (!this.projection) throw new Error('nothing to export yet: project the dataset first');
     const bad = rows?.find((i) => i >= ds.n);
     if (bad !== undefined) throw new Error(`row ${bad} is out of range (the dataset has ${ds.n})`);
+    const want = new Set(columns);
+    if (want.has('error') && !this.errors)
+      throw new Error('no reconstruction errors to export yet: train a model first');
+    if (want.has('code') && !(this.codes && this.model))
+      throw new Error('no latent codes to export yet: train a model first');
+    const clusters =
+      this.clusters && this.clusters.dataset === ds && this.clusters.codes === this.codes
+        ? this.clusters.assignments
+        : null;
+    if (want.has('cluster') && !clusters)
+      throw new Error('no k-means clusters of the current codes to export: run k-means first');
     const text = projectionsCsv({
       positions: this.projection.positions,
       labels: ds.labels,
       classNames: ds.classNames,
       files: ds.files,
       rows,
+      errors: want.has('error') ? this.errors : null,
+      clusters: want.has('cluster') ? clusters : null,
+      codes: want.has('code') && this.codes && this.model ? { data: this.codes, size: this.model.codeSize } : null,
     });
     const count = rows?.length ?? ds.n;
     if (file) {
@@ -371,6 +388,7 @@ export class Engine {
     const { data, d } = this.projectionInput({ method: 'tsne', input });
     const t0 = performance.now();
     const result = kmeans(data, ds.n, d, { k, random: seededRandom(seed ?? 1), signal });
+    this.clusters = { assignments: result.assignments, dataset: ds, codes: input === 'codes' ? this.codes : null };
     this.emit({
       type: 'clusters',
       jobId,

@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { parseCsv } from '../../src-main/engine/export/csv.js';
 import type { WebServer } from '../../src-main/web/server.js';
 import { CATEGORICAL } from '../../src-renderer/map/palette.js';
 import { ARTIFACTS, launchChromium, startBuiltServer } from './harness.js';
@@ -175,5 +176,34 @@ describe('exports in web mode', () => {
     const csvAfter = readFileSync(await downloadFrom('[data-testid=export-csv]'), 'utf8');
     expect(csvAfter).toBe(csvBefore);
     await page.screenshot({ path: '/tmp/export-session-restored.png' });
+  });
+
+  it('adds the reconstruction error, k-means cluster and latent code columns chosen in the CSV options', async () => {
+    await page.fill('[data-testid=kmeans-k]', '6');
+    await page.click('[data-testid=kmeans-run]');
+    await page.waitForFunction(
+      () => (document.querySelector('[data-testid=color-by]') as HTMLSelectElement).value === 'cluster',
+      null,
+      { timeout: 60_000 },
+    );
+    await page.click('[data-testid=csv-options]');
+    for (const c of ['error', 'cluster', 'code']) await page.check(`[data-testid=csv-column-${c}]`);
+    await page.screenshot({ path: '/tmp/export-csv-options.png' });
+    const rows = parseCsv(readFileSync(await downloadFrom('[data-testid=export-csv]'), 'utf8'));
+    const z = Array.from({ length: 32 }, (_, k) => `z${k}`);
+    expect(rows[0]).toEqual(['index', 'label', 'x', 'y', 'error', 'cluster', ...z]);
+    expect(rows).toHaveLength(N + 1);
+    const clusters = new Set(rows.slice(1).map((r) => Number(r[5])));
+    expect([...clusters].sort()).toEqual([1, 2, 3, 4, 5, 6]);
+    for (const r of rows.slice(1)) {
+      expect(Number(r[4])).toBeGreaterThan(0);
+      expect(r.slice(6).every((v) => v !== '' && Number.isFinite(Number(v)))).toBe(true);
+    }
+    // The legend's counts are the cluster column's.
+    const legend = await page.locator('[data-testid=legend-item]').allInnerTexts();
+    legend.forEach((text, c) => {
+      const count = rows.slice(1).filter((r) => Number(r[5]) === c + 1).length;
+      expect(text.replace(/\s+/g, ' ').trim()).toBe(`cluster ${c + 1} ${count}`);
+    });
   });
 });

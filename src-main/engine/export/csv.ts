@@ -30,17 +30,33 @@ export interface ProjectionRows {
   files: string[] | null;
   /** Only these rows, in this order (default: all). */
   rows?: ArrayLike<number>;
+  /** Optional `error` column: per-item reconstruction error. */
+  errors?: Float32Array | null;
+  /** Optional `cluster` column: k-means cluster ids from 0 (written from 1, as the app shows them). */
+  clusters?: Int32Array | null;
+  /** Optional `z0..z{size-1}` columns: the latent code, n×size row-major. */
+  codes?: { data: Float32Array; size: number } | null;
 }
 
 /**
  * Builds the projections CSV: header `index,label,x,y` (with `file` after
- * `index` where the dataset has files), CRLF line ends as RFC 4180 asks.
+ * `index` where the dataset has files), then the optional `error`, `cluster`
+ * and `z0..zK` columns that were given, CRLF line ends as RFC 4180 asks.
  * The label column holds the class name (empty when unlabeled).
  */
 export function projectionsCsv(p: ProjectionRows): string {
   const n = p.positions.length / 2;
   const rows = p.rows ?? Array.from({ length: n }, (_, i) => i);
+  for (const [what, length] of [
+    ['errors', p.errors?.length],
+    ['clusters', p.clusters?.length],
+    ['codes', p.codes ? p.codes.data.length / p.codes.size : undefined],
+  ] as const)
+    if (length !== undefined && length !== n) throw new Error(`the ${what} are for ${length} items, the map has ${n}`);
   const header = p.files ? ['index', 'file', 'label', 'x', 'y'] : ['index', 'label', 'x', 'y'];
+  if (p.errors) header.push('error');
+  if (p.clusters) header.push('cluster');
+  if (p.codes) for (let k = 0; k < p.codes.size; k++) header.push(`z${k}`);
   const lines = [header.join(',')];
   for (let r = 0; r < rows.length; r++) {
     const i = rows[r];
@@ -48,6 +64,9 @@ export function projectionsCsv(p: ProjectionRows): string {
     const cells: (string | number)[] = [i];
     if (p.files) cells.push(p.files[i] ?? '');
     cells.push(label, p.positions[2 * i], p.positions[2 * i + 1]);
+    if (p.errors) cells.push(p.errors[i]);
+    if (p.clusters) cells.push(p.clusters[i] >= 0 ? p.clusters[i] + 1 : '');
+    if (p.codes) for (let k = 0, o = i * p.codes.size; k < p.codes.size; k++) cells.push(p.codes.data[o + k]);
     lines.push(cells.map(csvField).join(','));
   }
   return lines.join('\r\n') + '\r\n';
