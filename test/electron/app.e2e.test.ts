@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
+import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { parseCsv } from '../../src-main/engine/export/csv.js';
@@ -110,5 +111,41 @@ describe('the desktop app', () => {
     const rows = parseCsv(readFileSync(file, 'utf8'));
     expect(rows[0]).toEqual(['index', 'label', 'x', 'y']);
     expect(rows.length - 1).toBe(N);
+  });
+
+  it('saves the 2× map PNG the page renders through the save dialog', async (ctx) => {
+    if (SKIP_REASON) return ctx.skip(SKIP_REASON);
+    const file = path.join(userData, 'map.png');
+    await app.evaluate(({ dialog }, filePath) => {
+      dialog.showSaveDialog = (async () => ({ canceled: false, filePath })) as typeof dialog.showSaveDialog;
+    }, file);
+    await page.click('[data-testid=export-png]');
+    await page.click('[data-testid=png-size-2x]');
+    await page.click('[data-testid=png-save]');
+    await expect.poll(() => existsSync(file), { timeout: 20_000 }).toBe(true);
+    const box = (await page.locator('[data-testid=map] canvas').boundingBox())!;
+    const png = PNG.sync.read(readFileSync(file));
+    expect(png.width).toBe(Math.round(2 * box.width));
+    expect(await page.locator('[data-testid=png-result]').innerText()).toContain(`saved ${file}`);
+    await page.click('[data-testid=png-dialog] button:has-text("Close")');
+  });
+
+  it('saves a session with the page’s buttons and reopens it with the same map', async (ctx) => {
+    if (SKIP_REASON) return ctx.skip(SKIP_REASON);
+    const file = path.join(userData, 'session.aex');
+    await app.evaluate(({ dialog }, filePath) => {
+      dialog.showSaveDialog = (async () => ({ canceled: false, filePath })) as typeof dialog.showSaveDialog;
+      dialog.showOpenDialog = (async () => ({
+        canceled: false,
+        filePaths: [filePath],
+      })) as typeof dialog.showOpenDialog;
+    }, file);
+    const before = await page.evaluate('aeMap.pointToScreen(7)');
+    await page.click('[data-testid=save-session]');
+    await expect.poll(() => existsSync(file), { timeout: 20_000 }).toBe(true);
+    await page.click('[data-testid=open-session]');
+    await page.waitForSelector('.msg:has-text("opened session")', { timeout: 60_000 });
+    await page.waitForTimeout(600);
+    expect(await page.evaluate('aeMap.pointToScreen(7)')).toEqual(before);
   });
 });
