@@ -127,7 +127,7 @@ describe('exports in web mode', () => {
     for (const count of pointPixels) expect(count).toBeGreaterThan(50);
     expect(background).toBeGreaterThan(png.width * png.height * 0.3);
     await page.keyboard.press('Escape');
-    await page.click('[data-testid=png-dialog] button:has-text("Close")').catch(() => undefined);
+    expect(await page.locator('[data-testid=png-dialog]').count()).toBe(0);
   });
 
   it('saves a session as a download and reopens it after a reload with the same map, after refusing a corrupt file', async () => {
