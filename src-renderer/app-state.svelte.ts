@@ -143,6 +143,8 @@ export class AppState {
 
   private readonly pending = new Map<string, Done>();
   private currentJob: string | null = null;
+  /** Aborts the page's own part of the current job (e.g. a session upload), which the engine cannot cancel. */
+  private localAbort: AbortController | null = null;
   private itemRequest = '';
   private exportRequest = '';
   private exportName = 'projections.csv';
@@ -333,6 +335,7 @@ export class AppState {
 
   /** Cancels the running job; the engine keeps what it has so far. */
   cancel(): void {
+    this.localAbort?.abort();
     if (this.currentJob) this.engine.cancel(this.currentJob);
   }
 
@@ -473,14 +476,17 @@ export class AppState {
 
   /**
    * Opens a session as a job (busy, cancellable): `start` hands the file to
-   * the engine for job `jobId`; a failure, or a bad file, leaves the map as it was.
+   * the engine for job `jobId` (Cancel aborts `signal`); a failure, or a bad
+   * file, leaves the map as it was.
    */
-  async openSession(start: (jobId: string) => Promise<void>): Promise<void> {
+  async openSession(start: (jobId: string, signal: AbortSignal) => Promise<void>): Promise<void> {
     if (this.busy) return;
     this.messages = [];
+    const abort = (this.localAbort = new AbortController());
     await this.workflow(async () => {
-      await this.run('load', (id) => void start(id).catch((e: Error) => this.settle(id, e)));
+      await this.run('load', (id) => void start(id, abort.signal).catch((e: Error) => this.settle(id, e)));
     });
+    this.localAbort = null;
   }
 
   /** Sends a request and resolves with the event that answers it (by requestId or jobId). */

@@ -36,13 +36,31 @@ export async function downloadSession(view: SessionView, name: string): Promise<
   return blob.size;
 }
 
-/** Uploads a session file for the engine to open as job `jobId` (its events then restore the map). */
-export async function uploadSession(file: File, jobId: string): Promise<void> {
+/**
+ * Uploads a session file for the engine to open as job `jobId` (its events
+ * then restore the map). XMLHttpRequest rather than fetch, because only it
+ * reports upload progress; `signal` aborts the upload.
+ */
+export function uploadSession(
+  file: File,
+  jobId: string,
+  onProgress: (sent: number, total: number) => void,
+  signal: AbortSignal,
+): Promise<void> {
   const q = `${tokenParam()}jobId=${encodeURIComponent(jobId)}&name=${encodeURIComponent(file.name)}`;
-  const res = await fetch(`/session/open?${q}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/octet-stream' },
-    body: file,
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', `/session/open?${q}`);
+    xhr.setRequestHeader('content-type', 'application/octet-stream');
+    xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
+    xhr.onload = () =>
+      xhr.status >= 200 && xhr.status < 300
+        ? resolve()
+        : reject(new Error(`could not open ${file.name}: ${xhr.responseText || `HTTP ${xhr.status}`}`));
+    xhr.onerror = () => reject(new Error(`could not upload ${file.name}: the connection to the server failed`));
+    xhr.onabort = () => reject(new Error(`opening ${file.name} cancelled during the upload`));
+    if (signal.aborted) return xhr.onabort(new ProgressEvent('abort'));
+    signal.addEventListener('abort', () => xhr.abort(), { once: true });
+    xhr.send(file);
   });
-  if (!res.ok) throw new Error(`could not open ${file.name}: ${await res.text()}`);
 }

@@ -140,7 +140,9 @@ describe('exports in web mode', () => {
     const before = await screenPositions();
     const legendBefore = await legendState();
     const csvBefore = readFileSync(await downloadFrom('[data-testid=export-csv]'), 'utf8');
-    const file = await downloadFrom('[data-testid=save-session]');
+    const [saved] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=save-session]')]);
+    expect(saved.suggestedFilename()).toBe(`MNIST-${N}-deep.aex`);
+    const file = (await saved.path())!;
     copyFileSync(file, '/tmp/export-session.aex');
     expect(readFileSync(file).subarray(0, 8).toString()).toBe('AEXSESS1');
 
@@ -204,6 +206,37 @@ describe('exports in web mode', () => {
     legend.forEach((text, c) => {
       const count = rows.slice(1).filter((r) => Number(r[5]) === c + 1).length;
       expect(text.replace(/\s+/g, ' ').trim()).toBe(`cluster ${c + 1} ${count}`);
+    });
+  });
+
+  it('shows the upload of a session with its rate, and cancels it within a second, keeping the map', async () => {
+    const cdp = await page.context().newCDPSession(page);
+    // A slow link (256 kB/s up), as to a remote machine, so the upload takes seconds.
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 20,
+      downloadThroughput: -1,
+      uploadThroughput: 256 * 1024,
+    });
+    const pointsBefore = await page.locator('[data-testid=map]').getAttribute('data-points');
+    await page.setInputFiles('[data-testid=session-file]', '/tmp/export-session.aex');
+    await page.waitForSelector('[data-testid=progress]:has-text("uploading")', { timeout: 10_000 });
+    await expect
+      .poll(() => page.locator('[data-testid=progress]').innerText(), { timeout: 10_000 })
+      .toMatch(/uploading .+: [\d.]+ of [\d.]+ MB · [1-9][\d,]* kB\/s · \d+ s left/);
+    await page.screenshot({ path: '/tmp/export-session-upload.png' });
+    const t0 = Date.now();
+    await page.click('[data-testid=cancel]');
+    await page.waitForSelector('.msg.error:has-text("cancelled during the upload")', { timeout: 5000 });
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(await page.locator('[data-testid=progress]').count()).toBe(0);
+    expect(await page.locator('[data-testid=map]').getAttribute('data-points')).toBe(pointsBefore);
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: -1,
     });
   });
 });
