@@ -76,7 +76,9 @@ export async function applyView(app: AppState, plot: ScatterPlot | null, raw: Se
   }
   const v = (raw ?? {}) as Partial<Record<keyof PageView, unknown>>;
   const p = (typeof v.params === 'object' && v.params ? v.params : {}) as Record<string, unknown>;
+  // A session from the CLI has no page view: the model kind comes from the engine's trained event.
   if (MODEL_KINDS.includes(p.model as ModelKind)) app.model = p.model as ModelKind;
+  else if (app.trainedModel) app.model = app.trainedModel;
   app.epochs = num(p.epochs, 1) ?? app.epochs;
   app.perplexity = num(p.perplexity, 2) ?? app.perplexity;
   app.kmeansK = num(p.kmeansK, 1) ?? app.kmeansK;
