@@ -6,9 +6,49 @@
  * back defensively: a session from an older or other front end may lack any
  * field, and bad values are skipped, never trusted.
  */
-import { MODEL_KINDS, type ModelKind, type SessionView } from '../src-main/protocol.js';
-import type { AppState, ColorBy, ProjectMethod } from './app-state.svelte.js';
-import type { ScatterPlot } from './map/ScatterPlot.js';
+import {
+  type DatasetSource,
+  MODEL_KINDS,
+  type ModelKind,
+  type ProjectParams,
+  type SessionView,
+} from '../src-main/protocol.js';
+
+type ColorBy = 'label' | 'error' | 'cluster';
+type ProjectMethod = ProjectParams['method'];
+
+/** The page state a session view reads and restores (AppState fits; kept narrow so tests need no engine). */
+export interface ViewHost {
+  readonly dataset: { n: number; source: DatasetSource } | null;
+  sourceKind: 'mnist' | 'folder';
+  folderPath: string;
+  subset: number;
+  model: ModelKind;
+  readonly trainedModel: ModelKind | null;
+  epochs: number;
+  batchSize: number | null;
+  codeSize: number | null;
+  learningRate: number | null;
+  perplexity: number;
+  method: ProjectMethod;
+  kmeansK: number;
+  colorBy: ColorBy;
+  hidden: Set<number>;
+  hiddenClusters: Set<number>;
+  readonly clusters: { sizes: number[] } | null;
+  readonly errors: Float32Array | null;
+  readonly meanError: number | null;
+  /** Runs k-means in the engine (the same codes and seed give the same clusters). */
+  cluster(): Promise<void>;
+}
+
+/** The map's camera as a session view uses it (ScatterPlot fits). */
+export interface ViewCamera {
+  readonly followsFit: boolean;
+  readonly currentView: { cx: number; cy: number; scale: number };
+  setView(v: { cx: number; cy: number; scale: number }): void;
+  resetView(): void;
+}
 
 /** The view state this page writes. */
 export interface PageView {
@@ -33,7 +73,7 @@ export interface PageView {
 }
 
 /** The current view state of the page. */
-export function captureView(app: AppState, plot: ScatterPlot | null): PageView {
+export function captureView(app: ViewHost, plot: ViewCamera | null): PageView {
   return {
     version: 1,
     camera: plot && !plot.followsFit ? { ...plot.currentView } : null,
@@ -65,7 +105,7 @@ const ints = (v: unknown): number[] =>
  * data, model and projection. Missing or bad fields keep what the page has;
  * the dataset source fields follow the reopened dataset.
  */
-export async function applyView(app: AppState, plot: ScatterPlot | null, raw: SessionView | null): Promise<void> {
+export async function applyView(app: ViewHost, plot: ViewCamera | null, raw: SessionView | null): Promise<void> {
   const source = app.dataset?.source;
   if (source?.kind === 'folder') {
     app.sourceKind = 'folder';
