@@ -89,8 +89,8 @@ export class SessionTransfers {
           .writeHead(status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' })
           .end((e as Error).message);
       else res.destroy();
-      // An unread request body (e.g. a refused upload) is dropped, not read to its end.
-      if (!req.complete) req.destroy();
+      // An unread request body (e.g. a refused upload) is dropped once the answer is out, not read to its end.
+      if (!req.complete) res.once('finish', () => req.destroy());
     }
     return true;
   }
