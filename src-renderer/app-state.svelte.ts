@@ -516,8 +516,7 @@ export class AppState {
     else p.resolve(e);
   }
 
-  /** Adds a line to the message area. */
-  say(level: Message['level'], text: string): void {
+  private say(level: Message['level'], text: string): void {
     this.messages = [...this.messages.slice(-4), { level, text }];
   }
 
