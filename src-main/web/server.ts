@@ -43,7 +43,8 @@ const COOKIE = 'ae_token';
 
 /**
  * What a browser may not ask of the engine even with a valid token: it never
- * names a file for the engine to write (exports are downloaded by the browser).
+ * names a file for the engine to write (exports are downloaded by the browser),
+ * nor a session file to open (sessions are uploaded).
  * Returns the reason, or null when the command may pass.
  */
 export function refusedInWebMode(cmd: Command): string | null {
@@ -51,6 +52,9 @@ export function refusedInWebMode(cmd: Command): string | null {
     return 'in web mode the CSV is downloaded by the browser; the server writes no files';
   if (cmd.type === 'saveSession')
     return 'in web mode the session is downloaded by the browser (Save session); the server writes no files for it';
+  // A page must not open arbitrary .aex files on the server's disk: it uploads one instead.
+  if (cmd.type === 'openSession')
+    return 'in web mode a session is opened by uploading it (Open session), not by a path on the server';
   return null;
 }
 

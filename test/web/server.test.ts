@@ -80,13 +80,15 @@ describe('web server', () => {
     ws.send(JSON.stringify({ type: 'train', jobId: 'j', params: { model: 'deep', epochs: -1 } }));
     ws.send(JSON.stringify({ type: 'exportCsv', requestId: 'r', path: '/etc/cron.d/x' }));
     ws.send(JSON.stringify({ type: 'saveSession', requestId: 's', path: '/tmp/x.aex' }));
+    ws.send(JSON.stringify({ type: 'openSession', jobId: 'o', path: '/home/someone/private.aex' }));
     ws.send(JSON.stringify({ type: 'hello' }));
-    await expect.poll(() => received.length, { timeout: 5000 }).toBe(5);
+    await expect.poll(() => received.length, { timeout: 5000 }).toBe(6);
     expect(received.filter((e) => e.type === 'error').map((e) => (e as { message: string }).message)).toEqual([
       'bad command: not JSON',
       'bad command: params.epochs must be a non-negative integer',
       'bad command: in web mode the CSV is downloaded by the browser; the server writes no files',
       'bad command: in web mode the session is downloaded by the browser (Save session); the server writes no files for it',
+      'bad command: in web mode a session is opened by uploading it (Open session), not by a path on the server',
     ]);
     expect(received.find((e) => e.type === 'log')).toMatchObject({ message: '{"type":"hello"}' });
     ws.close();
