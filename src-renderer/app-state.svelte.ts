@@ -96,6 +96,8 @@ export class AppState {
   stage = $state<Progress['stage'] | null>(null);
   progress = $state<Progress | null>(null);
   epochLogs = $state<EpochLog[]>([]);
+  /** Kind whose losses epochLogs holds: the one training now, else the trained one (the VAE's loss is not a BCE). */
+  lossModel = $state<ModelKind | null>(null);
   meanError = $state<number | null>(null);
   positions = $state.raw<Float32Array | null>(null);
   projection = $state<ProjectionInfo | null>(null);
@@ -192,6 +194,7 @@ export class AppState {
     await this.workflow(async () => {
       if (this.needsReload()) await this.run('load', (id) => this.engine.loadDataset(id, this.source()));
       this.epochLogs = [];
+      this.lossModel = this.model;
       this.meanError = null;
       this.errors = null;
       this.clusters = null;
@@ -555,6 +558,7 @@ export class AppState {
         this.meanError = e.meanError;
         this.trainedCodeSize = e.codeSize;
         this.trainedModel = e.model;
+        this.lossModel = e.model;
         if (e.noiseLevel !== undefined) this.noiseLevel = e.noiseLevel;
         this.errors = e.errors ? decodeF32(e.errors) : null;
         this.manifold = null;
