@@ -46,6 +46,10 @@ export interface TrainParams {
   learningRate?: number;
   /** Size of the code (latent) vector, for the kinds where it is free. */
   codeSize?: number;
+  /** Denoising only: standard deviation of the training noise added to the inputs, 0–1 (default 0.5). */
+  noiseLevel?: number;
+  /** Sparse only: weight of the L1 penalty on the code's activations, 0–1 (default 1e-4). */
+  l1?: number;
   /** Fraction of the data held out for validation loss (0 disables). */
   validationSplit?: number;
   seed?: number;
@@ -305,6 +309,10 @@ export function validateCommand(value: unknown): string | null {
       for (const k of ['learningRate', 'validationSplit']) {
         if (p[k] !== undefined && !(typeof p[k] === 'number' && Number.isFinite(p[k])))
           return `params.${k} must be a number`;
+      }
+      for (const k of ['noiseLevel', 'l1']) {
+        if (p[k] !== undefined && !(typeof p[k] === 'number' && p[k] >= 0 && p[k] <= 1))
+          return `params.${k} must be a number from 0 to 1`;
       }
       return null;
     }

@@ -62,6 +62,8 @@ export const SELECTION_THUMBNAILS = 120;
 
 let nextId = 1;
 const newId = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${nextId++}`;
+/** A kind-specific parameter the engine takes (0 to 1); an empty field (null) leaves the model's default. */
+const inUnit = (v: number | null | undefined): v is number => typeof v === 'number' && v >= 0 && v <= 1;
 
 /**
  * The renderer's state and the workflow that drives the engine through the
@@ -84,6 +86,10 @@ export class AppState {
   codeSize = $state<number | null>(null);
   /** Adam's learning rate; null takes the model's default. */
   learningRate = $state<number | null>(null);
+  /** Denoising only: training noise level, 0–1; null = the model's default (0.5). */
+  trainingNoise = $state<number | null>(null);
+  /** Sparse only: L1 weight of the code penalty, 0–1; null = the model's default (1e-4). */
+  l1 = $state<number | null>(null);
   /** Code size of the trained model, as the engine reports it. */
   trainedCodeSize = $state<number | null>(null);
   /** Kind of the trained model (the select may have moved on since). */
@@ -213,6 +219,8 @@ export class AppState {
           ...(this.batchSize && this.batchSize > 0 ? { batchSize: Math.round(this.batchSize) } : {}),
           ...(this.codeSize && this.codeSize > 0 ? { codeSize: Math.round(this.codeSize) } : {}),
           ...(this.learningRate && this.learningRate > 0 ? { learningRate: this.learningRate } : {}),
+          ...(this.model === 'denoising' && inUnit(this.trainingNoise) ? { noiseLevel: this.trainingNoise } : {}),
+          ...(this.model === 'sparse' && inUnit(this.l1) ? { l1: this.l1 } : {}),
         }),
       );
       await this.projectMain();

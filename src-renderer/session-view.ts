@@ -29,6 +29,8 @@ export interface ViewHost {
   batchSize: number | null;
   codeSize: number | null;
   learningRate: number | null;
+  trainingNoise: number | null;
+  l1: number | null;
   perplexity: number;
   method: ProjectMethod;
   kmeansK: number;
@@ -66,6 +68,9 @@ export interface PageView {
     batchSize: number | null;
     codeSize: number | null;
     learningRate: number | null;
+    /** Absent in sessions saved before it existed. */
+    trainingNoise?: number | null;
+    l1?: number | null;
     perplexity: number;
     method: ProjectMethod;
     kmeansK: number;
@@ -87,6 +92,8 @@ export function captureView(app: ViewHost, plot: ViewCamera | null): PageView {
       batchSize: app.batchSize,
       codeSize: app.codeSize,
       learningRate: app.learningRate,
+      trainingNoise: app.trainingNoise,
+      l1: app.l1,
       perplexity: app.perplexity,
       method: app.method,
       kmeansK: app.kmeansK,
@@ -122,7 +129,7 @@ export async function applyView(app: ViewHost, plot: ViewCamera | null, raw: Ses
   app.epochs = num(p.epochs, 1) ?? app.epochs;
   app.perplexity = num(p.perplexity, 2) ?? app.perplexity;
   app.kmeansK = num(p.kmeansK, 1) ?? app.kmeansK;
-  for (const k of ['batchSize', 'codeSize', 'learningRate'] as const)
+  for (const k of ['batchSize', 'codeSize', 'learningRate', 'trainingNoise', 'l1'] as const)
     if (p[k] === null || num(p[k], 0) !== undefined) app[k] = p[k] as number | null;
   if (METHODS.includes(p.method as string)) app.method = p.method as ProjectMethod;
 

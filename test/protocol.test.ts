@@ -4,6 +4,17 @@ import { MAX_IMAGE_SIDE, validateCommand } from '../src-main/protocol.js';
 
 const load = (source: unknown) => validateCommand({ type: 'loadDataset', jobId: 'j', source });
 
+describe('validateCommand: train params', () => {
+  it('accepts the kind-specific noise level and L1 weight from 0 to 1, and names a bad one', () => {
+    const train = (params: Record<string, unknown>) => validateCommand({ type: 'train', jobId: 'j', params });
+    expect(train({ model: 'denoising', noiseLevel: 0.3 })).toBeNull();
+    expect(train({ model: 'sparse', l1: 1e-3 })).toBeNull();
+    expect(train({ model: 'denoising', noiseLevel: 1.5 })).toBe('params.noiseLevel must be a number from 0 to 1');
+    expect(train({ model: 'sparse', l1: -1e-4 })).toBe('params.l1 must be a number from 0 to 1');
+    expect(train({ model: 'sparse', l1: '1e-4' })).toBe('params.l1 must be a number from 0 to 1');
+  });
+});
+
 describe('validateCommand: loadDataset sources', () => {
   it('accepts a folder with an image size and forced grayscale, or with neither', () => {
     expect(load({ kind: 'folder', path: '/data/cats' })).toBeNull();

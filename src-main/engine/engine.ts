@@ -225,7 +225,7 @@ export class Engine {
       epochs: result.epochs,
       cancelled: result.cancelled,
       codeSize: result.model.codeSize,
-      ...trainingNoise(result.model),
+      ...trainingNoise(result.model, params),
       meanError: sum / ds.n,
       errors: encodeF32(this.errors),
     });
@@ -309,7 +309,7 @@ export class Engine {
     // The denoising model's card also shows a noisy input (at the asked level, else the training one) and its output.
     let denoise: { noisy: string; denoised: string; noiseLevel: number } | undefined;
     if (this.model?.kind === 'denoising') {
-      const level = noiseLevel ?? DEFAULT_NOISE_LEVEL;
+      const level = noiseLevel ?? this.trainInfo?.params.noiseLevel ?? DEFAULT_NOISE_LEVEL;
       const p = await denoisePreview(this.model, ds, index, level);
       denoise = { noisy: bytesToBase64(p.noisy), denoised: bytesToBase64(p.denoised), noiseLevel: level };
     }
@@ -524,7 +524,7 @@ export class Engine {
         epochs: s.model.epochs,
         cancelled: false,
         codeSize: model.codeSize,
-        ...trainingNoise(model),
+        ...trainingNoise(model, s.model.params),
         meanError: s.model.meanError,
         ...(this.errors ? { errors: encodeF32(this.errors) } : {}),
       });
@@ -542,9 +542,8 @@ export class Engine {
 }
 
 /** The denoising model's training noise level, for the `trained` event (nothing for other kinds). */
-function trainingNoise(model: TrainedAutoencoder): { noiseLevel?: number } {
-  // Training builds every model with its default options, so the level is the default one.
-  return model.kind === 'denoising' ? { noiseLevel: DEFAULT_NOISE_LEVEL } : {};
+function trainingNoise(model: TrainedAutoencoder, params: TrainParams): { noiseLevel?: number } {
+  return model.kind === 'denoising' ? { noiseLevel: params.noiseLevel ?? DEFAULT_NOISE_LEVEL } : {};
 }
 
 /** What front ends are told about a loaded dataset. */

@@ -124,4 +124,22 @@ describe('autoencoder views in web mode', () => {
     await expect.poll(distance, { timeout: 10_000 }).toBeGreaterThan(atTraining * 1.3);
     await page.screenshot({ path: path.join(ARTIFACTS, 'models-denoising-1.0.png') });
   }, 300_000);
+
+  it('shows each kind its own hyper-parameter, and trains the denoiser at the noise level typed', async () => {
+    await page.selectOption('[data-testid=model]', 'sparse');
+    await expect.poll(() => page.locator('[data-testid=l1-weight]').count()).toBe(1);
+    expect(await page.locator('[data-testid=training-noise]').count()).toBe(0);
+    expect(await page.locator('[data-testid=l1-weight]').getAttribute('placeholder')).toBe('1e-4');
+    await page.selectOption('[data-testid=model]', 'denoising');
+    await page.fill('[data-testid=training-noise]', '0.3');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'models-training-noise.png') });
+    await train('denoising', 300, 1);
+    await page.fill('[data-testid=search]', '7');
+    await page.press('[data-testid=search]', 'Enter');
+    await expectCardFor(page, 7);
+    // The card's slider starts at the level the model was trained with, which the engine reports back.
+    await expect.poll(() => page.locator('[data-testid=noise-level]').inputValue(), { timeout: 10_000 }).toBe('0.3');
+    await page.selectOption('[data-testid=model]', 'simple');
+    expect(await page.locator('[data-testid=training-noise]').count()).toBe(0);
+  }, 300_000);
 });

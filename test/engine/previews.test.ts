@@ -27,7 +27,7 @@ function meanAbsDiff(a: Uint8Array, b: Uint8Array): number {
 
 /** An untrained model of a kind: enough for shapes, noise and error paths. */
 function untrained(kind: 'denoising' | 'vae' | 'simple', codeSize?: number): TrainedAutoencoder {
-  return new TrainedAutoencoder(kind, buildModel(kind, ds, codeSize, 1));
+  return new TrainedAutoencoder(kind, buildModel(kind, ds, { codeSize }, 1));
 }
 
 describe('denoisePreview', () => {
@@ -172,5 +172,19 @@ describe('the engine with a denoising model', () => {
     expect(item('b').noisy).toBe(item('b').original);
     expect(item('c').noisy).toBe(item('a').noisy);
     expect(item('c').noisy).not.toBe(item('a').original);
+  }, 60_000);
+
+  it('trains at the noise level it is given, and shows cards at that level by default', async () => {
+    await engine.handle({
+      type: 'train',
+      jobId: 't2',
+      params: { model: 'denoising', epochs: 1, batchSize: 50, noiseLevel: 0.2 },
+    });
+    expect(events.find((e) => e.type === 'trained' && e.jobId === 't2')).toMatchObject({ noiseLevel: 0.2 });
+    await engine.handle({ type: 'getItem', requestId: 'd', index: 9 });
+    await engine.handle({ type: 'getItem', requestId: 'e', index: 9, noiseLevel: 0.2 });
+    expect(item('d').noiseLevel).toBe(0.2);
+    expect(item('d').noisy).toBe(item('e').noisy);
+    expect(item('d').noisy).not.toBe(item('a').noisy);
   }, 60_000);
 });

@@ -39,7 +39,7 @@ export async function modelWeights(model: TrainedAutoencoder): Promise<SessionMo
  * SessionError (and frees what it built) when they do not fit.
  */
 export function restoreModel(stored: SessionModel, ds: Dataset): TrainedAutoencoder {
-  const built = buildModel(stored.kind, ds, stored.params.codeSize, stored.params.seed);
+  const built = buildModel(stored.kind, ds, stored.params, stored.params.seed);
   const model = new TrainedAutoencoder(stored.kind, built);
   try {
     const vars = variables(model.parts);

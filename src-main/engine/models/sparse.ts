@@ -13,7 +13,10 @@ export const SPARSE_L1 = 1e-4;
  * Sparse: the simple model with an L1 penalty on the code's activations,
  * Keras-style: 1e-4 · Σ|code| per image, averaged over the batch.
  */
-export function buildSparse(o: BuildOptions, l1 = SPARSE_L1): Autoencoder {
+export function buildSparse(o: BuildOptions): Autoencoder {
+  const l1 = o.l1 ?? SPARSE_L1;
+  if (!(l1 >= 0 && Number.isFinite(l1)))
+    throw new Error(`sparse autoencoder: l1 must be a finite number ≥ 0, got ${l1}`);
   return buildDense('sparse', o, [], o.codeSize ?? 32, SPARSE_DEFAULTS, (code) =>
     tf.tidy(
       () =>

@@ -13,6 +13,8 @@ export interface BuildOptions {
   seed?: number;
   /** Denoising only: standard deviation of the Gaussian noise added to inputs (default 0.5). */
   noiseLevel?: number;
+  /** Sparse only: weight of the L1 penalty on the code's activations (default 1e-4, the tutorial's). */
+  l1?: number;
 }
 
 /** The tutorial's training defaults for a kind (the UI shows them, the user may edit them). */

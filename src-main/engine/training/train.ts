@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { EpochLog, ModelKind, TrainParams } from '../../protocol.js';
 import type { BackendName } from '../backends/select.js';
 import type { Dataset } from '../datasets/types.js';
-import { type Autoencoder, buildAutoencoder } from '../models/index.js';
+import { type Autoencoder, buildAutoencoder, type BuildOptions } from '../models/index.js';
 import { autoBatchSize, batchTensor, mulberry32, shuffleInPlace, yieldToEventLoop } from './batches.js';
 import { GradientHelper, MIN_PARALLEL_BATCH, parallelStep, trainingThreads } from './parallel.js';
 import { trainableVariables } from './variables.js';
@@ -16,6 +16,15 @@ export interface AutoencoderParts {
   codeSize: number;
   /** Further models sharing these layers (the VAE's mean/log-variance head), disposed with the rest. */
   others?: tf.LayersModel[];
+}
+
+/** The build options a training run takes from its parameters (codeSize and the kind-specific ones). */
+export function buildOptionsOf(params: Pick<TrainParams, 'codeSize' | 'noiseLevel' | 'l1'>): Partial<BuildOptions> {
+  return {
+    ...(params.codeSize !== undefined ? { codeSize: params.codeSize } : {}),
+    ...(params.noiseLevel !== undefined ? { noiseLevel: params.noiseLevel } : {}),
+    ...(params.l1 !== undefined ? { l1: params.l1 } : {}),
+  };
 }
 
 /** Per-batch progress of a training run. */
@@ -102,12 +111,17 @@ export function buildDeepDense(inputSize: number, codeSize: number): Autoencoder
  * Builds the model of any of the seven kinds for the dataset's image shape
  * (see models/). `codeSize` applies to the kinds where it is free.
  */
-export function buildModel(kind: ModelKind, ds: Dataset, codeSize?: number, seed?: number): Autoencoder {
+export function buildModel(
+  kind: ModelKind,
+  ds: Dataset,
+  params: Pick<TrainParams, 'codeSize' | 'noiseLevel' | 'l1'> = {},
+  seed?: number,
+): Autoencoder {
   return buildAutoencoder(kind, {
     height: ds.height,
     width: ds.width,
     channels: ds.channels,
-    ...(codeSize !== undefined ? { codeSize } : {}),
+    ...buildOptionsOf(params),
     ...(seed !== undefined ? { seed } : {}),
   });
 }
@@ -217,7 +231,7 @@ export async function trainAutoencoder(ds: Dataset, params: TrainParams, hooks: 
   const random = mulberry32(seed);
   const patience = Math.max(0, hooks.patience ?? 5);
   if (ds.n < 2) throw new Error(`${ds.name}: need at least 2 images to train, found ${ds.n}`);
-  const built = buildModel(params.model, ds, params.codeSize, seed);
+  const built = buildModel(params.model, ds, params, seed);
   const epochs = params.epochs ?? built.defaults.epochs;
   const model = new TrainedAutoencoder(params.model, built);
   const optimizer = tf.train.adam(params.learningRate ?? built.defaults.learningRate);
@@ -256,7 +270,7 @@ export async function trainAutoencoder(ds: Dataset, params: TrainParams, hooks: 
             width: ds.width,
             channels: ds.channels,
             seed,
-            ...(params.codeSize !== undefined ? { codeSize: params.codeSize } : {}),
+            ...buildOptionsOf(params),
           },
         },
         built,

@@ -134,6 +134,19 @@ describe('sparse', () => {
     x.dispose();
     dispose(sparse);
   });
+
+  it('weights the penalty by the l1 option and refuses a negative one', () => {
+    const opts = { height: 28, width: 28, channels: 1, seed: 1 };
+    const [none, tutorial, strong] = [0, 1e-4, 1e-2].map((l1) => buildAutoencoder('sparse', { ...opts, l1 }));
+    const x = batch(none!, 64);
+    const [a, b, c] = [none!, tutorial!, strong!].map((m) => tf.tidy(() => m.loss(x).dataSync()[0]!));
+    // Same seed, same weights: the losses differ only by the penalty, which grows with its weight.
+    expect(b! - a!).toBeGreaterThan(0);
+    expect((c! - a!) / (b! - a!)).toBeCloseTo(100, 1);
+    expect(() => buildAutoencoder('sparse', { ...opts, l1: -1 })).toThrow(/l1 must be a finite number ≥ 0/);
+    x.dispose();
+    [none, tutorial, strong].forEach((m) => dispose(m!));
+  });
 });
 
 describe('denoising', () => {
