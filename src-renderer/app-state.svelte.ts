@@ -17,6 +17,7 @@ import {
 } from '../src-main/protocol.js';
 import { categoryCounts, type PointStyle, robustRange, styleByCategory, styleByValue } from './map/coloring.js';
 import { recentFolders, rememberFolder } from './recent-folders.js';
+import { downloadBlob } from './session-files.js';
 
 /** The hover card's content: one item as the engine sent it. */
 export type ItemView = Extract<EngineEvent, { type: 'item' }>;
@@ -614,7 +615,7 @@ export class AppState {
       case 'csv':
         if (e.requestId !== this.exportRequest) return;
         if (e.text !== undefined) {
-          downloadText(e.text, this.exportName);
+          downloadBlob(new Blob([e.text], { type: 'text/csv;charset=utf-8' }), this.exportName);
           this.lastExport = `downloaded ${this.exportName} (${e.rows} rows)`;
         } else this.lastExport = `saved ${e.rows} rows to ${e.path}`;
         return;
@@ -635,15 +636,4 @@ export class AppState {
         return;
     }
   }
-}
-
-function downloadText(text: string, name: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

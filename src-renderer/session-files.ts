@@ -1,7 +1,7 @@
 /**
  * Files the browser hands over or receives in web mode: session downloads
  * and uploads (through the web server's /session routes, with the page's
- * token) and downloads of blobs made in the page (PNG).
+ * token) and downloads of what the page made (PNG, CSV).
  */
 import type { SessionView } from '../src-main/protocol.js';
 
