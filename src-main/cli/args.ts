@@ -22,6 +22,9 @@ Options:
   --epochs <n>          training epochs (default 10)
   --code-size <n>       size of the code vector (default 32)
   --batch-size <n>      images per batch (default: the model's, smaller for small datasets)
+  --learning-rate <r>   Adam's learning rate (default: the model's, 1e-3 for most)
+  --noise-level <s>     denoising: training noise, 0 to 1 (default 0.5)
+  --l1 <w>              sparse: L1 weight of the code penalty, 0 to 1 (default 1e-4)
   --method <m>          tsne, umap or pca (default tsne)
   --perplexity <p>      t-SNE perplexity (default 30)
   --iterations <n>      t-SNE iterations (default 750)
@@ -48,6 +51,11 @@ export interface EmbedArgs {
   epochs: number;
   codeSize: number;
   batchSize?: number;
+  learningRate?: number;
+  /** Denoising only: training noise level. */
+  noiseLevel?: number;
+  /** Sparse only: weight of the L1 code penalty. */
+  l1?: number;
   method: 'tsne' | 'umap' | 'pca';
   perplexity: number;
   iterations?: number;
@@ -69,6 +77,17 @@ function int(name: string, v: string | undefined, min: number): number | undefin
   const n = Number(v);
   if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min)
     throw new UsageError(`--${name} must be an integer ≥ ${min}, got "${v}"`);
+  return n;
+}
+
+/** A number in [min, max] (or undefined when the option is absent); throws UsageError. */
+function numberIn(name: string, v: string | undefined, min: number, max: number, minOpen = false): number | undefined {
+  if (v === undefined) return undefined;
+  const n = v.trim() === '' ? NaN : Number(v);
+  if (!(Number.isFinite(n) && (minOpen ? n > min : n >= min) && n <= max))
+    throw new UsageError(
+      `--${name} must be a number ${minOpen ? '>' : 'from'} ${min} ${minOpen ? 'and ≤' : 'to'} ${max}, got "${v}"`,
+    );
   return n;
 }
 
@@ -97,6 +116,9 @@ export function parseCli(argv: string[]): CliArgs {
         epochs: { type: 'string' },
         'code-size': { type: 'string' },
         'batch-size': { type: 'string' },
+        'learning-rate': { type: 'string' },
+        'noise-level': { type: 'string' },
+        l1: { type: 'string' },
         method: { type: 'string' },
         perplexity: { type: 'string' },
         iterations: { type: 'string' },
@@ -131,6 +153,9 @@ export function parseCli(argv: string[]): CliArgs {
   const perplexity = o.perplexity === undefined ? 30 : Number(o.perplexity);
   if (!(Number.isFinite(perplexity) && perplexity > 0))
     throw new UsageError(`--perplexity must be a number > 0, got "${o.perplexity}"`);
+  if (o['noise-level'] !== undefined && model !== 'denoising')
+    throw new UsageError(`--noise-level applies to --model denoising, not ${model}`);
+  if (o.l1 !== undefined && model !== 'sparse') throw new UsageError(`--l1 applies to --model sparse, not ${model}`);
   const isMnist = dataset.toLowerCase() === 'mnist';
   if (isMnist && (o.size !== undefined || o.grayscale))
     throw new UsageError('--size and --grayscale apply to image folders; MNIST is 28×28 grayscale already');
@@ -146,6 +171,9 @@ export function parseCli(argv: string[]): CliArgs {
     epochs: int('epochs', o.epochs, 1) ?? 10,
     codeSize: int('code-size', o['code-size'], 1) ?? 32,
     batchSize: int('batch-size', o['batch-size'], 1),
+    learningRate: numberIn('learning-rate', o['learning-rate'], 0, 1, true),
+    noiseLevel: numberIn('noise-level', o['noise-level'], 0, 1),
+    l1: numberIn('l1', o.l1, 0, 1),
     method,
     perplexity,
     iterations: int('iterations', o.iterations, 1),

@@ -208,6 +208,20 @@ describe('argument parsing', () => {
     });
   });
 
+  it('reads the learning rate and each kind’s own parameter', () => {
+    expect(
+      parseCli(['embed', 'mnist', '--model', 'denoising', '--noise-level', '0.3', '--learning-rate', '2e-3']),
+    ).toMatchObject({
+      model: 'denoising',
+      noiseLevel: 0.3,
+      learningRate: 0.002,
+    });
+    expect(parseCli(['embed', 'mnist', '--model', 'sparse', '--l1', '1e-3'])).toMatchObject({
+      model: 'sparse',
+      l1: 0.001,
+    });
+  });
+
   it('reads a size written with x, X or ×', () => {
     for (const v of ['40x30', '40X30', '40×30', ' 40 x 30 '])
       expect(parseCli(['embed', './imgs', '--size', v]), v).toMatchObject({ size: { width: 40, height: 30 } });
@@ -229,6 +243,14 @@ describe('argument parsing', () => {
       [['embed', './imgs', '--grayscale=yes'], /grayscale/],
       [['embed', 'mnist', '--size', '32x32'], /apply to image folders/],
       [['embed', 'mnist', '--grayscale'], /apply to image folders/],
+      [['embed', 'mnist', '--learning-rate', '0'], /--learning-rate must be a number > 0 and ≤ 1, got "0"/],
+      [
+        ['embed', 'mnist', '--model', 'denoising', '--noise-level', '1.5'],
+        /--noise-level must be a number from 0 to 1/,
+      ],
+      [['embed', 'mnist', '--model', 'sparse', '--l1', 'lots'], /--l1 must be a number from 0 to 1, got "lots"/],
+      [['embed', 'mnist', '--noise-level', '0.2'], /--noise-level applies to --model denoising, not deep/],
+      [['embed', 'mnist', '--model', 'conv', '--l1', '0.01'], /--l1 applies to --model sparse, not conv/],
     ];
     for (const [args, message] of cases) {
       expect(() => parseCli(args), args.join(' ')).toThrow(UsageError);
