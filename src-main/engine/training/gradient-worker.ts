@@ -31,14 +31,15 @@ try {
 
   port.on('message', (msg: HelperStep) => {
     try {
-      for (let i = 0; i < vars.length; i++) vars[i]!.assign(tf.tensor(msg.weights[i]!, vars[i]!.shape));
+      // assign() takes its own reference to the data: the tensors made here must still be disposed (tidy).
+      tf.tidy(() => vars.forEach((v, i) => v.assign(tf.tensor(msg.weights[i]!, v.shape))));
       const x = tf.tensor(msg.x, [msg.n, ...built.inputShape]);
       const { value, grads } = tf.variableGrads(() => built.loss(x, { seed: msg.seed }), vars);
       const out = vars.map((v) => (grads[v.name] ? (grads[v.name]!.dataSync() as Float32Array) : null));
       const loss = value.dataSync()[0]!;
       tf.dispose([x, value, ...Object.values(grads)]);
       reply(
-        { type: 'grads', loss, grads: out },
+        { type: 'grads', loss, grads: out, tensors: tf.memory().numTensors },
         out.filter((g): g is Float32Array => g !== null).map((g) => g.buffer as ArrayBuffer),
       );
     } catch (e) {

@@ -31,7 +31,8 @@ export interface HelperStep {
 /** The helper's messages: ready once built, then one `grads` (or `error`) per step. */
 export type HelperReply =
   | { type: 'ready'; backend: BackendName; shapes: number[][] }
-  | { type: 'grads'; loss: number; grads: (Float32Array | null)[] }
+  /** `tensors`: tensors alive in the helper after the step, so a leak there shows in tests. */
+  | { type: 'grads'; loss: number; grads: (Float32Array | null)[]; tensors: number }
   | { type: 'error'; message: string };
 
 /**
@@ -138,7 +139,8 @@ export class GradientHelper {
         throw new Error(`training helper runs ${ready.backend}, not ${init.backend}: results would differ`);
       const same =
         ready.shapes.length === vars.length &&
-        ready.shapes.every((s, i) => s.join() === vars[i]!.shape.join() && built.kind === init.kind);
+        built.kind === init.kind &&
+        ready.shapes.every((s, i) => s.join() === vars[i]!.shape.join());
       if (!same) throw new Error(`training helper built a different ${built.kind} model`);
       return helper;
     } catch (e) {
@@ -148,7 +150,7 @@ export class GradientHelper {
   }
 
   /** Sends one step's work; the answer is awaited with the returned promise. */
-  compute(step: HelperStep): Promise<{ loss: number; grads: (Float32Array | null)[] }> {
+  compute(step: HelperStep): Promise<Extract<HelperReply, { type: 'grads' }>> {
     const answer = this.next();
     this.worker.postMessage(step, [step.x.buffer as ArrayBuffer, ...step.weights.map((w) => w.buffer as ArrayBuffer)]);
     return answer.then((m) => {

@@ -34,6 +34,29 @@ describe('data-parallel training', () => {
     expect(describeBackend('tensorflow')).toBe('tensorflow');
   });
 
+  it('keeps the helper thread’s tensor count flat from step to step', async () => {
+    const build = { height: 28, width: 28, channels: 1, seed: 3 };
+    const built = buildAutoencoder('conv', build);
+    const vars = trainableVariables(built);
+    const helper = await GradientHelper.start({ backend: 'wasm', kind: 'conv', build }, built, vars);
+    const counts: number[] = [];
+    try {
+      for (let s = 0; s < 4; s++) {
+        const r = await helper.compute({
+          weights: vars.map((v) => (v.dataSync() as Float32Array).slice()),
+          x: new Float32Array(8 * 784).fill(0.5),
+          n: 8,
+          seed: s,
+        });
+        counts.push(r.tensors);
+      }
+    } finally {
+      await helper.close();
+      built.autoencoder.dispose();
+    }
+    expect(new Set(counts).size).toBe(1);
+  }, 60_000);
+
   it('applies the gradient of the whole batch, split 32 + 31 across the threads', async () => {
     // SGD, unlike Adam, moves by the gradient's size, so a wrong weighting of the halves would show.
     const build = { height: 28, width: 28, channels: 1, seed: 9 };
