@@ -23,7 +23,7 @@ import { datasetFingerprint, readSession, writeSession } from './export/session.
 import { modelWeights, restoreModel } from './export/session-model.js';
 import { knnAccuracy, trustworthiness } from './metrics/index.js';
 import { DEFAULT_NOISE_LEVEL } from './models/denoising.js';
-import { denoisePreview, manifoldImage } from './previews.js';
+import { denoisePreview, manifoldImage, toBytes } from './previews.js';
 import { runProjection } from './projection/run.js';
 import { describeBackend } from './training/parallel.js';
 import { trainAutoencoder, TrainedAutoencoder } from './training/train.js';
@@ -301,10 +301,7 @@ export class Engine {
     const original = ds.pixels.subarray(index * size, (index + 1) * size);
     let reconstruction: string | undefined;
     if (this.model) {
-      const rec = await this.model.reconstruct(ds, Int32Array.of(index));
-      const bytes = new Uint8Array(size);
-      for (let j = 0; j < size; j++) bytes[j] = Math.round(rec[j] * 255);
-      reconstruction = bytesToBase64(bytes);
+      reconstruction = bytesToBase64(toBytes(await this.model.reconstruct(ds, Int32Array.of(index))));
     }
     // The denoising model's card also shows a noisy input (at the asked level, else the training one) and its output.
     let denoise: { noisy: string; denoised: string; noiseLevel: number } | undefined;

@@ -7,16 +7,17 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { MANIFOLD_DEFAULT_SIZE, MANIFOLD_MAX_SIZE, MANIFOLD_MIN_SIZE } from '../protocol.js';
-import { type Dataset, itemSize } from './datasets/types.js';
+import type { Dataset } from './datasets/types.js';
 import { addNoise } from './models/denoising.js';
 import { decodeManifold, manifoldQuantiles } from './models/vae.js';
+import { batchTensor } from './training/batches.js';
 import type { TrainedAutoencoder } from './training/train.js';
 
 /** Largest tiled manifold image, in bytes (keeps a request for big images from eating the engine's memory). */
 export const MANIFOLD_MAX_BYTES = 32 * 1024 * 1024;
 
-/** Values in [0, 1] → bytes 0–255, clipped. */
-function toBytes(values: ArrayLike<number>): Uint8Array {
+/** Values in [0, 1] (model outputs) → bytes 0–255, clipped. */
+export function toBytes(values: ArrayLike<number>): Uint8Array {
   const out = new Uint8Array(values.length);
   for (let j = 0; j < values.length; j++) out[j] = Math.round(Math.min(1, Math.max(0, values[j]!)) * 255);
   return out;
@@ -38,14 +39,9 @@ export async function denoisePreview(
   if (!(level >= 0 && level <= 1)) throw new Error(`noise level must be from 0 to 1, got ${level}`);
   if (!(Number.isInteger(index) && index >= 0 && index < ds.n))
     throw new Error(`item ${index} is out of range (the dataset has ${ds.n})`);
-  const size = itemSize(ds);
   const shape = model.parts.autoencoder.inputs[0]!.shape.slice(1) as number[];
-  const pixels = ds.pixels.subarray(index * size, (index + 1) * size);
   const [noisy, denoised] = tf.tidy(() => {
-    const x = tf.tensor(
-      Float32Array.from(pixels, (v) => v / 255),
-      [1, ...shape],
-    );
+    const x = batchTensor(ds, [index], shape);
     const n = addNoise(x, level, index + 1);
     return [n, model.parts.autoencoder.predict(n) as tf.Tensor];
   });
