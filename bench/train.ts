@@ -7,17 +7,25 @@
  * build, helper thread start) is shown apart, and so is the CPU time all
  * threads spent from the first batch on (the work a second thread adds).
  * Usage: npm run bench:train -- [--n 10000] [--kinds conv,deep] [--backend wasm|cpu] [--batch 256]
- *                                [--threads 1|2] [--compare] [--repeat 1]
+ *                                [--threads 1|2] [--compare] [--anchor] [--anchor-lstm exact|native]
+ *                                [--repeat 1]
  * --compare runs one and two threads alternately, --repeat times each, and
  * prints the medians and their ratio (the machine is shared: interleaving
  * spreads other users' load over both).
+ * --anchor runs the PyTorch twins of our models (bench/torch_twins.py, 2
+ * threads) in the same run, alternating with ours, on the same images at the
+ * same batch size, and prints each kind's medians and the ratio ours/PyTorch
+ * (issue 14: absolute figures differ between machines of one kind by 2×;
+ * quote the ratio). Without a python3 that imports torch it says so and runs
+ * ours only. $AE_BENCH_PYTHON picks the interpreter.
  */
 import os from 'node:os';
 
 import { type BackendName, selectBackend } from '../src-main/engine/backends/select.js';
-import { loadMnist } from '../src-main/engine/datasets/mnist.js';
-import { trainAutoencoder } from '../src-main/engine/training/train.js';
+import { loadMnist, mnistDataDir } from '../src-main/engine/datasets/mnist.js';
+import { buildModel, trainAutoencoder, TrainedAutoencoder } from '../src-main/engine/training/train.js';
 import { MODEL_KINDS, type ModelKind } from '../src-main/protocol.js';
+import { findTorchPython, TorchTwins, type TwinSpec, twinSpec } from './anchor.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,10 +37,20 @@ const batchSize = Number(arg('batch', '256'));
 const kinds = arg('kinds', MODEL_KINDS.join(',')).split(',') as ModelKind[];
 const prefer = process.argv.includes('--backend') ? (arg('backend', 'wasm') as BackendName) : undefined;
 const compare = process.argv.includes('--compare');
+const anchor = process.argv.includes('--anchor');
+const anchorLstm = arg('anchor-lstm', 'exact');
 const repeat = Math.max(1, Number(arg('repeat', '1')));
 const threadChoices: (number | undefined)[] = compare
   ? [1, 2]
   : [process.argv.includes('--threads') ? Number(arg('threads', '2')) : undefined];
+for (const kind of kinds)
+  if (!MODEL_KINDS.includes(kind)) throw new Error(`--kinds: unknown kind "${kind}"; known: ${MODEL_KINDS.join(', ')}`);
+if (!(Number.isInteger(n) && n >= 2 && n <= 70000))
+  throw new Error(`--n must be an integer from 2 to 70000, got ${arg('n', '')}`);
+if (!(Number.isInteger(batchSize) && batchSize >= 1))
+  throw new Error(`--batch must be a positive integer, got ${arg('batch', '')}`);
+if (anchorLstm !== 'exact' && anchorLstm !== 'native')
+  throw new Error(`--anchor-lstm must be exact or native, got ${anchorLstm}`);
 
 const backend = await selectBackend(prefer);
 for (const note of backend.notes) console.log(`# not used: ${note}`);
@@ -40,7 +58,34 @@ const load = () => os.loadavg()[0]!.toFixed(1);
 console.log(`# ${n} MNIST images, batch ${batchSize}, 1 epoch, load average ${load()} on ${os.cpus().length} cores`);
 const ds = await loadMnist(n);
 
-async function once(kind: ModelKind, threads: number | undefined): Promise<number> {
+let twins: TorchTwins | null = null;
+if (anchor) {
+  const found = findTorchPython();
+  if ('missing' in found) console.log(`# --anchor: ${found.missing}; ours only`);
+  else {
+    const started = await TorchTwins.start({
+      python: found.python,
+      mnistDir: mnistDataDir(),
+      n,
+      batch: batchSize,
+      threads: 2,
+      lstm: anchorLstm,
+    });
+    twins = started.twins;
+    console.log(
+      `# anchor: PyTorch ${started.torch} (${found.python}), ${started.threads} threads, BLAS ${started.blas}, ` +
+        `seq2seq LSTM ${anchorLstm}`,
+    );
+  }
+}
+
+/** One run's figures, ours or the twin's. */
+interface Run {
+  rate: number;
+  loss: number;
+}
+
+async function once(kind: ModelKind, threads: number | undefined): Promise<Run> {
   let last = { loss: NaN };
   const t0 = performance.now();
   let cpu0 = process.cpuUsage();
@@ -63,25 +108,72 @@ async function once(kind: ModelKind, threads: number | undefined): Promise<numbe
   if (result.threadsNote) console.log(`# ${result.threadsNote}`);
   const shown = result.threads > 1 ? `${backend.name}×${result.threads}` : backend.name;
   console.log(
-    `${kind.padEnd(9)} backend=${shown.padEnd(6)}  images/s=${(n / seconds).toFixed(0).padStart(5)}  ` +
+    `${kind.padEnd(9)} backend=${shown.padEnd(7)} images/s=${(n / seconds).toFixed(0).padStart(5)}  ` +
       `final loss=${last.loss.toFixed(4)}  (${seconds.toFixed(1)} s + ${setup.toFixed(1)} s setup, ` +
       `${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU, load ${load()})`,
   );
-  return n / seconds;
+  return { rate: n / seconds, loss: last.loss };
+}
+
+/** The twin's request for a kind: sizes and learning rate read off our builder as it is now. */
+function specOf(kind: ModelKind): TwinSpec {
+  const built = buildModel(kind, ds);
+  try {
+    return twinSpec(built);
+  } finally {
+    new TrainedAutoencoder(kind, built).dispose();
+  }
+}
+
+async function theirs(kind: ModelKind, spec: TwinSpec): Promise<Run> {
+  const r = await twins!.run(spec);
+  console.log(
+    `${kind.padEnd(9)} backend=${'pytorch'.padEnd(7)} images/s=${r.imagesPerSecond.toFixed(0).padStart(5)}  ` +
+      `final loss=${r.finalLoss.toFixed(4)}  (${r.seconds.toFixed(1)} s + ${r.setupSeconds.toFixed(1)} s setup, ` +
+      `${r.threads} threads, load ${load()})`,
+  );
+  return { rate: r.imagesPerSecond, loss: r.finalLoss };
 }
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor((v.length - 1) / 2)]!;
-for (const kind of kinds) {
-  const rates = new Map<number | undefined, number[]>();
-  for (let r = 0; r < repeat; r++) {
-    // Alternate which variant goes first, so neither always meets the same load.
-    const order = r % 2 ? [...threadChoices].reverse() : threadChoices;
-    for (const t of order) rates.set(t, [...(rates.get(t) ?? []), await once(kind, t)]);
+type Variant = { label: string; run: () => Promise<Run> };
+const ratios: string[] = [];
+try {
+  for (const kind of kinds) {
+    const variants: Variant[] = threadChoices.map((t) => ({ label: `${t ?? ''}`, run: () => once(kind, t) }));
+    if (twins) {
+      const spec = specOf(kind);
+      variants.push({ label: 'pytorch', run: () => theirs(kind, spec) });
+    }
+    const runs = new Map<string, Run[]>();
+    for (let r = 0; r < repeat; r++) {
+      // Alternate which variant goes first, so neither always meets the same load.
+      const order = r % 2 ? [...variants].reverse() : variants;
+      for (const v of order) runs.set(v.label, [...(runs.get(v.label) ?? []), await v.run()]);
+    }
+    const med = (label: string, key: keyof Run) => median(runs.get(label)!.map((x) => x[key]));
+    if (compare) {
+      const [one, two] = [med('1', 'rate'), med('2', 'rate')];
+      console.log(
+        `# ${kind}: median of ${repeat}: 1 thread ${one.toFixed(0)}, 2 threads ${two.toFixed(0)} images/s (×${(two / one).toFixed(2)})`,
+      );
+    }
+    if (twins) {
+      // Ours as the engine trains by default (its own choice of threads), unless --threads/--compare say otherwise.
+      const label = compare ? '2' : threadChoices[0] === undefined ? '' : `${threadChoices[0]}`;
+      const [ours, py] = [med(label, 'rate'), med('pytorch', 'rate')];
+      const ratio = `${(ours / py).toFixed(2)}×`;
+      ratios.push(`${kind} ${ratio}`);
+      console.log(
+        `# ${kind}: median of ${repeat}: ours ${ours.toFixed(0)}, PyTorch ${py.toFixed(0)} images/s, ours/PyTorch ${ratio}; ` +
+          `final loss ours ${med(label, 'loss').toFixed(4)}, PyTorch ${med('pytorch', 'loss').toFixed(4)}; load ${load()}`,
+      );
+    }
   }
-  if (compare) {
-    const [one, two] = [median(rates.get(1)!), median(rates.get(2)!)];
-    console.log(
-      `# ${kind}: median of ${repeat}: 1 thread ${one.toFixed(0)}, 2 threads ${two.toFixed(0)} images/s (×${(two / one).toFixed(2)})`,
-    );
-  }
+} finally {
+  await twins?.close();
 }
+if (ratios.length)
+  console.log(
+    `# ours/PyTorch, ${n} images, batch ${batchSize}, median of ${repeat}: ${ratios.join(', ')}; load ${load()}`,
+  );
