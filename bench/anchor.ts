@@ -136,14 +136,13 @@ export function twinSpec(built: Autoencoder): TwinSpec {
 }
 
 /**
- * The python3 that imports torch: $AE_BENCH_PYTHON, else the first of
- * `python3` on the PATH and /usr/bin/python3 (Debian's python3-torch installs
- * for the system Python, which a pyenv or venv python3 does not see).
+ * The python3 that imports torch: $AE_BENCH_PYTHON when set (and only it: an
+ * explicit choice is not silently replaced), else the first of `python3` on
+ * the PATH and /usr/bin/python3 (Debian's python3-torch installs for the
+ * system Python, which a pyenv or venv python3 does not see).
  */
-export function findTorchPython(): { python: string; torch: string } | { missing: string } {
-  const candidates = [
-    ...new Set([process.env.AE_BENCH_PYTHON, 'python3', '/usr/bin/python3'].filter(Boolean)),
-  ] as string[];
+export function findTorchPython(env = process.env): { python: string; torch: string } | { missing: string } {
+  const candidates = env.AE_BENCH_PYTHON ? [env.AE_BENCH_PYTHON] : ['python3', '/usr/bin/python3'];
   const tried: string[] = [];
   for (const python of candidates) {
     const r = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], {

