@@ -126,9 +126,9 @@ class Conv(nn.Module):
 
 
 class HardLSTM(nn.Module):
-    """TF.js's LSTM: one bias, gates i, f, c, o; hard-sigmoid gates, tanh cell; returns all hidden states."""
+    """TF.js's LSTM: one bias, gates i, f, c, o; hard-sigmoid gates, tanh cell; every step's output or the last."""
 
-    def __init__(self, inputs, units):
+    def __init__(self, inputs, units, sequences):
         super().__init__()
         self.kernel = nn.Parameter(torch.empty(inputs, 4 * units))
         self.recurrent = nn.Parameter(torch.empty(units, 4 * units))
@@ -137,7 +137,7 @@ class HardLSTM(nn.Module):
         nn.init.orthogonal_(self.recurrent)
         with torch.no_grad():
             self.bias[units : 2 * units] = 1  # unit_forget_bias, as seq2seq.ts sets it
-        self.units = units
+        self.units, self.sequences = units, sequences
 
     def forward(self, x):
         b, steps, _ = x.shape
@@ -148,20 +148,20 @@ class HardLSTM(nn.Module):
         c = x.new_zeros(b, u)
         out = []
         for t in range(steps):
-            z = xw[:, t] + h @ self.recurrent
+            z = torch.addmm(xw[:, t], h, self.recurrent)
             s = (z * 0.2 + 0.5).clamp(0, 1)
             c = s[:, u : 2 * u] * c + s[:, :u] * torch.tanh(z[:, 2 * u : 3 * u])
             h = s[:, 3 * u :] * torch.tanh(c)
             out.append(h)
-        return torch.stack(out, 1)
+        return torch.stack(out, 1) if self.sequences else h
 
 
 class NativeLSTM(nn.Module):
     """nn.LSTM (logistic gates, two biases): what a PyTorch user would write, for --lstm native."""
 
-    def __init__(self, inputs, units):
+    def __init__(self, inputs, units, sequences):
         super().__init__()
-        self.lstm = nn.LSTM(inputs, units, batch_first=True)
+        self.lstm, self.sequences = nn.LSTM(inputs, units, batch_first=True), sequences
         nn.init.xavier_uniform_(self.lstm.weight_ih_l0)
         nn.init.orthogonal_(self.lstm.weight_hh_l0)
         with torch.no_grad():
@@ -170,7 +170,8 @@ class NativeLSTM(nn.Module):
             self.lstm.bias_ih_l0[units : 2 * units] = 1
 
     def forward(self, x):
-        return self.lstm(x)[0]
+        out, (h, _) = self.lstm(x)
+        return out if self.sequences else h[0]
 
 
 class Seq2seq(nn.Module):
@@ -180,14 +181,14 @@ class Seq2seq(nn.Module):
         super().__init__()
         h, w, c = shape
         cell = NativeLSTM if lstm == "native" else HardLSTM
-        self.encoder, self.decoder = cell(w * c, code), cell(code, decoder)
+        self.encoder, self.decoder = cell(w * c, code, False), cell(code, decoder, True)
         self.out = nn.Linear(decoder, w * c)
         nn.init.xavier_uniform_(self.out.weight)
         nn.init.constant_(self.out.bias, output_bias)
         self.steps = h
 
     def loss(self, x):
-        z = self.encoder(x)[:, -1]
+        z = self.encoder(x)
         y = torch.sigmoid(self.out(self.decoder(z.unsqueeze(1).expand(-1, self.steps, -1))))
         return bce_elements(x, y).mean()
 
