@@ -6,6 +6,7 @@ import { loadCsvFiles } from './csv.js';
 import { extOf, IMAGE_EXTENSIONS } from './decode.js';
 import { readIdx } from './idx.js';
 import { loadImageFolder } from './images.js';
+import { MAX_ITEMS } from './limits.js';
 import { readNpy, toNumbers, toUint8 } from './npy.js';
 import { type LoadOptions, resolveOptions } from './options.js';
 import type { Dataset, LoadHooks, SkippedItem } from './types.js';
@@ -122,6 +123,11 @@ async function decodeFolder(
       hooks.signal?.throwIfAborted();
       try {
         const a = isIdx ? await readIdx(f.abs) : await readNpy(f.abs, f.rel);
+        // Labels become plain numbers (8 bytes each): bounded by the items a dataset may hold.
+        if (a.shape.length === 1 && a.shape[0] > MAX_ITEMS)
+          throw new Error(
+            `${a.shape[0].toLocaleString('en-US')} labels, more than the ${MAX_ITEMS.toLocaleString('en-US')} items a dataset may hold`,
+          );
         const values = a.shape.length === 1 ? toNumbers(a.data) : toUint8(a.data);
         arrays.push({ rel: f.rel, shape: a.shape, values });
       } catch (e) {
