@@ -81,7 +81,7 @@ describe('array sizes', () => {
       /^x\.npy: shape \(1000000000, 1000000000\)/,
     );
     put(path.join(dir, 'ok.npy'), npy('|u1', [2, 2], new Uint8Array([1, 2, 3, 4])));
-    expect(Array.from((await readNpy(path.join(dir, 'ok.npy'))).data)).toEqual([1, 2, 3, 4]);
+    expect(Array.from((await readNpy(path.join(dir, 'ok.npy'))).data as Uint8Array)).toEqual([1, 2, 3, 4]);
   });
 });
 
