@@ -60,7 +60,7 @@ export function headerSize(b: Uint8Array): Size | null {
   if (isPng(b)) return { width: v.getUint32(16), height: v.getUint32(20) };
   if (isBmp(b)) return { width: Math.abs(v.getInt32(18, true)), height: Math.abs(v.getInt32(22, true)) };
   if (ascii(0, 'GIF8') && b.length >= 10) return { width: v.getUint16(6, true), height: v.getUint16(8, true) };
-  if (ascii(0, 'RIFF') && ascii(8, 'WEBP') && b.length >= 30) {
+  if (ascii(0, 'RIFF') && ascii(8, 'WEBP') && b.length >= 31) {
     if (ascii(12, 'VP8 ')) return { width: v.getUint16(26, true) & 0x3fff, height: v.getUint16(28, true) & 0x3fff };
     if (ascii(12, 'VP8L')) {
       const bits = v.getUint32(21, true);
