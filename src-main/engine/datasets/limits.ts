@@ -22,8 +22,8 @@ export function gunzipCap(compressedBytes: number): number {
 /** Most bytes of pixels one loaded dataset may hold (items × height × width × channels). */
 export const MAX_DATASET_BYTES = 2 * GiB;
 
-/** Most items (images, rows, labels) one dataset may hold. */
-export const MAX_ITEMS = 10_000_000;
+/** Most items (images, rows, labels) one dataset may hold: the contract's bound, so every index a command names fits. */
+export { MAX_ITEMS } from '../../protocol.js';
 
 /** Images with more pixels than this (by their header) are refused before decoding. */
 export const MAX_IMAGE_PIXELS = 50_000_000;
