@@ -6,10 +6,10 @@
 import type { BrowserWindow, Dialog } from 'electron';
 
 import type { Command, CsvColumn, EngineEvent } from '../protocol.js';
+import { CHANNELS, type ShellAction } from '../shell-contract.js';
 import type { EngineBridge } from './ipc.js';
 import { aboutDetail, type MenuActions } from './menu.js';
 import { addRecent, type Settings, type Theme } from './settings.js';
-import { MENU_CHANNEL, OPEN_FOLDER_CHANNEL } from './shell-actions.js';
 
 /** What the actions need from Electron and the rest of the shell. */
 export interface ActionDeps {
@@ -23,6 +23,11 @@ export interface ActionDeps {
   addRecentDocument(path: string): void;
   appVersion: string;
   shellVersions: Record<string, string | undefined>;
+}
+
+/** Sends a menu action to the page; typed, so only a ShellAction can be sent. */
+function sendAction(win: Pick<BrowserWindow, 'webContents'>, action: ShellAction): void {
+  win.webContents.send(CHANNELS.menu, action);
 }
 
 const SESSION_FILTERS = [{ name: 'AE Explorer session', extensions: ['aex'] }];
@@ -64,7 +69,7 @@ export function createActions(d: ActionDeps): MenuActions & {
   const loadFolder = (folder: string) => {
     // The page loads it with the size and grayscale options it shows; with no page, the engine loads it as it is.
     const win = d.window();
-    if (win) return win.webContents.send(OPEN_FOLDER_CHANNEL, folder);
+    if (win) return win.webContents.send(CHANNELS.openFolder, folder);
     const jobId = id('load');
     send({ type: 'loadDataset', jobId, source: { kind: 'folder', path: folder } }, jobId);
   };
@@ -123,7 +128,7 @@ export function createActions(d: ActionDeps): MenuActions & {
     saveSession() {
       // The page adds its current view state, then comes back through saveSessionDialog.
       const win = d.window();
-      if (win) win.webContents.send(MENU_CHANNEL, 'save-session');
+      if (win) sendAction(win, 'save-session');
       else void saveSessionDialog();
     },
     saveSessionDialog,
@@ -132,7 +137,8 @@ export function createActions(d: ActionDeps): MenuActions & {
     openSessionFile,
     exportPng() {
       // The page renders the map at the chosen size with its legend, then hands the bytes to savePng.
-      d.window()?.webContents.send(MENU_CHANNEL, 'export-png');
+      const win = d.window();
+      if (win) sendAction(win, 'export-png');
     },
     openRecent(entry) {
       if (entry.kind === 'folder') loadFolder(entry.path);
@@ -148,7 +154,8 @@ export function createActions(d: ActionDeps): MenuActions & {
       d.settingsChanged();
     },
     resetView() {
-      d.window()?.webContents.send(MENU_CHANNEL, 'reset-view');
+      const win = d.window();
+      if (win) sendAction(win, 'reset-view');
     },
     async about() {
       await d.dialog.showMessageBox({

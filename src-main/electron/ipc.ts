@@ -9,11 +9,8 @@
  * injected, so tests drive the bridge with fakes and bad payloads.
  */
 import { type Command, type EngineEvent, validateCommand } from '../protocol.js';
-import { COMMAND_CHANNEL, EVENT_CHANNEL } from './ipc-channels.js';
+import { CHANNELS, viewProblem } from '../shell-contract.js';
 import { isAppUrl } from './security.js';
-import { VIEW_CHANNEL, viewProblem } from './shell-actions.js';
-
-export { COMMAND_CHANNEL, EVENT_CHANNEL };
 
 /** The engine process as the bridge sees it (Electron's UtilityProcess fits). */
 export interface EngineProcess {
@@ -121,8 +118,8 @@ export class EngineBridge {
   };
 
   constructor(private readonly options: EngineBridgeOptions) {
-    options.ipc.on(COMMAND_CHANNEL, this.onCommand);
-    options.ipc.on(VIEW_CHANNEL, this.onView);
+    options.ipc.on(CHANNELS.command, this.onCommand);
+    options.ipc.on(CHANNELS.view, this.onView);
   }
 
   /** The window whose messages are accepted and which receives every event. */
@@ -146,8 +143,8 @@ export class EngineBridge {
   /** Stops the engine and stops listening. */
   dispose(): void {
     this.stopping = true;
-    this.options.ipc.removeListener(COMMAND_CHANNEL, this.onCommand);
-    this.options.ipc.removeListener(VIEW_CHANNEL, this.onView);
+    this.options.ipc.removeListener(CHANNELS.command, this.onCommand);
+    this.options.ipc.removeListener(CHANNELS.view, this.onView);
     this.engine?.kill();
     this.engine = null;
   }
@@ -174,6 +171,6 @@ export class EngineBridge {
 
   private deliver(event: EngineEvent): void {
     for (const l of this.listeners) l(event);
-    if (this.target && !this.target.isDestroyed()) this.target.send(EVENT_CHANNEL, event);
+    if (this.target && !this.target.isDestroyed()) this.target.send(CHANNELS.event, event);
   }
 }

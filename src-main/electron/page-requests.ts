@@ -9,8 +9,8 @@
 import type { Dialog } from 'electron';
 
 import { writeFileAtomic } from '../engine/export/csv.js';
+import { CHANNELS, isSessionRequest } from '../shell-contract.js';
 import { type RendererTarget, type SenderEvent, senderProblem } from './ipc.js';
-import { SAVE_PNG_CHANNEL, SESSION_REQUEST_CHANNEL } from './ipc-channels.js';
 
 /** Largest PNG the page may hand over: a 8192×8192 RGBA image stored uncompressed is 256 MB. */
 export const MAX_PNG_BYTES = 300 * 2 ** 20;
@@ -88,18 +88,16 @@ export function setupPageRequests(d: PageRequestDeps): () => void {
   const onSession = (event: SenderEvent, ...args: unknown[]) => {
     const problem =
       senderProblem(event, d.target()) ??
-      (args.length === 1 && (args[0] === 'save-session' || args[0] === 'open-session')
-        ? null
-        : 'expected "save-session" or "open-session"');
+      (args.length === 1 && isSessionRequest(args[0]) ? null : 'expected "save-session" or "open-session"');
     if (problem) warn(`dropped a session request: ${problem}`);
     else if (args[0] === 'save-session') d.saveSessionDialog();
     else d.openSession();
   };
 
-  d.ipc.handle(SAVE_PNG_CHANNEL, savePng);
-  d.ipc.on(SESSION_REQUEST_CHANNEL, onSession);
+  d.ipc.handle(CHANNELS.savePng, savePng);
+  d.ipc.on(CHANNELS.sessionRequest, onSession);
   return () => {
-    d.ipc.removeHandler(SAVE_PNG_CHANNEL);
-    d.ipc.removeListener(SESSION_REQUEST_CHANNEL, onSession);
+    d.ipc.removeHandler(CHANNELS.savePng);
+    d.ipc.removeListener(CHANNELS.sessionRequest, onSession);
   };
 }

@@ -1,16 +1,15 @@
 import { describe, expect, it, vi } from 'vitest';
 
 import {
-  COMMAND_CHANNEL,
   EngineBridge,
   type EngineProcess,
-  EVENT_CHANNEL,
   type IpcMainLike,
   type RendererTarget,
   type SenderEvent,
   senderProblem,
 } from '../../src-main/electron/ipc.js';
 import type { EngineEvent } from '../../src-main/protocol.js';
+import { CHANNELS } from '../../src-main/shell-contract.js';
 
 /** A fake ipcMain, window and engine process, recording what crosses them. */
 function setup(options: { onExportRequest?: (c: unknown) => void } = {}) {
@@ -42,7 +41,7 @@ function setup(options: { onExportRequest?: (c: unknown) => void } = {}) {
         { sender: { id: 7 }, senderFrame: { url: 'app://ae-explorer/index.html', parent: null }, ...event },
         ...args,
       );
-  const fromWindow = on(COMMAND_CHANNEL);
+  const fromWindow = on(CHANNELS.command);
   const viewFromWindow = on('ae-explorer:view');
   return { bridge, toEngine, toWindow, warnings, fromWindow, viewFromWindow, spawnEngine, engineHandlers };
 }
@@ -91,7 +90,7 @@ describe('IPC from the window to the engine', () => {
     expect(t.toEngine).toEqual([]);
     expect(t.toWindow).toHaveLength(bad.length);
     for (const [channel, e] of t.toWindow) {
-      expect(channel).toBe(EVENT_CHANNEL);
+      expect(channel).toBe(CHANNELS.event);
       expect(e).toMatchObject({ type: 'error', message: expect.stringMatching(/^bad command: /) });
     }
   });
@@ -130,7 +129,7 @@ describe('IPC from the engine to the window', () => {
     t.bridge.send({ type: 'hello' });
     const ready: EngineEvent = { type: 'ready', backend: 'wasm', backendNotes: [], versions: { tfjs: '4.22.0' } };
     (t.engineHandlers.message as (m: unknown) => void)(ready);
-    expect(t.toWindow).toEqual([[EVENT_CHANNEL, ready]]);
+    expect(t.toWindow).toEqual([[CHANNELS.event, ready]]);
     expect(seen).toEqual([ready]);
     expect(t.bridge.ready).toEqual(ready);
     (t.engineHandlers.exit as (c: number) => void)(3);
