@@ -39,7 +39,14 @@ app.enableSandbox();
 // A second launch focuses the first window instead of starting a second engine.
 const primary = app.requestSingleInstanceLock();
 
-app.on('web-contents-created', (_e, contents) => guardWebContents(contents, (url) => void shell.openExternal(url)));
+app.on('web-contents-created', (_e, contents) =>
+  guardWebContents(contents, {
+    openExternal: (url) =>
+      void shell
+        .openExternal(url)
+        .catch((e: unknown) => console.warn(`[security] could not open ${url}: ${String(e)}`)),
+  }),
+);
 
 let win: BrowserWindow | null = null;
 let settings: Settings | null = null;

@@ -90,7 +90,12 @@ vi.mock('electron', () => {
         setPermissionCheckHandler: () => {},
       },
     },
-    shell: { openExternal: () => {} },
+    shell: {
+      openExternal: (url: string) => {
+        h.calls.push(`openExternal ${url}`);
+        return Promise.resolve();
+      },
+    },
     utilityProcess: {
       fork: (modulePath: string) => {
         const f = { modulePath, messages: [] as unknown[] };
@@ -117,6 +122,17 @@ describe('the main process wiring', () => {
     expect(h.calls).toContain('permissions');
     expect(h.protocolHandlers.has('app')).toBe(true);
     expect(h.appHandlers.has('web-contents-created')).toBe(true);
+  });
+
+  it('guards every web contents: a foreign link never reaches shell.openExternal', () => {
+    let openHandler: ((d: { url: string }) => { action: string }) | null = null;
+    const contents = { on: () => {}, setWindowOpenHandler: (fn: typeof openHandler) => (openHandler = fn) };
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    h.appHandlers.get('web-contents-created')!({}, contents);
+    expect(openHandler!({ url: 'https://example.com/' })).toEqual({ action: 'deny' });
+    expect(h.calls.filter((c) => c.startsWith('openExternal'))).toEqual([]);
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/refused to open https:\/\/example\.com\//));
+    warn.mockRestore();
   });
 
   it('opens one secure window on the app page with the sandboxed preload', () => {
