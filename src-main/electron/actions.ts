@@ -5,10 +5,12 @@
  */
 import type { BrowserWindow, Dialog } from 'electron';
 
-import type { Command, CsvColumn, EngineEvent } from '../protocol.js';
+import type { Command, CsvColumn } from '../protocol.js';
 import { CHANNELS, type ShellAction } from '../shell-contract.js';
+import type { HostEvent } from './engine-host.js';
 import type { EngineBridge } from './ipc.js';
 import { aboutDetail, type MenuActions } from './menu.js';
+import type { PathGrants } from './path-grants.js';
 import { addRecent, type Settings, type Theme } from './settings.js';
 
 /** What the actions need from Electron and the rest of the shell. */
@@ -17,6 +19,8 @@ export interface ActionDeps {
   bridge: Pick<EngineBridge, 'send' | 'ready' | 'onEvent' | 'view'>;
   window(): Pick<BrowserWindow, 'webContents'> | null;
   settings: Settings;
+  /** Paths the user picks here (dialogs, File → Recent) are granted: the page may then have them read. */
+  grants: Pick<PathGrants, 'grant'>;
   /** Persists the settings and rebuilds the menu (recent list, theme). */
   settingsChanged(): void;
   applyTheme(theme: Theme): void;
@@ -53,8 +57,12 @@ export function createActions(d: ActionDeps): MenuActions & {
     d.addRecentDocument(entry.path);
     d.settingsChanged();
   };
-  d.bridge.onEvent((e: EngineEvent) => {
-    if (e.type === 'error') {
+  d.bridge.onEvent((e: HostEvent) => {
+    if (e.type === 'engineRestarted') {
+      // The jobs the dead engine ran will never answer; the page shows the restart itself.
+      mine.clear();
+      sessionJobs.clear();
+    } else if (e.type === 'error') {
       const key = e.jobId ?? e.requestId;
       if (key) sessionJobs.delete(key);
       if (key && mine.delete(key)) d.dialog.showErrorBox('AE Explorer', e.message);
@@ -67,6 +75,7 @@ export function createActions(d: ActionDeps): MenuActions & {
     else if (e.type === 'csv' || e.type === 'sessionSaved') mine.delete(e.requestId);
   });
   const loadFolder = (folder: string) => {
+    d.grants.grant(folder);
     // The page loads it with the size and grayscale options it shows; with no page, the engine loads it as it is.
     const win = d.window();
     if (win) return win.webContents.send(CHANNELS.openFolder, folder);
@@ -74,6 +83,7 @@ export function createActions(d: ActionDeps): MenuActions & {
     send({ type: 'loadDataset', jobId, source: { kind: 'folder', path: folder } }, jobId);
   };
   const openSessionFile = (file: string) => {
+    d.grants.grant(file);
     const jobId = id('session');
     sessionJobs.add(jobId);
     send({ type: 'openSession', jobId, path: file }, jobId);

@@ -4,7 +4,7 @@
  * opened once the page has loaded its first dataset, so the page's own
  * start-up load cannot overwrite the session.
  */
-import type { EngineEvent } from '../protocol.js';
+import type { HostEvent } from './engine-host.js';
 
 /** The first `.aex` argument, if any (flags and the app path are skipped). */
 export function sessionFromArgv(argv: readonly string[]): string | null {
@@ -14,7 +14,7 @@ export function sessionFromArgv(argv: readonly string[]): string | null {
 
 /**
  * Holds a file until the engine reports its first loaded dataset (or an
- * error), then hands it to `open`; files arriving later open at once.
+ * error, or a restart), then hands it to `open`; files arriving later open at once.
  */
 export class LaunchFiles {
   private pending: string | null = null;
@@ -29,8 +29,8 @@ export class LaunchFiles {
   }
 
   /** Feed every engine event here. */
-  onEvent(e: EngineEvent): void {
-    if (this.ready || (e.type !== 'datasetLoaded' && e.type !== 'error')) return;
+  onEvent(e: HostEvent): void {
+    if (this.ready || (e.type !== 'datasetLoaded' && e.type !== 'error' && e.type !== 'engineRestarted')) return;
     this.ready = true;
     const file = this.pending;
     this.pending = null;

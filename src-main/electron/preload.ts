@@ -50,15 +50,19 @@ function setViewState(view: Record<string, unknown>): void {
 
 /**
  * Where a File the user dropped on the window is on disk ('' when it is not
- * a file on disk). Only the path of what the user dropped can be learnt, and
- * it is loaded through the same validated loadDataset command as a typed path.
+ * a file on disk). Only the path of what the user dropped can be learnt; main
+ * hears of it too, so the page may then load it (or the folder that holds a
+ * dropped dataset file) through the same validated loadDataset command.
  */
 function pathForFile(file: File): string {
   // Not `instanceof File`: a File from the page may not be an instance of this isolated world's File class;
   // webUtils itself refuses anything that is not a real File.
   if (typeof file !== 'object' || file === null || typeof (file as { name?: unknown }).name !== 'string')
     throw new TypeError('pathForFile needs a dropped File');
-  return webUtils.getPathForFile(file);
+  const where = webUtils.getPathForFile(file);
+  // Sent before the page can send its loadDataset: the same IPC pipe keeps the order, so main has the grant first.
+  if (isFolderPath(where)) ipcRenderer.send(CHANNELS.dropped, where);
+  return where;
 }
 
 /** Folders picked in the menus, for the page to load with its options. */

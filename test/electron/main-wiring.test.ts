@@ -165,6 +165,25 @@ describe('the main process wiring', () => {
     expect(h.forks[0].messages).toHaveLength(1);
   });
 
+  it('lets the window have a folder read only once the user dropped it', () => {
+    const onCommand = h.ipcHandlers.get('ae-explorer:command')!;
+    const ours = { sender: { id: 1 }, senderFrame: { url: 'app://ae-explorer/index.html', parent: null } };
+    const load = { type: 'loadDataset', jobId: 'typed', source: { kind: 'folder', path: h.userData } };
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const sent = h.windows[0].webContents.sent;
+    const before = h.forks[0].messages.length;
+    onCommand(ours, load);
+    expect(h.forks[0].messages).toHaveLength(before);
+    expect(sent.at(-1)).toEqual([
+      'ae-explorer:event',
+      { type: 'error', jobId: 'typed', message: expect.stringMatching(/was not chosen/) },
+    ]);
+    h.ipcHandlers.get('ae-explorer:dropped')!(ours, h.userData);
+    onCommand(ours, { ...load, jobId: 'dropped' });
+    expect(h.forks[0].messages.at(-1)).toEqual({ ...load, jobId: 'dropped' });
+    warn.mockRestore();
+  });
+
   it('saves a PNG from the window where the save dialog says, and refuses one from elsewhere', async () => {
     const savePng = h.invokeHandlers.get('ae-explorer:save-png')!;
     const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
