@@ -5,9 +5,8 @@
  */
 import type { BrowserWindow, Dialog } from 'electron';
 
-import type { Command, CsvColumn } from '../protocol.js';
+import type { Command, CsvColumn, EngineEvent } from '../protocol.js';
 import { CHANNELS, type ShellAction } from '../shell-contract.js';
-import type { HostEvent } from './engine-host.js';
 import type { EngineBridge } from './ipc.js';
 import { aboutDetail, type MenuActions } from './menu.js';
 import type { PathGrants } from './path-grants.js';
@@ -38,7 +37,7 @@ const SESSION_FILTERS = [{ name: 'AE Explorer session', extensions: ['aex'] }];
 
 /** Builds the menu actions; engine errors of menu-started jobs are shown in an error box. */
 export function createActions(d: ActionDeps): MenuActions & {
-  exportCsvFor(requestId: string, rows?: number[], columns?: CsvColumn[]): void;
+  exportCsvFor(requestId: string, rows?: string, columns?: CsvColumn[]): void;
   openSessionFile(file: string): void;
   /** The save dialog, then the engine writes the session with the page's last view state. */
   saveSessionDialog(): Promise<void>;
@@ -57,7 +56,7 @@ export function createActions(d: ActionDeps): MenuActions & {
     d.addRecentDocument(entry.path);
     d.settingsChanged();
   };
-  d.bridge.onEvent((e: HostEvent) => {
+  d.bridge.onEvent((e: EngineEvent) => {
     if (e.type === 'engineRestarted') {
       // The jobs the dead engine ran will never answer; the page shows the restart itself.
       mine.clear();
@@ -90,7 +89,7 @@ export function createActions(d: ActionDeps): MenuActions & {
     remember({ kind: 'session', path: file });
   };
   /** Asks where to save, then has the engine write there; the page's own exports report in the page. */
-  const exportCsvFor = async (requestId: string, fromMenu: boolean, rows?: number[], columns?: CsvColumn[]) => {
+  const exportCsvFor = async (requestId: string, fromMenu: boolean, rows?: string, columns?: CsvColumn[]) => {
     const r = await d.dialog.showSaveDialog({
       title: 'Export Projections CSV',
       defaultPath: 'projections.csv',

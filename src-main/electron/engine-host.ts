@@ -20,11 +20,6 @@ export interface EngineProcess {
   kill(): boolean;
 }
 
-/** Sent when the engine died and a fresh one was started: whatever it held is gone. */
-export type EngineRestartedEvent = { type: 'engineRestarted'; message: string };
-/** What the host hands its listener: the engine's events and its own. */
-export type HostEvent = EngineEvent | EngineRestartedEvent;
-
 /** At most this many restarts within RESTART_WINDOW_MS; past that the next engine waits for the next command. */
 export const MAX_QUICK_RESTARTS = 3;
 export const RESTART_WINDOW_MS = 60_000;
@@ -42,7 +37,7 @@ export interface EngineHostOptions {
   /** Starts an engine process (Electron: utilityProcess.fork of dist/main/engine-worker.js). */
   spawn: () => EngineProcess;
   /** Every event, from the engine or about it. */
-  deliver: (event: HostEvent) => void;
+  deliver: (event: EngineEvent) => void;
   /** The clock of the restart limit (default Date.now). */
   now?: () => number;
 }

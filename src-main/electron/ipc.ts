@@ -11,9 +11,9 @@
  * are gone. Electron objects are injected, so tests drive the bridge with
  * fakes and bad payloads.
  */
-import { type Command, type EngineEvent, validateCommand } from '../protocol.js';
+import { type Command, type EngineEvent, parseCommand, type ParsedCommand } from '../protocol.js';
 import { CHANNELS, viewProblem } from '../shell-contract.js';
-import { EngineHost, type EngineProcess, errorFor, type HostEvent } from './engine-host.js';
+import { EngineHost, type EngineProcess, errorFor } from './engine-host.js';
 import { type PathGrants, readProblem } from './path-grants.js';
 import { isAppUrl } from './security.js';
 
@@ -81,7 +81,7 @@ export interface EngineBridgeOptions {
 export class EngineBridge {
   private readonly host: EngineHost;
   private target: RendererTarget | null = null;
-  private readonly listeners = new Set<(event: HostEvent) => void>();
+  private readonly listeners = new Set<(event: EngineEvent) => void>();
   private readonly warn: (message: string) => void;
   /** The engine's last `ready` event (backend and versions for Help → About). */
   ready: Extract<EngineEvent, { type: 'ready' }> | null = null;
@@ -95,14 +95,15 @@ export class EngineBridge {
       this.warn(`dropped a message: ${who}`);
       return;
     }
-    const command = args[0];
-    const problem = args.length !== 1 ? 'expected exactly one command' : validateCommand(command);
-    if (problem) {
-      this.warn(`rejected a command: ${problem}`);
-      this.deliver(errorFor(command, `bad command: ${problem}`));
+    const parsed: ParsedCommand =
+      args.length !== 1 ? { ok: false, message: 'expected exactly one command' } : parseCommand(args[0]);
+    if (!parsed.ok) {
+      this.warn(`rejected a command: ${parsed.message}`);
+      this.deliver(errorFor(args[0], `bad command: ${parsed.message}`));
       return;
     }
-    const c = command as Command;
+    // Only the parsed command goes on: the schema dropped every field it does not declare.
+    const c = parsed.command;
     const policy = rendererCommandProblem(c, this.options.grants);
     if (policy) {
       this.warn(`refused a command: ${policy}`);
@@ -146,13 +147,13 @@ export class EngineBridge {
    * dead engine never makes it throw: the sender hears an error event.
    */
   send(command: Command): void {
-    const problem = validateCommand(command);
-    if (problem) throw new Error(`bad command: ${problem}`);
-    this.host.send(command);
+    const parsed = parseCommand(command);
+    if (!parsed.ok) throw new Error(`bad command: ${parsed.message}`);
+    this.host.send(parsed.command);
   }
 
   /** Listens to every event in the main process; returns the unsubscribe function. */
-  onEvent(listener: (event: HostEvent) => void): () => void {
+  onEvent(listener: (event: EngineEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -164,7 +165,7 @@ export class EngineBridge {
     this.host.dispose();
   }
 
-  private deliver(event: HostEvent): void {
+  private deliver(event: EngineEvent): void {
     for (const l of this.listeners) l(event);
     if (this.target && !this.target.isDestroyed()) this.target.send(CHANNELS.event, event);
   }

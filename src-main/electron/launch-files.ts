@@ -4,7 +4,7 @@
  * opened once the page has loaded its first dataset, so the page's own
  * start-up load cannot overwrite the session.
  */
-import type { HostEvent } from './engine-host.js';
+import type { EngineEvent } from '../protocol.js';
 
 /** The first `.aex` argument, if any (flags and the app path are skipped). */
 export function sessionFromArgv(argv: readonly string[]): string | null {
@@ -29,7 +29,7 @@ export class LaunchFiles {
   }
 
   /** Feed every engine event here. */
-  onEvent(e: HostEvent): void {
+  onEvent(e: EngineEvent): void {
     if (this.ready || (e.type !== 'datasetLoaded' && e.type !== 'error' && e.type !== 'engineRestarted')) return;
     this.ready = true;
     const file = this.pending;

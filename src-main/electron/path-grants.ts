@@ -11,9 +11,8 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 
-import type { Command } from '../protocol.js';
+import type { Command, EngineEvent } from '../protocol.js';
 import { isFolderPath } from '../shell-contract.js';
-import type { HostEvent } from './engine-host.js';
 
 /** The set of granted paths, compared after path.resolve (so `a/b/` and `a/./b` are `a/b`). */
 export class PathGrants {
@@ -30,7 +29,7 @@ export class PathGrants {
   }
 
   /** Feed every engine event here: a folder the engine loaded may be loaded again. */
-  onEvent(e: HostEvent): void {
+  onEvent(e: EngineEvent): void {
     if (e.type === 'datasetLoaded' && e.info.source.kind === 'folder') this.grant(e.info.source.path);
   }
 

@@ -6,7 +6,7 @@
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
 
-import { type Command, engineApiFrom, type EngineEvent, validateCommand } from '../protocol.js';
+import { type Command, engineApiFrom, type EngineEvent, parseCommand } from '../protocol.js';
 import {
   CHANNELS,
   isFolderPath,
@@ -18,9 +18,10 @@ import {
 } from '../shell-contract.js';
 
 function send(command: Command): void {
-  const problem = validateCommand(command);
-  if (problem) throw new Error(`bad command: ${problem}`);
-  ipcRenderer.send(CHANNELS.command, command);
+  const parsed = parseCommand(command);
+  if (!parsed.ok) throw new Error(`bad command: ${parsed.message}`);
+  // The parsed copy holds only the declared fields.
+  ipcRenderer.send(CHANNELS.command, parsed.command);
 }
 
 function onEvent(listener: (event: EngineEvent) => void): () => void {

@@ -4,10 +4,10 @@ import {
   EngineHost,
   type EngineProcess,
   errorFor,
-  type HostEvent,
   MAX_QUICK_RESTARTS,
   RESTART_WINDOW_MS,
 } from '../../src-main/electron/engine-host.js';
+import type { EngineEvent } from '../../src-main/protocol.js';
 
 /** A fake utility process: records what it is sent, and dies when told to. */
 class FakeEngine implements EngineProcess {
@@ -41,7 +41,7 @@ class FakeEngine implements EngineProcess {
 
 function setup(options: { spawnFails?: () => boolean } = {}) {
   const engines: FakeEngine[] = [];
-  const events: HostEvent[] = [];
+  const events: EngineEvent[] = [];
   let clock = 1_000_000;
   const host = new EngineHost({
     spawn: () => {
