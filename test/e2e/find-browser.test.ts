@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { type FinderEnv, findBrowser, systemBrowserPaths } from './find-browser.js';
+import { findBrowser, type FinderEnv, systemBrowserPaths } from './find-browser.js';
 
 /** A machine with exactly these files, on `platform`. */
 function machine(
