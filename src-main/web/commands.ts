@@ -6,7 +6,7 @@
  */
 import type { RawData } from 'ws';
 
-import { type Command, validateCommand } from '../protocol.js';
+import { type Command, parseCommand } from '../protocol.js';
 
 /**
  * Largest command a page may send. The biggest the product needs is a CSV
@@ -43,12 +43,6 @@ export function refusedInWebMode(cmd: Command): string | null {
 /** A message turned into a command for the engine, or why it was refused. */
 export type Checked = { ok: true; command: Command } | { ok: false; message: string };
 
-/** The protocol's validation: the only call that decides what a command is. */
-function parse(raw: unknown): Checked {
-  const problem = validateCommand(raw);
-  return problem ? { ok: false, message: problem } : { ok: true, command: raw as Command };
-}
-
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
 
 function byteLength(data: RawData): number {
@@ -75,7 +69,8 @@ export function commandFromMessage(data: RawData): Checked {
   }
   let checked: Checked;
   try {
-    checked = parse(raw);
+    // The schema's copy, not `raw`: every field it does not declare (however deep) is dropped here.
+    checked = parseCommand(raw);
   } catch (e) {
     return { ok: false, message: `bad command: ${e instanceof RangeError ? 'nested too deeply' : 'not a command'}` };
   }

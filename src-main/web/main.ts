@@ -44,10 +44,11 @@ const server = await startWebServer({
   process.stderr.write(`ae-explorer web: could not start: ${e.message}\n`);
   process.exit(1);
 });
-console.log(`AE Explorer (web mode) is running at ${server.url}`);
-console.log('Only this machine can reach it; the token in the URL is the key. Ctrl+C stops it.');
-if (args.open) openBrowser(server.url);
-// close() stops the engine and removes the server's temporary folder.
+// close() stops the engine and removes the server's temporary folder. Registered before the URL is
+// printed: whoever reads it (a user, a test) may stop the server at once.
 const stop = () => void server.close().then(() => process.exit(0));
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);
+console.log(`AE Explorer (web mode) is running at ${server.url}`);
+console.log('Only this machine can reach it; the token in the URL is the key. Ctrl+C stops it.');
+if (args.open) openBrowser(server.url);

@@ -53,12 +53,6 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
-/**
- * What the server itself tells the pages, besides relaying the engine's events.
- * TODO(contract): engineRestarted joins EngineEvent in protocol.ts.
- */
-type ServerEvent = EngineEvent | { type: 'engineRestarted'; message: string };
-
 const CSP =
   "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ws://127.0.0.1:* ws://localhost:*";
 
@@ -81,11 +75,11 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   // Session files pass through a folder of the server's own, removed on close (and stale ones at start).
   const temp = await createTempDir(opts.tempRoot);
   const sockets = new Set<WebSocket>();
-  const broadcast = (event: ServerEvent) => {
+  const broadcast = (event: EngineEvent) => {
     const text = JSON.stringify(event);
     for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(text);
   };
-  const sendTo = (ws: WebSocket, event: ServerEvent) => {
+  const sendTo = (ws: WebSocket, event: EngineEvent) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(event));
   };
   let closing = false;

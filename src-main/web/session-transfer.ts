@@ -24,7 +24,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 import type { Command, EngineEvent, SessionView } from '../protocol.js';
-import { validateCommand } from '../protocol.js';
+import { parseCommand } from '../protocol.js';
 import { originProblem } from './guard.js';
 
 /** Default largest session upload: a 70,000-image MNIST session with a convolutional model is ~40 MB. */
@@ -187,9 +187,14 @@ export class SessionTransfers {
     }
     const requestId = `web-save-${randomBytes(9).toString('base64url')}`;
     const file = path.join(this.options.tempDir, `${requestId}.aex`);
-    const command: Command = { type: 'saveSession', requestId, path: file, ...(view !== undefined ? { view } : {}) };
-    const problem = validateCommand(command);
-    if (problem) throw new HttpProblem(400, problem);
+    const parsed = parseCommand({
+      type: 'saveSession',
+      requestId,
+      path: file,
+      ...(view !== undefined ? { view } : {}),
+    });
+    if (!parsed.ok) throw new HttpProblem(400, parsed.message);
+    const command = parsed.command;
     const answer = new Promise<EngineEvent>((resolve) => this.saves.set(requestId, { resolve }));
     const unsent = this.options.send(command);
     if (unsent) {
