@@ -5,7 +5,6 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { expect } from 'vitest';
 import WebSocket from 'ws';
 
 /**
@@ -55,14 +54,16 @@ export function openPage(port: number, token: string): Promise<Page> {
         ws,
         events,
         async next(pred, from = 0, timeout = 10_000) {
-          let found: Record<string, unknown> | undefined;
-          await expect
-            .poll(() => (found = events.slice(from).find(pred)), {
-              timeout,
-              message: `no such event; got ${JSON.stringify(events.slice(from)).slice(0, 2000)}`,
-            })
-            .toBeDefined();
-          return found!;
+          const end = Date.now() + timeout;
+          for (;;) {
+            const found = events.slice(from).find(pred);
+            if (found) return found;
+            if (Date.now() > end)
+              throw new Error(
+                `no such event within ${timeout} ms; got ${JSON.stringify(events.slice(from)).slice(0, 2000)}`,
+              );
+            await new Promise((r) => setTimeout(r, 20));
+          }
         },
         received(from = 0) {
           return events

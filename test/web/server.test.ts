@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
+import { encodeI32 } from '../../src-main/protocol.js';
 import { MAX_MESSAGE_BYTES, WIRE_LIMIT_BYTES } from '../../src-main/web/commands.js';
 import { startWebServer, type WebServer } from '../../src-main/web/server.js';
 import { openPage, writeFakeEngine } from './fake-engine.js';
@@ -179,5 +180,40 @@ describe('web server, messages of every size', () => {
     again.ws.send(JSON.stringify({ type: 'hello' }));
     await again.next((e) => e.type === 'log');
     again.close();
+  });
+
+  it('carries the largest command the product needs: a CSV export of a selection of a million rows', async () => {
+    const page = await openPage(server.port, server.token);
+    const rows = encodeI32(Int32Array.from({ length: 1_000_000 }, (_, i) => i));
+    const message = JSON.stringify({ type: 'exportCsv', requestId: 'csv', rows, columns: ['error', 'code'] });
+    expect(message.length).toBeGreaterThan(5_000_000);
+    page.ws.send(message);
+    await page.next((e) => e.type === 'log', 0, 30_000);
+    expect(page.received()).toEqual([{ type: 'exportCsv', requestId: 'csv', rows, columns: ['error', 'code'] }]);
+    page.close();
+  });
+});
+
+describe('web server, what reaches the engine', () => {
+  it('forwards only the stripped command: a 300,000-deep array in an unknown field never reaches the engine', async () => {
+    const page = await openPage(server.port, server.token);
+    const deep = '['.repeat(300_000) + ']'.repeat(300_000);
+    page.ws.send(`{"type":"hello","x":${deep}}`);
+    page.ws.send(`{"type":"getItem","requestId":"i","index":3,"extra":{"y":${deep}}}`);
+    await expect.poll(() => page.events.length).toBe(2);
+    expect(page.received()).toEqual([{ type: 'hello' }, { type: 'getItem', requestId: 'i', index: 3 }]);
+    page.close();
+  });
+
+  it('refuses deep nesting in a declared field with a message naming the field', async () => {
+    const page = await openPage(server.port, server.token);
+    const deep = '['.repeat(300_000) + ']'.repeat(300_000);
+    page.ws.send(`{"type":"getThumbnails","requestId":"t","indices":${deep}}`);
+    const e = await page.next((x) => x.type === 'error');
+    expect(e.message).toMatch(/^bad command: getThumbnails: indices/);
+    page.ws.send(JSON.stringify({ type: 'hello' }));
+    await page.next((x) => x.type === 'log');
+    expect(page.received()).toEqual([{ type: 'hello' }]);
+    page.close();
   });
 });
