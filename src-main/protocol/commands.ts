@@ -240,7 +240,14 @@ export function parseCommand(raw: unknown): ParsedCommand {
     return { ok: false, message: 'command must be an object' };
   const type = (raw as { type?: unknown }).type;
   if (typeof type !== 'string' || !Object.hasOwn(COMMAND_SCHEMAS, type))
-    return { ok: false, message: `unknown command type "${String(type).slice(0, 40)}"` };
+    // Not String(type): a deeply nested array as `type` overflows the stack when turned into text.
+    return {
+      ok: false,
+      message:
+        typeof type === 'string'
+          ? `unknown command type "${type.slice(0, 40)}"`
+          : `command type must be a string, not ${Array.isArray(type) ? 'an array' : type === null ? 'null' : typeof type}`,
+    };
   const result = COMMAND_SCHEMAS[type as CommandType].safeParse(raw);
   if (!result.success) return { ok: false, message: describeIssues(type, result.error) };
   return { ok: true, command: { type, ...result.data } as Command };
