@@ -24,6 +24,36 @@ export const MAX_MESSAGE_BYTES = 16 * 2 ** 20;
 export const WIRE_LIMIT_BYTES = 2 * MAX_MESSAGE_BYTES;
 
 /**
+ * Deepest nesting of arrays and objects a message may have. The deepest
+ * command the product sends is 3 levels (loadDataset.source.size); JSON.parse
+ * of deep input is slow (200,000 levels take ~0.4 s), so deeper text is
+ * refused by a scan before it is parsed.
+ */
+export const MAX_NESTING = 32;
+
+/**
+ * True when the JSON text nests arrays or objects deeper than `max`. One pass
+ * over the bytes, skipping strings (UTF-8 continuation bytes are never ASCII,
+ * so quotes and brackets are found byte by byte).
+ */
+export function nestsDeeperThan(bytes: Uint8Array, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (inString) {
+      if (b === 0x5c)
+        i++; // backslash: the next byte is escaped
+      else if (b === 0x22) inString = false;
+    } else if (b === 0x22) inString = true;
+    else if (b === 0x5b || b === 0x7b) {
+      if (++depth > max) return true;
+    } else if (b === 0x5d || b === 0x7d) depth--;
+  }
+  return false;
+}
+
+/**
  * What a browser may not ask of the engine even with a valid token: it never
  * names a file for the engine to write (exports are downloaded by the browser),
  * nor a session file to open (sessions are uploaded).
@@ -61,8 +91,9 @@ export function commandFromMessage(data: RawData): Checked {
   let raw: unknown;
   try {
     const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
-    const text = bytes.toString('utf8');
-    raw = JSON.parse(text);
+    if (nestsDeeperThan(bytes, MAX_NESTING))
+      return { ok: false, message: `bad command: nested deeper than ${MAX_NESTING} levels of arrays and objects` };
+    raw = JSON.parse(bytes.toString('utf8'));
   } catch (e) {
     // A RangeError (input nested beyond what the parser takes) is as much "not JSON" as a syntax error.
     return { ok: false, message: e instanceof RangeError ? 'bad command: nested too deeply' : 'bad command: not JSON' };

@@ -25,6 +25,7 @@ import { pipeline } from 'node:stream/promises';
 
 import type { Command, EngineEvent, SessionView } from '../protocol.js';
 import { parseCommand } from '../protocol.js';
+import { MAX_NESTING, nestsDeeperThan } from './commands.js';
 import { originProblem } from './guard.js';
 
 /** Default largest session upload: a 70,000-image MNIST session with a convolutional model is ~40 MB. */
@@ -179,6 +180,8 @@ export class SessionTransfers {
     const body = await readSmallBody(req, MAX_VIEW_BYTES);
     let view: SessionView | undefined;
     if (body.length > 0) {
+      if (nestsDeeperThan(body, MAX_NESTING))
+        throw new HttpProblem(400, `the view state is nested deeper than ${MAX_NESTING} levels`);
       try {
         view = JSON.parse(body.toString('utf8')) as SessionView;
       } catch {

@@ -53,17 +53,29 @@ export function openPage(port: number, token: string): Promise<Page> {
       resolve({
         ws,
         events,
-        async next(pred, from = 0, timeout = 10_000) {
-          const end = Date.now() + timeout;
-          for (;;) {
-            const found = events.slice(from).find(pred);
-            if (found) return found;
-            if (Date.now() > end)
-              throw new Error(
-                `no such event within ${timeout} ms; got ${JSON.stringify(events.slice(from)).slice(0, 2000)}`,
+        next(pred, from = 0, timeout = 10_000) {
+          // Checked on every message as it arrives (after the push above), not by polling: the fuzz test waits thousands of times.
+          return new Promise((resolveNext, rejectNext) => {
+            const check = () => {
+              const found = events.slice(from).find(pred);
+              if (!found) return false;
+              clearTimeout(timer);
+              ws.off('message', onMessage);
+              resolveNext(found);
+              return true;
+            };
+            const onMessage = () => void check();
+            const timer = setTimeout(() => {
+              ws.off('message', onMessage);
+              rejectNext(
+                new Error(
+                  `no such event within ${timeout} ms; got ${JSON.stringify(events.slice(from)).slice(0, 2000)}`,
+                ),
               );
-            await new Promise((r) => setTimeout(r, 20));
-          }
+            }, timeout);
+            ws.on('message', onMessage);
+            check();
+          });
         },
         received(from = 0) {
           return events
