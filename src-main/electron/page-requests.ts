@@ -8,7 +8,7 @@
  */
 import type { Dialog } from 'electron';
 
-import { writeFileAtomic } from '../engine/export/csv.js';
+import { writeFileAtomic } from '../engine/util/atomic-write.js';
 import { type RendererTarget, type SenderEvent, senderProblem } from './ipc.js';
 import { SAVE_PNG_CHANNEL, SESSION_REQUEST_CHANNEL } from './ipc-channels.js';
 

@@ -15,10 +15,10 @@ import type {
 } from '../protocol.js';
 import { bytesToBase64, encodeF32, encodeI32, validateCommand } from '../protocol.js';
 import { selectBackend } from './backends/select.js';
-import { kmeans, seededRandom } from './clustering/kmeans.js';
+import { kmeans } from './clustering/kmeans.js';
 import { loadDataset } from './datasets/index.js';
 import { classCounts, type Dataset, itemSize } from './datasets/types.js';
-import { projectionsCsv, writeFileAtomic } from './export/csv.js';
+import { projectionsCsv } from './export/csv.js';
 import { datasetFingerprint, readSession, writeSession } from './export/session.js';
 import { modelWeights, restoreModel } from './export/session-model.js';
 import { knnAccuracy, trustworthiness } from './metrics/index.js';
@@ -27,6 +27,8 @@ import { denoisePreview, manifoldImage, toBytes } from './previews.js';
 import { runProjection } from './projection/run.js';
 import { describeBackend } from './training/parallel.js';
 import { trainAutoencoder, TrainedAutoencoder } from './training/train.js';
+import { writeFileAtomic } from './util/atomic-write.js';
+import { createRandom } from './util/random.js';
 
 /** Options of an engine instance. */
 export interface EngineOptions {
@@ -384,7 +386,7 @@ export class Engine {
     const input = this.codes && this.model ? 'codes' : 'pixels';
     const { data, d } = this.projectionInput({ method: 'tsne', input });
     const t0 = performance.now();
-    const result = kmeans(data, ds.n, d, { k, random: seededRandom(seed ?? 1), signal });
+    const result = kmeans(data, ds.n, d, { k, random: createRandom(seed ?? 1).next, signal });
     this.clusters = { assignments: result.assignments, dataset: ds, codes: input === 'codes' ? this.codes : null };
     this.emit({
       type: 'clusters',

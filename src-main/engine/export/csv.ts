@@ -1,7 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-
 /** Quotes a CSV field per RFC 4180 when it holds a comma, quote, CR or LF. */
 export function csvField(value: string | number): string {
   const s = typeof value === 'number' ? formatNumber(value) : value;
@@ -104,19 +100,4 @@ export function parseCsv(text: string): string[][] {
     rows.push(row);
   }
   return rows;
-}
-
-/**
- * Writes a file atomically: the data goes to a temporary file beside the
- * target, which is then renamed over it, so a crash never leaves a partial file.
- */
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    await writeFile(tmp, data, { flag: 'wx' });
-    await rename(tmp, file);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw new Error(`${file}: cannot write: ${(e as Error).message}`, { cause: e });
-  }
 }

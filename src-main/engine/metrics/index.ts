@@ -1,4 +1,4 @@
-import { createRandom } from '../tsne/random.js';
+import { createRandom } from '../util/random.js';
 import { KdTree } from './kdtree.js';
 
 export { KdTree } from './kdtree.js';

@@ -4,7 +4,8 @@ import type { EpochLog, ModelKind, TrainParams } from '../../protocol.js';
 import type { BackendName } from '../backends/select.js';
 import type { Dataset } from '../datasets/types.js';
 import { type Autoencoder, buildAutoencoder, type BuildOptions } from '../models/index.js';
-import { autoBatchSize, batchTensor, mulberry32, shuffleInPlace, yieldToEventLoop } from './batches.js';
+import { createRandom } from '../util/random.js';
+import { autoBatchSize, batchTensor, shuffleInPlace, yieldToEventLoop } from './batches.js';
 import { GradientHelper, MIN_PARALLEL_BATCH, parallelStep, trainingThreads } from './parallel.js';
 import { trainableVariables } from './variables.js';
 
@@ -228,7 +229,7 @@ export function bcePerItem(x: tf.Tensor, y: tf.Tensor): tf.Tensor1D {
 export async function trainAutoencoder(ds: Dataset, params: TrainParams, hooks: TrainHooks = {}): Promise<TrainResult> {
   const valSplit = Math.min(0.5, Math.max(0, params.validationSplit ?? TRAIN_DEFAULTS.validationSplit));
   const seed = params.seed ?? TRAIN_DEFAULTS.seed;
-  const random = mulberry32(seed);
+  const random = createRandom(seed).next;
   const patience = Math.max(0, hooks.patience ?? 5);
   if (ds.n < 2) throw new Error(`${ds.name}: need at least 2 images to train, found ${ds.n}`);
   const built = buildModel(params.model, ds, params, seed);

@@ -1,3 +1,5 @@
+import { createRandom } from '../util/random.js';
+import type { Slicer } from '../util/slicer.js';
 import { jointProbabilities, type SparseMatrix } from './affinities.js';
 import { attractiveForces, klDivergence, type Repulsion } from './gradient.js';
 import { BarnesHutRepulsion } from './gradient-bh.js';
@@ -7,8 +9,6 @@ import { approximateKnn, exactKnn, type KnnGraph } from './knn.js';
 import { Optimizer } from './optimizer.js';
 import type { ResolvedTsneOptions } from './options.js';
 import { AttractionHelper } from './parallel.js';
-import { createRandom } from './random.js';
-import type { Slicer } from './slicer.js';
 
 /** Up to this N the neighbour search is exact brute force; above it, approximate (random-projection forest). */
 export const EXACT_KNN_MAX_N = 5000;
