@@ -1,6 +1,6 @@
 import { UMAP } from 'umap-js';
 
-import { approximateKnn, exactKnn } from '../tsne/knn.js';
+import { approximateKnn, exactKnn } from '../neighbors/knn.js';
 import { createRandom } from '../util/random.js';
 import { Cancelled, Slicer } from '../util/slicer.js';
 

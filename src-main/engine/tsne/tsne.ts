@@ -1,3 +1,4 @@
+import { approximateKnn, exactKnn, type KnnGraph } from '../neighbors/knn.js';
 import { createRandom } from '../util/random.js';
 import type { Slicer } from '../util/slicer.js';
 import { jointProbabilities, type SparseMatrix } from './affinities.js';
@@ -5,7 +6,6 @@ import { attractiveForces, klDivergence, type Repulsion } from './gradient.js';
 import { BarnesHutRepulsion } from './gradient-bh.js';
 import { ExactRepulsion } from './gradient-exact.js';
 import { FftRepulsion } from './gradient-fft.js';
-import { approximateKnn, exactKnn, type KnnGraph } from './knn.js';
 import { Optimizer } from './optimizer.js';
 import type { ResolvedTsneOptions } from './options.js';
 import { AttractionHelper } from './parallel.js';
