@@ -9,16 +9,6 @@ import { autoBatchSize, batchTensor, shuffleInPlace, yieldToEventLoop } from './
 import { GradientHelper, MIN_PARALLEL_BATCH, parallelStep, trainingThreads } from './parallel.js';
 import { trainableVariables } from './variables.js';
 
-/** The three models of a trained autoencoder: the encoder and decoder share layers with the whole. */
-export interface AutoencoderParts {
-  encoder: tf.LayersModel;
-  decoder: tf.LayersModel;
-  autoencoder: tf.LayersModel;
-  codeSize: number;
-  /** Further models sharing these layers (the VAE's mean/log-variance head), disposed with the rest. */
-  others?: tf.LayersModel[];
-}
-
 /** The build options a training run takes from its parameters (codeSize and the kind-specific ones). */
 export function buildOptionsOf(params: Pick<TrainParams, 'codeSize' | 'noiseLevel' | 'l1'>): Partial<BuildOptions> {
   return {
@@ -80,35 +70,6 @@ export interface TrainResult {
 }
 
 /**
- * Builds the deep fully-connected autoencoder of the foundation slice:
- * input-256-64-code and back (relu, sigmoid output). Pure: no training.
- */
-export function buildDeepDense(inputSize: number, codeSize: number): AutoencoderParts {
-  const input = tf.input({ shape: [inputSize] });
-  let h = tf.layers.dense({ units: 256, activation: 'relu' }).apply(input) as tf.SymbolicTensor;
-  h = tf.layers.dense({ units: 64, activation: 'relu' }).apply(h) as tf.SymbolicTensor;
-  const code = tf.layers.dense({ units: codeSize, activation: 'relu', name: 'code' }).apply(h) as tf.SymbolicTensor;
-  const decLayers = [
-    tf.layers.dense({ units: 64, activation: 'relu' }),
-    tf.layers.dense({ units: 256, activation: 'relu' }),
-    tf.layers.dense({ units: inputSize, activation: 'sigmoid' }),
-  ];
-  const codeIn = tf.input({ shape: [codeSize] });
-  let d: tf.SymbolicTensor = codeIn;
-  let full: tf.SymbolicTensor = code;
-  for (const layer of decLayers) {
-    d = layer.apply(d) as tf.SymbolicTensor;
-    full = layer.apply(full) as tf.SymbolicTensor;
-  }
-  return {
-    encoder: tf.model({ inputs: input, outputs: code }),
-    decoder: tf.model({ inputs: codeIn, outputs: d }),
-    autoencoder: tf.model({ inputs: input, outputs: full }),
-    codeSize,
-  };
-}
-
-/**
  * Builds the model of any of the seven kinds for the dataset's image shape
  * (see models/). `codeSize` applies to the kinds where it is free.
  */
@@ -131,7 +92,7 @@ export function buildModel(
 export class TrainedAutoencoder {
   constructor(
     readonly kind: ModelKind,
-    readonly parts: AutoencoderParts,
+    readonly parts: Autoencoder,
   ) {}
 
   get codeSize(): number {
@@ -139,7 +100,7 @@ export class TrainedAutoencoder {
   }
 
   private get inputShape(): number[] {
-    return this.parts.autoencoder.inputs[0].shape.slice(1) as number[];
+    return this.parts.inputShape;
   }
 
   /** Codes of the given items (default: all), n×codeSize row-major. */
