@@ -4,6 +4,7 @@ import type { EpochLog, ModelKind, TrainParams } from '../../protocol.js';
 import type { BackendName } from '../backends/select.js';
 import type { Dataset } from '../datasets/types.js';
 import { type Autoencoder, buildAutoencoder, type BuildOptions } from '../models/index.js';
+import { checkModelSize } from '../models/size.js';
 import { createRandom } from '../util/random.js';
 import { autoBatchSize, batchTensor, shuffleInPlace, yieldToEventLoop } from './batches.js';
 import { GradientHelper, MIN_PARALLEL_BATCH, parallelStep, trainingThreads } from './parallel.js';
@@ -71,7 +72,8 @@ export interface TrainResult {
 
 /**
  * Builds the model of any of the seven kinds for the dataset's image shape
- * (see models/). `codeSize` applies to the kinds where it is free.
+ * (see models/). `codeSize` applies to the kinds where it is free. Throws
+ * when the model's weights would exceed `MAX_MODEL_BYTES` (models/size.ts).
  */
 export function buildModel(
   kind: ModelKind,
@@ -79,13 +81,16 @@ export function buildModel(
   params: Pick<TrainParams, 'codeSize' | 'noiseLevel' | 'l1'> = {},
   seed?: number,
 ): Autoencoder {
-  return buildAutoencoder(kind, {
+  const options: BuildOptions = {
     height: ds.height,
     width: ds.width,
     channels: ds.channels,
     ...buildOptionsOf(params),
     ...(seed !== undefined ? { seed } : {}),
-  });
+  };
+  // Before TF.js allocates anything: a model too big for memory is refused with the bound, not an out-of-memory.
+  checkModelSize(kind, options);
+  return buildAutoencoder(kind, options);
 }
 
 /** A trained autoencoder bound to the shape of the dataset it was trained on. */
