@@ -24,7 +24,7 @@ describe('parameterCount', () => {
             for (const w of m.trainableWeights)
               distinct.set(
                 w.name,
-                w.shape.reduce((a, b) => a * b!, 1)!,
+                w.shape.reduce<number>((a, b) => a * (b ?? 1), 1),
               );
           const total = [...distinct.values()].reduce((a, b) => a + b, 0);
           expect(parameterCount(kind, o)).toBe(total);
