@@ -14,6 +14,7 @@ import type { JobContext, Reporter } from './jobs/context.js';
 import { exportCsvJob } from './jobs/csv.js';
 import { itemJob, manifoldJob } from './jobs/item.js';
 import { loadJob } from './jobs/load.js';
+import { MAX_MODEL_BYTES } from './models/size.js';
 import { projectJob } from './jobs/project.js';
 import { searchJob } from './jobs/search.js';
 import { openSessionJob, saveSessionJob } from './jobs/sessions.js';
@@ -26,6 +27,8 @@ import { describeBackend } from './training/parallel.js';
 export interface EngineOptions {
   /** Milliseconds between two progress events of one job (the last one always goes). */
   progressIntervalMs?: number;
+  /** Largest model training builds, in bytes of float32 weights (default `MAX_MODEL_BYTES`, 256 MiB). */
+  maxModelBytes?: number;
 }
 
 /** Raised inside a job when its AbortSignal fires. */
@@ -66,6 +69,7 @@ export class Engine {
       backend: async () => {
         await selectBackend();
       },
+      maxModelBytes: options.maxModelBytes ?? MAX_MODEL_BYTES,
     };
   }
 

@@ -16,6 +16,8 @@ export interface JobContext {
   progress(jobId: string, stage: Progress['stage']): Reporter;
   /** Initialises the TensorFlow.js backend on first need, once. */
   backend(): Promise<void>;
+  /** Largest model training builds, in bytes of weights. */
+  readonly maxModelBytes: number;
 }
 
 /** The loaded dataset, or a clear error. */

@@ -17,6 +17,7 @@ export async function trainJob(ctx: JobContext, jobId: string, params: TrainPara
   const report = ctx.progress(jobId, 'train');
   const result = await trainAutoencoder(ds, params, {
     signal,
+    maxModelBytes: ctx.maxModelBytes,
     onBatch: (p) =>
       report({
         message: `epoch ${p.epoch}/${p.epochs}, batch ${p.batch}/${p.batches}, loss ${p.loss.toFixed(4)}`,

@@ -4,7 +4,7 @@ import type { EpochLog, ModelKind, TrainParams } from '../../protocol.js';
 import type { BackendName } from '../backends/select.js';
 import type { Dataset } from '../datasets/types.js';
 import { type Autoencoder, buildAutoencoder, type BuildOptions } from '../models/index.js';
-import { checkModelSize } from '../models/size.js';
+import { checkModelSize, MAX_MODEL_BYTES } from '../models/size.js';
 import { createRandom } from '../util/random.js';
 import { autoBatchSize, batchTensor, shuffleInPlace, yieldToEventLoop } from './batches.js';
 import { GradientHelper, MIN_PARALLEL_BATCH, parallelStep, trainingThreads } from './parallel.js';
@@ -46,6 +46,8 @@ export interface TrainHooks {
    * 2 for the convolutional and recurrent kinds, 1 for the others.
    */
   threads?: number;
+  /** Largest model to build, in bytes of float32 weights (default `MAX_MODEL_BYTES`). */
+  maxModelBytes?: number;
 }
 
 /** Defaults of the training run when the caller leaves a field out. */
@@ -80,6 +82,7 @@ export function buildModel(
   ds: Dataset,
   params: Pick<TrainParams, 'codeSize' | 'noiseLevel' | 'l1'> = {},
   seed?: number,
+  maxModelBytes = MAX_MODEL_BYTES,
 ): Autoencoder {
   const options: BuildOptions = {
     height: ds.height,
@@ -89,7 +92,7 @@ export function buildModel(
     ...(seed !== undefined ? { seed } : {}),
   };
   // Before TF.js allocates anything: a model too big for memory is refused with the bound, not an out-of-memory.
-  checkModelSize(kind, options);
+  checkModelSize(kind, options, maxModelBytes);
   return buildAutoencoder(kind, options);
 }
 
@@ -198,7 +201,7 @@ export async function trainAutoencoder(ds: Dataset, params: TrainParams, hooks: 
   const random = createRandom(seed).next;
   const patience = Math.max(0, hooks.patience ?? 5);
   if (ds.n < 2) throw new Error(`${ds.name}: need at least 2 images to train, found ${ds.n}`);
-  const built = buildModel(params.model, ds, params, seed);
+  const built = buildModel(params.model, ds, params, seed, hooks.maxModelBytes);
   const epochs = params.epochs ?? built.defaults.epochs;
   const model = new TrainedAutoencoder(params.model, built);
   const optimizer = tf.train.adam(params.learningRate ?? built.defaults.learningRate);
