@@ -14,12 +14,12 @@ import type { JobContext, Reporter } from './jobs/context.js';
 import { exportCsvJob } from './jobs/csv.js';
 import { itemJob, manifoldJob } from './jobs/item.js';
 import { loadJob } from './jobs/load.js';
-import { MAX_MODEL_BYTES } from './models/size.js';
 import { projectJob } from './jobs/project.js';
 import { searchJob } from './jobs/search.js';
 import { openSessionJob, saveSessionJob } from './jobs/sessions.js';
 import { thumbnailsJob } from './jobs/thumbnails.js';
 import { trainJob } from './jobs/train.js';
+import { MAX_MODEL_BYTES } from './models/size.js';
 import { EMPTY, type EngineState, withoutTrained } from './state.js';
 import { describeBackend } from './training/parallel.js';
 
