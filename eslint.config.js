@@ -48,9 +48,9 @@ export default tseslint.config(
               message: 'The renderer never imports electron: it talks to the shell through the contract.',
             },
             {
-              regex: '(^|/)src-main/(?!(protocol|shell-contract)(\\.js)?$)',
+              regex: '(^|/)src-main/(?!(protocol|shell-contract)(\\.js)?$|protocol/)',
               message:
-                'The renderer reaches the main side only through the contract: src-main/protocol.ts and src-main/shell-contract.ts.',
+                'The renderer reaches the main side only through the contract: src-main/protocol.ts (and protocol/) and src-main/shell-contract.ts.',
             },
           ],
         },

@@ -6,6 +6,7 @@ import {
   type DatasetSource,
   decodeF32,
   decodeI32,
+  encodeI32,
   type EngineApi,
   type EngineEvent,
   type EpochLog,
@@ -199,7 +200,8 @@ export class AppState {
     if (this.busy) return;
     this.messages = [];
     await this.workflow(async () => {
-      if (this.needsReload()) await this.run('load', (id) => this.engine.loadDataset(id, this.source()));
+      if (this.needsReload())
+        await this.run('load', (id) => this.engine.loadDataset({ jobId: id, source: this.source() }));
       this.epochLogs = [];
       this.lossModel = this.model;
       this.meanError = null;
@@ -214,14 +216,17 @@ export class AppState {
       this.pinned = -1;
       this.selection = new Int32Array(0);
       await this.run('train', (id) =>
-        this.engine.train(id, {
-          model: this.model,
-          epochs: this.epochs,
-          ...(this.batchSize && this.batchSize > 0 ? { batchSize: Math.round(this.batchSize) } : {}),
-          ...(this.codeSize && this.codeSize > 0 ? { codeSize: Math.round(this.codeSize) } : {}),
-          ...(this.learningRate && this.learningRate > 0 ? { learningRate: this.learningRate } : {}),
-          ...(this.model === 'denoising' && inUnit(this.trainingNoise) ? { noiseLevel: this.trainingNoise } : {}),
-          ...(this.model === 'sparse' && inUnit(this.l1) ? { l1: this.l1 } : {}),
+        this.engine.train({
+          jobId: id,
+          params: {
+            model: this.model,
+            epochs: this.epochs,
+            ...(this.batchSize && this.batchSize > 0 ? { batchSize: Math.round(this.batchSize) } : {}),
+            ...(this.codeSize && this.codeSize > 0 ? { codeSize: Math.round(this.codeSize) } : {}),
+            ...(this.learningRate && this.learningRate > 0 ? { learningRate: this.learningRate } : {}),
+            ...(this.model === 'denoising' && inUnit(this.trainingNoise) ? { noiseLevel: this.trainingNoise } : {}),
+            ...(this.model === 'sparse' && inUnit(this.l1) ? { l1: this.l1 } : {}),
+          },
         }),
       );
       await this.projectMain();
@@ -256,7 +261,7 @@ export class AppState {
   }
 
   private async projectMain(): Promise<void> {
-    await this.run('project', (id) => this.engine.project(id, this.projectParams(this.method)));
+    await this.run('project', (id) => this.engine.project({ jobId: id, params: this.projectParams(this.method) }));
   }
 
   private async projectCompare(): Promise<void> {
@@ -264,7 +269,7 @@ export class AppState {
     const method = this.compareMethod;
     await this.run('project', (id) => {
       this.compareJob = id;
-      this.engine.project(id, this.projectParams(method));
+      this.engine.project({ jobId: id, params: this.projectParams(method) });
     });
   }
 
@@ -328,7 +333,7 @@ export class AppState {
       return;
     }
     await this.workflow(async () => {
-      await this.run('load', (id) => this.engine.loadDataset(id, this.source()));
+      await this.run('load', (id) => this.engine.loadDataset({ jobId: id, source: this.source() }));
     });
   }
 
@@ -348,7 +353,7 @@ export class AppState {
   /** Cancels the running job; the engine keeps what it has so far. */
   cancel(): void {
     this.localAbort?.abort();
-    if (this.currentJob) this.engine.cancel(this.currentJob);
+    if (this.currentJob) this.engine.cancel({ jobId: this.currentJob });
   }
 
   /** Shows point i in the hover card (or clears it with -1). */
@@ -366,7 +371,11 @@ export class AppState {
   /** Asks for item i, with the card's noise level when the model is the denoising one. */
   private requestItem(i: number): void {
     this.itemRequest = newId('item');
-    this.engine.getItem(this.itemRequest, i, this.trainedModel === 'denoising' ? this.noiseLevel : undefined);
+    this.engine.getItem({
+      requestId: this.itemRequest,
+      index: i,
+      ...(this.trainedModel === 'denoising' ? { noiseLevel: this.noiseLevel } : {}),
+    });
   }
 
   /** Changes the denoising card's noise level and fetches the shown item again at it. */
@@ -379,7 +388,7 @@ export class AppState {
   async loadManifold(): Promise<void> {
     const id = newId('manifold');
     try {
-      const e = await this.request(id, () => this.engine.getManifold(id));
+      const e = await this.request(id, () => this.engine.getManifold({ requestId: id }));
       if (e.type === 'manifold') this.manifold = e;
     } catch (err) {
       this.say('error', (err as Error).message);
@@ -420,7 +429,7 @@ export class AppState {
     this.clustering = true;
     try {
       const id = newId('cluster');
-      const e = await this.request(id, () => this.engine.cluster(id, Math.round(this.kmeansK)));
+      const e = await this.request(id, () => this.engine.cluster({ jobId: id, k: Math.round(this.kmeansK) }));
       if (e.type === 'clusters') {
         this.clusters = { assignments: decodeI32(e.assignments), sizes: e.sizes, input: e.input, seconds: e.seconds };
         this.hiddenClusters = new Set();
@@ -441,7 +450,7 @@ export class AppState {
     const first = Array.from(indices.subarray(0, SELECTION_THUMBNAILS));
     const id = newId('thumbs');
     try {
-      const e = await this.request(id, () => this.engine.getThumbnails(id, first, 32));
+      const e = await this.request(id, () => this.engine.getThumbnails({ requestId: id, indices: first, maxSide: 32 }));
       if (e.type === 'thumbnails' && this.selection === indices) {
         this.thumbnails = {
           indices: e.indices,
@@ -462,7 +471,7 @@ export class AppState {
     if (!q || !this.dataset) return;
     const id = newId('search');
     try {
-      const e = await this.request(id, () => this.engine.search(id, q, 20));
+      const e = await this.request(id, () => this.engine.search({ requestId: id, query: q, limit: 20 }));
       if (e.type !== 'searchResults') return;
       this.searchResults = { query: q, indices: e.indices, files: e.files };
       if (e.indices.length > 0 && this.positions) this.focusOn(e.indices[0]);
@@ -476,7 +485,12 @@ export class AppState {
     this.exportRequest = newId('csv');
     this.exportName = rows ? 'selection.csv' : 'projections.csv';
     const columns = this.csvColumns.filter((c) => this.canExportColumn(c));
-    this.engine.exportCsv(this.exportRequest, path, rows ? Array.from(rows) : undefined, columns);
+    this.engine.exportCsv({
+      requestId: this.exportRequest,
+      ...(path !== undefined ? { path } : {}),
+      ...(rows ? { rows: encodeI32(rows) } : {}),
+      ...(columns.length > 0 ? { columns } : {}),
+    });
   }
 
   /** Whether the data of an optional CSV column exists now (errors and codes need a model, clusters k-means). */

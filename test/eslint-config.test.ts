@@ -43,6 +43,12 @@ describe('import boundaries', () => {
     ).toEqual([]);
     expect(
       await restricted(
+        'src-renderer/probe.ts',
+        "import { decodeF32 } from '../src-main/protocol/codec.js';\nexport const d = decodeF32;\n",
+      ),
+    ).toEqual([]);
+    expect(
+      await restricted(
         'src-renderer/map/probe.ts',
         "import type { X } from '../../src-main/shell-contract.js';\nexport type Y = X;\n",
       ),

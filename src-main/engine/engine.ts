@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import type { Command, EngineEvent, Progress } from '../protocol.js';
-import { validateCommand } from '../protocol.js';
+import { decodeI32, validateCommand } from '../protocol.js';
 import { backendWorks, recreateBackend } from './backends/health.js';
 import { selectBackend } from './backends/select.js';
 import { clusterJob } from './jobs/cluster.js';
@@ -119,7 +119,14 @@ export class Engine {
       case 'getManifold':
         return manifoldJob(ctx, cmd.requestId, cmd.size);
       case 'exportCsv':
-        return exportCsvJob(ctx, cmd.requestId, cmd.path, cmd.rows, cmd.columns);
+        return exportCsvJob(
+          ctx,
+          cmd.requestId,
+          cmd.path,
+          // Rows travel as base64 Int32 so a selection of every point fits the transport.
+          cmd.rows === undefined ? undefined : Array.from(decodeI32(cmd.rows)),
+          cmd.columns,
+        );
       case 'getThumbnails':
         return thumbnailsJob(ctx, cmd.requestId, cmd.indices, cmd.maxSide);
       case 'search':

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -26,6 +26,20 @@ describe('writeFileAtomic', () => {
     await writeFileAtomic(file, [Uint8Array.of(1, 2), Uint8Array.of(), Uint8Array.of(3)]);
     expect([...(await readFile(file))]).toEqual([1, 2, 3]);
     await rm(file);
+  });
+
+  it('replaces no folder, device or pipe, and writes through a link to its file', async () => {
+    const folder = path.join(dir, 'folder');
+    await mkdir(folder);
+    await expect(writeFileAtomic(folder, 'x')).rejects.toThrow(/folder: cannot write: it is not a regular file/);
+    expect((await stat(folder)).isDirectory()).toBe(true);
+    await rm(folder, { recursive: true });
+    const link = path.join(dir, 'link.csv');
+    await symlink(path.join(dir, 'out.csv'), link);
+    await writeFileAtomic(link, 'through the link');
+    expect((await lstat(link)).isSymbolicLink()).toBe(true);
+    expect(await readFile(path.join(dir, 'out.csv'), 'utf8')).toBe('through the link');
+    await rm(link);
   });
 
   it('fails with a message naming the file and keeps nothing behind', async () => {
