@@ -36,11 +36,6 @@ export function shuffleInPlace(a: Int32Array, random: () => number): Int32Array 
   return a;
 }
 
-/** Lets pending I/O (such as a cancel command) run between batches. */
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
 /**
  * The batch size to use when the caller gives none: the model's default
  * (the tutorial's, meant for 60,000 images), halved while an epoch would take

@@ -6,7 +6,8 @@ import type { Dataset } from '../datasets/types.js';
 import { type Autoencoder, buildAutoencoder, type BuildOptions } from '../models/index.js';
 import { checkModelSize, MAX_MODEL_BYTES } from '../models/size.js';
 import { createRandom } from '../util/random.js';
-import { autoBatchSize, batchTensor, shuffleInPlace, yieldToEventLoop } from './batches.js';
+import { yieldToEventLoop } from '../util/slicer.js';
+import { autoBatchSize, batchTensor, shuffleInPlace } from './batches.js';
 import { GradientHelper, MIN_PARALLEL_BATCH, parallelStep, trainingThreads } from './parallel.js';
 import { trainableVariables } from './variables.js';
 
