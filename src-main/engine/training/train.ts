@@ -313,6 +313,11 @@ export async function trainAutoencoder(ds: Dataset, params: TrainParams, hooks: 
         }
       }
     }
+  } catch (e) {
+    // A run that fails (an op out of memory, a throwing callback) leaves no weights or optimiser state behind.
+    optimizer.dispose();
+    model.dispose();
+    throw e;
   } finally {
     await helper?.close();
   }

@@ -145,6 +145,21 @@ describe('trainAutoencoder', () => {
   });
 });
 
+describe('a failed training run', () => {
+  it('frees its model and optimiser state and rethrows', async () => {
+    const before = tf.memory().numTensors;
+    const hooks = {
+      onBatch: () => {
+        throw new Error('out of memory (simulated)');
+      },
+    };
+    await expect(trainAutoencoder(small, { model: 'deep', epochs: 2, batchSize: 64 }, hooks)).rejects.toThrow(
+      /simulated/,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
 describe('model weights in sessions', () => {
   for (const kind of ['conv', 'vae'] as const)
     it(`gives identical reconstructions after modelWeights → restoreModel (${kind})`, async () => {
