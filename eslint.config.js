@@ -18,6 +18,45 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  // The house's boundaries (shared/CONVENTIONS.md), checked: test/eslint-config.test.ts proves each rule fires.
+  {
+    files: ['src-main/engine/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)electron(/|$)',
+              message:
+                'The engine runs the same under Electron, the web server and the CLI: it never imports electron or src-main/electron.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src-renderer/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^electron(/|$)',
+              message: 'The renderer never imports electron: it talks to the shell through the contract.',
+            },
+            {
+              regex: '(^|/)src-main/(?!(protocol|shell-contract)(\\.js)?$|protocol/)',
+              message:
+                'The renderer reaches the main side only through the contract: src-main/protocol.ts (and protocol/) and src-main/shell-contract.ts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['**/*.svelte', '**/*.svelte.ts'],
     languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },

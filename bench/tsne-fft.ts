@@ -1,6 +1,6 @@
 /** CPU time of one FFT repulsion evaluation per grid size. Usage: tsx bench/tsne-fft.ts */
 import { FftRepulsion } from '../src-main/engine/tsne/gradient-fft.js';
-import { createRandom } from '../src-main/engine/tsne/random.js';
+import { createRandom } from '../src-main/engine/util/random.js';
 
 for (const [n, side] of [
   [10000, 30],

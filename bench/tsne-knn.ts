@@ -1,8 +1,8 @@
 /** Recall and speed of the approximate kNN against the exact one on MNIST PCA-50. Usage: tsx bench/tsne-knn.ts [N] */
 import { loadMnist } from '../src-main/engine/datasets/mnist.js';
+import { approximateKnn, exactKnn } from '../src-main/engine/neighbors/knn.js';
 import { pca } from '../src-main/engine/projection/pca.js';
-import { approximateKnn, exactKnn } from '../src-main/engine/tsne/knn.js';
-import { createRandom } from '../src-main/engine/tsne/random.js';
+import { createRandom } from '../src-main/engine/util/random.js';
 
 const n = Number(process.argv[2] ?? 10000);
 const k = 90;

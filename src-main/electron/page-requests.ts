@@ -9,7 +9,7 @@
  */
 import type { Dialog } from 'electron';
 
-import { writeFileAtomic } from '../engine/export/csv.js';
+import { writeFileAtomic } from '../engine/util/atomic-write.js';
 import { CHANNELS, isFolderPath, isSessionRequest } from '../shell-contract.js';
 import { type RendererTarget, type SenderEvent, senderProblem } from './ipc.js';
 import type { PathGrants } from './path-grants.js';

@@ -8,7 +8,7 @@ import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { writeFileAtomic } from '../engine/export/csv.js';
+import { writeFileAtomic } from '../engine/util/atomic-write.js';
 import type { Bounds } from './security.js';
 
 export const THEMES = ['system', 'light', 'dark'] as const;

@@ -28,8 +28,10 @@ const esm: BuildOptions = {
 const entries: { src: string; out: string; options?: BuildOptions }[] = [
   { src: 'src-main/web/main.ts', out: 'web.js' },
   { src: 'src-main/engine/worker.ts', out: 'engine-worker.js' },
-  // The helper thread of data-parallel training, loaded from beside whichever bundle runs the engine.
+  // The engine's worker threads (util/threads.ts), loaded from beside whichever bundle runs the engine:
+  // data-parallel training's helper and t-SNE's.
   { src: 'src-main/engine/training/gradient-worker.ts', out: 'gradient-worker.js' },
+  { src: 'src-main/engine/tsne/attraction-worker.ts', out: 'attraction-worker.js' },
   { src: 'src-main/cli/main.ts', out: 'cli.js', options: { banner: { js: '#!/usr/bin/env node' } } },
   { src: 'src-main/electron/main.ts', out: 'electron-main.cjs', options: { format: 'cjs', external: ['electron'] } },
   // A sandboxed preload can only require('electron'): bundle everything else in.

@@ -70,7 +70,7 @@ describe('Engine', () => {
       expect(info.skipped).toEqual([{ file: 'red/notes.txt', reason: 'not an image file (.txt)' }]);
       expect(info.notes.join('\n')).toMatch(/resized to 12×10/);
       expect(info.notes.join('\n')).toMatch(/one class only/);
-      expect(engine.state.dataset!.pixels.length).toBe(4 * 12 * 10);
+      expect(engine.state.loaded!.dataset.pixels.length).toBe(4 * 12 * 10);
 
       // A session keeps the options: reopened elsewhere, the same 12×10 gray images come back.
       const session = path.join(cache, 'opts.aex');

@@ -1,4 +1,5 @@
-import { mulberry32 } from '../random.js';
+import { createRandom } from '../util/random.js';
+
 /** Options of a k-means run. */
 export interface KMeansOptions {
   /** Number of clusters (clamped to n). */
@@ -21,9 +22,6 @@ export interface KMeansResult {
   iterations: number;
 }
 
-/** A small seeded generator for reproducible initialisation (the engine's one PRNG). */
-export const seededRandom = mulberry32;
-
 /**
  * k-means with k-means++ initialisation and Lloyd iterations over an n×d
  * row-major matrix. Typed arrays throughout; O(n·k·d) per iteration.
@@ -32,7 +30,7 @@ export function kmeans(data: Float32Array, n: number, d: number, options: KMeans
   if (!Number.isInteger(options.k) || options.k < 1) throw new Error(`k must be a positive integer, got ${options.k}`);
   if (data.length !== n * d) throw new Error(`data holds ${data.length} values, expected n·d = ${n * d}`);
   const k = Math.min(options.k, Math.max(n, 1));
-  const random = options.random ?? seededRandom(1);
+  const random = options.random ?? createRandom(1).next;
   const maxIterations = options.maxIterations ?? 100;
   const centroids = new Float32Array(k * d);
   const assignments = new Int32Array(n);

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { type FileHandle, mkdir, open, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, rm, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 
+import { writeFileAtomic } from '../util/atomic-write.js';
 import type { Dataset } from './types.js';
 import type { FileEntry } from './walk.js';
 
@@ -107,14 +108,11 @@ export async function writeCache(file: string, print: string, ds: Dataset): Prom
   head.write(MAGIC, 'latin1');
   head.writeUInt32LE(json.length, MAGIC.length);
   const lab = new Uint8Array(labels.buffer, labels.byteOffset, labels.byteLength);
-  const tmp = `${file}.${process.pid}.tmp`;
   try {
     await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(tmp, [head, json, pixels, lab]);
-    await rename(tmp, file);
+    await writeFileAtomic(file, [head, json, pixels, lab]);
     return null;
   } catch (e) {
-    await rm(tmp, { force: true }).catch(() => {});
     return `cache not written: ${(e as Error).message}`;
   }
 }

@@ -7,11 +7,12 @@
 import * as tf from '@tensorflow/tfjs';
 
 import type { Dataset } from '../datasets/types.js';
-import { type AutoencoderParts, buildModel, TrainedAutoencoder } from '../training/train.js';
+import type { Autoencoder } from '../models/index.js';
+import { buildModel, TrainedAutoencoder } from '../training/train.js';
 import { SessionError, type SessionModel } from './session.js';
 
 /** The distinct variables of a model's parts, in a fixed order. */
-function variables(parts: AutoencoderParts) {
+function variables(parts: Autoencoder) {
   const seen = new Set<unknown>();
   const out: tf.LayerVariable[] = [];
   for (const m of [parts.autoencoder, parts.encoder, parts.decoder, ...(parts.others ?? [])]) {

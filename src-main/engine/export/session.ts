@@ -18,7 +18,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { DatasetSource, EpochLog, ModelKind, ProjectParams, TrainParams } from '../../protocol.js';
 import { MODEL_KINDS } from '../../protocol.js';
 import type { Dataset } from '../datasets/types.js';
-import { writeFileAtomic } from './csv.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 
 const MAGIC = 'AEXSESS1';
 /** Largest session file the engine reads (Node reads at most 2 GiB into one buffer). */

@@ -1,7 +1,7 @@
-import { createRandom } from '../tsne/random.js';
-import { KdTree } from './kdtree.js';
+import { KdTree } from '../neighbors/kdtree.js';
+import { createRandom } from '../util/random.js';
 
-export { KdTree } from './kdtree.js';
+export { KdTree } from '../neighbors/kdtree.js';
 
 type Points = Float32Array | Float64Array;
 

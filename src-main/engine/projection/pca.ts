@@ -1,5 +1,5 @@
-import { createRandom } from '../tsne/random.js';
-import { Cancelled, Slicer } from '../tsne/slicer.js';
+import { createRandom } from '../util/random.js';
+import { Cancelled, Slicer } from '../util/slicer.js';
 import { symmetricEigen } from './eigen.js';
 
 /** A fitted PCA: mean, unit principal axes (components×d, row-major) and the variance along each. */

@@ -1,8 +1,8 @@
 import { UMAP } from 'umap-js';
 
-import { approximateKnn, exactKnn } from '../tsne/knn.js';
-import { createRandom } from '../tsne/random.js';
-import { Cancelled, Slicer } from '../tsne/slicer.js';
+import { approximateKnn, exactKnn } from '../neighbors/knn.js';
+import { createRandom } from '../util/random.js';
+import { Cancelled, Slicer } from '../util/slicer.js';
 
 /** UMAP settings (umap-js names and defaults, plus seed and reporting). */
 export interface UmapOptions {

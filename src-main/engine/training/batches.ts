@@ -25,8 +25,6 @@ export function batchArray(ds: Dataset, indices: ArrayLike<number>): Float32Arra
   return buf;
 }
 
-export { mulberry32 } from '../random.js';
-
 /** Fisher–Yates shuffle in place with the given random source. */
 export function shuffleInPlace(a: Int32Array, random: () => number): Int32Array {
   for (let i = a.length - 1; i > 0; i--) {
@@ -36,11 +34,6 @@ export function shuffleInPlace(a: Int32Array, random: () => number): Int32Array 
     a[j] = t;
   }
   return a;
-}
-
-/** Lets pending I/O (such as a cancel command) run between batches. */
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /**

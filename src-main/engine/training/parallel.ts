@@ -1,9 +1,5 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 
 import * as tf from '@tensorflow/tfjs';
 
@@ -11,6 +7,7 @@ import type { ModelKind } from '../../protocol.js';
 import type { BackendName } from '../backends/select.js';
 import type { Dataset } from '../datasets/types.js';
 import type { Autoencoder, BuildOptions } from '../models/index.js';
+import { startWorker } from '../util/threads.js';
 import { batchArray, batchTensor } from './batches.js';
 
 /** What the helper thread needs to build the same model (passed as workerData). */
@@ -73,25 +70,6 @@ export function describeBackend(backend: string): string {
   return threads > 1 ? `${backend} ×${threads} threads` : backend;
 }
 
-const require = createRequire(import.meta.url);
-
-/**
- * The helper's script. Built, it sits next to the bundle that imports this
- * module (dist/main/gradient-worker.js); from source (tsx, vitest) it is the
- * .ts beside this file, loaded through tsx's loader.
- */
-function workerSource(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const built = path.join(here, 'gradient-worker.js');
-  if (existsSync(built)) return `import(${JSON.stringify(pathToFileURL(built).href)});`;
-  const source = path.join(here, 'gradient-worker.ts');
-  const tsx = path.join(path.dirname(require.resolve('tsx/package.json')), 'dist', 'esm', 'api', 'index.mjs');
-  return (
-    `import(${JSON.stringify(pathToFileURL(tsx).href)})` +
-    `.then((m) => { m.register(); return import(${JSON.stringify(pathToFileURL(source).href)}); });`
-  );
-}
-
 /**
  * The second thread of data-parallel training: computes the loss and the
  * gradients of its share of each batch with the weights it is handed.
@@ -130,7 +108,7 @@ export class GradientHelper {
    * train on one thread instead.
    */
   static async start(init: HelperInit, built: Autoencoder, vars: tf.Variable[]): Promise<GradientHelper> {
-    const helper = new GradientHelper(new Worker(workerSource(), { eval: true, workerData: init }));
+    const helper = new GradientHelper(startWorker(import.meta.url, 'gradient-worker', { workerData: init }));
     try {
       const ready = await helper.next();
       if (ready.type === 'error') throw new Error(ready.message);

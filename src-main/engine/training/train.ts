@@ -4,19 +4,12 @@ import type { EpochLog, ModelKind, TrainParams } from '../../protocol.js';
 import type { BackendName } from '../backends/select.js';
 import type { Dataset } from '../datasets/types.js';
 import { type Autoencoder, buildAutoencoder, type BuildOptions } from '../models/index.js';
-import { autoBatchSize, batchTensor, mulberry32, shuffleInPlace, yieldToEventLoop } from './batches.js';
+import { checkModelSize, MAX_MODEL_BYTES } from '../models/size.js';
+import { createRandom } from '../util/random.js';
+import { yieldToEventLoop } from '../util/slicer.js';
+import { autoBatchSize, batchTensor, shuffleInPlace } from './batches.js';
 import { GradientHelper, MIN_PARALLEL_BATCH, parallelStep, trainingThreads } from './parallel.js';
 import { trainableVariables } from './variables.js';
-
-/** The three models of a trained autoencoder: the encoder and decoder share layers with the whole. */
-export interface AutoencoderParts {
-  encoder: tf.LayersModel;
-  decoder: tf.LayersModel;
-  autoencoder: tf.LayersModel;
-  codeSize: number;
-  /** Further models sharing these layers (the VAE's mean/log-variance head), disposed with the rest. */
-  others?: tf.LayersModel[];
-}
 
 /** The build options a training run takes from its parameters (codeSize and the kind-specific ones). */
 export function buildOptionsOf(params: Pick<TrainParams, 'codeSize' | 'noiseLevel' | 'l1'>): Partial<BuildOptions> {
@@ -54,6 +47,8 @@ export interface TrainHooks {
    * 2 for the convolutional and recurrent kinds, 1 for the others.
    */
   threads?: number;
+  /** Largest model to build, in bytes of float32 weights (default `MAX_MODEL_BYTES`). */
+  maxModelBytes?: number;
 }
 
 /** Defaults of the training run when the caller leaves a field out. */
@@ -79,58 +74,34 @@ export interface TrainResult {
 }
 
 /**
- * Builds the deep fully-connected autoencoder of the foundation slice:
- * input-256-64-code and back (relu, sigmoid output). Pure: no training.
- */
-export function buildDeepDense(inputSize: number, codeSize: number): AutoencoderParts {
-  const input = tf.input({ shape: [inputSize] });
-  let h = tf.layers.dense({ units: 256, activation: 'relu' }).apply(input) as tf.SymbolicTensor;
-  h = tf.layers.dense({ units: 64, activation: 'relu' }).apply(h) as tf.SymbolicTensor;
-  const code = tf.layers.dense({ units: codeSize, activation: 'relu', name: 'code' }).apply(h) as tf.SymbolicTensor;
-  const decLayers = [
-    tf.layers.dense({ units: 64, activation: 'relu' }),
-    tf.layers.dense({ units: 256, activation: 'relu' }),
-    tf.layers.dense({ units: inputSize, activation: 'sigmoid' }),
-  ];
-  const codeIn = tf.input({ shape: [codeSize] });
-  let d: tf.SymbolicTensor = codeIn;
-  let full: tf.SymbolicTensor = code;
-  for (const layer of decLayers) {
-    d = layer.apply(d) as tf.SymbolicTensor;
-    full = layer.apply(full) as tf.SymbolicTensor;
-  }
-  return {
-    encoder: tf.model({ inputs: input, outputs: code }),
-    decoder: tf.model({ inputs: codeIn, outputs: d }),
-    autoencoder: tf.model({ inputs: input, outputs: full }),
-    codeSize,
-  };
-}
-
-/**
  * Builds the model of any of the seven kinds for the dataset's image shape
- * (see models/). `codeSize` applies to the kinds where it is free.
+ * (see models/). `codeSize` applies to the kinds where it is free. Throws
+ * when the model's weights would exceed `MAX_MODEL_BYTES` (models/size.ts).
  */
 export function buildModel(
   kind: ModelKind,
   ds: Dataset,
   params: Pick<TrainParams, 'codeSize' | 'noiseLevel' | 'l1'> = {},
   seed?: number,
+  maxModelBytes = MAX_MODEL_BYTES,
 ): Autoencoder {
-  return buildAutoencoder(kind, {
+  const options: BuildOptions = {
     height: ds.height,
     width: ds.width,
     channels: ds.channels,
     ...buildOptionsOf(params),
     ...(seed !== undefined ? { seed } : {}),
-  });
+  };
+  // Before TF.js allocates anything: a model too big for memory is refused with the bound, not an out-of-memory.
+  checkModelSize(kind, options, maxModelBytes);
+  return buildAutoencoder(kind, options);
 }
 
 /** A trained autoencoder bound to the shape of the dataset it was trained on. */
 export class TrainedAutoencoder {
   constructor(
     readonly kind: ModelKind,
-    readonly parts: AutoencoderParts,
+    readonly parts: Autoencoder,
   ) {}
 
   get codeSize(): number {
@@ -138,7 +109,7 @@ export class TrainedAutoencoder {
   }
 
   private get inputShape(): number[] {
-    return this.parts.autoencoder.inputs[0].shape.slice(1) as number[];
+    return this.parts.inputShape;
   }
 
   /** Codes of the given items (default: all), n×codeSize row-major. */
@@ -228,10 +199,10 @@ export function bcePerItem(x: tf.Tensor, y: tf.Tensor): tf.Tensor1D {
 export async function trainAutoencoder(ds: Dataset, params: TrainParams, hooks: TrainHooks = {}): Promise<TrainResult> {
   const valSplit = Math.min(0.5, Math.max(0, params.validationSplit ?? TRAIN_DEFAULTS.validationSplit));
   const seed = params.seed ?? TRAIN_DEFAULTS.seed;
-  const random = mulberry32(seed);
+  const random = createRandom(seed).next;
   const patience = Math.max(0, hooks.patience ?? 5);
   if (ds.n < 2) throw new Error(`${ds.name}: need at least 2 images to train, found ${ds.n}`);
-  const built = buildModel(params.model, ds, params, seed);
+  const built = buildModel(params.model, ds, params, seed, hooks.maxModelBytes);
   const epochs = params.epochs ?? built.defaults.epochs;
   const model = new TrainedAutoencoder(params.model, built);
   const optimizer = tf.train.adam(params.learningRate ?? built.defaults.learningRate);
@@ -342,6 +313,11 @@ export async function trainAutoencoder(ds: Dataset, params: TrainParams, hooks: 
         }
       }
     }
+  } catch (e) {
+    // A run that fails (an op out of memory, a throwing callback) leaves no weights or optimiser state behind.
+    optimizer.dispose();
+    model.dispose();
+    throw e;
   } finally {
     await helper?.close();
   }

@@ -1,5 +1,5 @@
-import type { KnnGraph } from './knn.js';
-import type { Slicer } from './slicer.js';
+import type { KnnGraph } from '../neighbors/knn.js';
+import type { Slicer } from '../util/slicer.js';
 
 /** Symmetric sparse matrix in CSR form; the joint probabilities P of t-SNE (entries sum to 1). */
 export interface SparseMatrix {

@@ -32,7 +32,7 @@ export function emptyQuadTree(): QuadTree {
 }
 
 /**
- * Builds the quadtree of y (n×2). Self-contained (no outside references): its source also runs in the helper thread.
+ * Builds the quadtree of y (n×2); the helper thread (attraction-worker.ts) builds the same tree for its share.
  */
 export function buildQuadTree(y: Float64Array, n: number, tree: QuadTree): void {
   const grow = (cap: number) => {
@@ -124,8 +124,7 @@ export function buildQuadTree(y: Float64Array, n: number, tree: QuadTree): void 
 
 /**
  * Repulsion r_i = Σ_j w_ij² (y_i − y_j) for points [i0, i1) from the tree, written to out; returns their part of Z.
- * A cell is summarised by its centre of mass when (cell width)² < θ² · (distance to it)². Self-contained, like
- * buildQuadTree.
+ * A cell is summarised by its centre of mass when (cell width)² < θ² · (distance to it)².
  */
 export function traverseQuadTree(
   y: Float64Array,

@@ -19,8 +19,7 @@ export function attractiveForces(p: SparseMatrix, y: Float64Array, exaggeration:
 
 /**
  * Attractive forces for rows [r0, r1): out_i = exaggeration · Σ_j p_ij w_ij (y_i − y_j).
- * Self-contained (no outside references) because its source is also shipped to the helper thread as text, which
- * keeps the worker independent of how the engine is bundled.
+ * Takes P's arrays rather than the matrix so the helper thread (attraction-worker.ts) runs it on shared memory.
  */
 export function attractiveKernel(
   rowPtr: Int32Array,

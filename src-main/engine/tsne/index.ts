@@ -1,11 +1,10 @@
+import { Cancelled, Slicer } from '../util/slicer.js';
 import { pcaInitialization } from './initialization.js';
 import { type ResolvedTsneOptions, resolveOptions, type TsneOptions } from './options.js';
-import { Cancelled, Slicer } from './slicer.js';
 import { computeAffinities, Tsne } from './tsne.js';
 
 export { pcaInitialization, randomInitialization } from './initialization.js';
 export { type ResolvedTsneOptions, resolveOptions, TSNE_DEFAULTS, type TsneOptions } from './options.js';
-export { createRandom, type Random } from './random.js';
 export { computeAffinities, createRepulsion, Tsne } from './tsne.js';
 
 /** One progress event of a run. */

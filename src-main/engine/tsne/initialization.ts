@@ -1,5 +1,5 @@
 import { fitPca, projectPca } from '../projection/pca.js';
-import type { Random } from './random.js';
+import type { Random } from '../util/random.js';
 
 /** Standard deviation of the first coordinate after initialisation (openTSNE's choice). */
 export const INIT_STD = 1e-4;

@@ -1,70 +1,10 @@
-import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 
+import { startWorker } from '../util/threads.js';
 import type { SparseMatrix } from './affinities.js';
-import { Fft2d } from './fft.js';
-import { attractiveKernel } from './gradient.js';
-import { barnesHutSplit, buildQuadTree, emptyQuadTree, traverseQuadTree } from './gradient-bh.js';
-import { convolveGridB, type FftGridHelper } from './gradient-fft.js';
-
-/** ctl[1] value by which the helper reports that it failed. */
-const FAILED = -2;
-
-// Bundlers that keep function names (esbuild's keepNames, as tsx uses) call a __name helper inside function bodies;
-// the shim makes the shipped sources self-sufficient. Any other failure is reported through ctl[1] = FAILED.
-const WORKER_SOURCE = `
-var __name = (f) => f;
-const { workerData, receiveMessageOnPort } = require('node:worker_threads');
-const ctl = new Int32Array(workerData.ctl);
-try {
-const Fft2d = ${Fft2d.toString()};
-const convolveGridB = ${convolveGridB.toString()};
-let fft = null;
-let grids = null;
-const attractiveKernel = ${attractiveKernel.toString()};
-const emptyQuadTree = ${emptyQuadTree.toString()};
-const buildQuadTree = ${buildQuadTree.toString()};
-const traverseQuadTree = ${traverseQuadTree.toString()};
-const tree = emptyQuadTree();
-const rep = new Float64Array(workerData.rep);
-const param = new Float64Array(workerData.param);
-const rowPtr = new Int32Array(workerData.rowPtr);
-const colInd = new Int32Array(workerData.colInd);
-const values = new Float64Array(workerData.values);
-const y = new Float64Array(workerData.y);
-const out = new Float64Array(workerData.out);
-let seen = 0;
-for (;;) {
-  Atomics.wait(ctl, 0, seen);
-  seen = Atomics.load(ctl, 0);
-  if (seen < 0) break;
-  if (Atomics.load(ctl, 2) === 1) {
-    // Barnes-Hut share: the same tree as the caller's, points [split, n).
-    buildQuadTree(y, workerData.n, tree);
-    param[2] = traverseQuadTree(y, param[1], param[3], workerData.n, rep, tree);
-  }
-  attractiveKernel(rowPtr, colInd, values, y, param[0], out, 0, workerData.n);
-  if (Atomics.load(ctl, 2) === 2) {
-    // FFT share: grid b, once the caller has spread the charges (ctl[3] = this round's number).
-    // Wait on the value just compared, or a store landing in between would be slept through.
-    for (let v = Atomics.load(ctl, 3); v !== seen; v = Atomics.load(ctl, 3)) Atomics.wait(ctl, 3, v, 50);
-    const L = param[4];
-    for (let msg; (msg = receiveMessageOnPort(workerData.port)) !== undefined; ) grids = msg.message;
-    while (!grids || grids.L !== L) {
-      Atomics.wait(ctl, 3, seen, 5);
-      for (let msg; (msg = receiveMessageOnPort(workerData.port)) !== undefined; ) grids = msg.message;
-    }
-    if (!fft || fft.size !== L) fft = new Fft2d(L);
-    convolveGridB(fft, new Float64Array(grids.bRe), new Float64Array(grids.bIm), new Float64Array(grids.kRe), new Float64Array(grids.kIm), L, param[5]);
-  }
-  Atomics.store(ctl, 1, seen);
-  Atomics.notify(ctl, 1);
-}
-} catch (e) {
-  Atomics.store(ctl, 1, ${FAILED});
-  Atomics.notify(ctl, 1);
-  throw e;
-}
-`;
+import { barnesHutSplit } from './gradient-bh.js';
+import type { FftGridHelper } from './gradient-fft.js';
+import { CTL_SLOTS, FAILED, type HelperData, LOADED } from './helper-memory.js';
 
 function shared<T extends Int32Array | Float64Array>(src: T, make: (b: SharedArrayBuffer) => T): T {
   const dst = make(new SharedArrayBuffer(src.byteLength));
@@ -88,11 +28,10 @@ export class AttractionHelper implements FftGridHelper {
   private gridMode = false;
   private seq = 0;
   private closed = false;
-  private answered = false;
 
   private constructor(p: SparseMatrix) {
     const n = p.n;
-    this.ctl = new Int32Array(new SharedArrayBuffer(16));
+    this.ctl = new Int32Array(new SharedArrayBuffer(4 * CTL_SLOTS));
     this.param = new Float64Array(new SharedArrayBuffer(48));
     const channel = new MessageChannel();
     this.port = channel.port1;
@@ -102,22 +41,19 @@ export class AttractionHelper implements FftGridHelper {
     const rowPtr = shared(p.rowPtr, (b) => new Int32Array(b));
     const colInd = shared(p.colInd, (b) => new Int32Array(b));
     const values = shared(p.values, (b) => new Float64Array(b));
-    this.worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: {
-        n,
-        ctl: this.ctl.buffer,
-        param: this.param.buffer,
-        rowPtr: rowPtr.buffer,
-        colInd: colInd.buffer,
-        values: values.buffer,
-        y: this.y.buffer,
-        out: this.out.buffer,
-        rep: this.rep.buffer,
-        port: channel.port2,
-      },
-      transferList: [channel.port2],
-    });
+    const workerData: HelperData = {
+      n,
+      ctl: this.ctl.buffer as SharedArrayBuffer,
+      param: this.param.buffer as SharedArrayBuffer,
+      rowPtr: rowPtr.buffer as SharedArrayBuffer,
+      colInd: colInd.buffer as SharedArrayBuffer,
+      values: values.buffer as SharedArrayBuffer,
+      y: this.y.buffer as SharedArrayBuffer,
+      out: this.out.buffer as SharedArrayBuffer,
+      rep: this.rep.buffer as SharedArrayBuffer,
+      port: channel.port2,
+    };
+    this.worker = startWorker(import.meta.url, 'attraction-worker', { workerData, transferList: [channel.port2] });
     this.worker.unref();
     this.worker.on('error', () => {
       this.closed = true;
@@ -170,18 +106,20 @@ export class AttractionHelper implements FftGridHelper {
     return this.param[2];
   }
 
-  /** Blocks until this round is done; NaN (and the helper closed) if it does not finish within a minute. */
+  /**
+   * Blocks until this round is done; NaN (and the helper closed) if it fails, or does not finish within a minute
+   * (30 s while its module is still loading: from source that includes tsx compiling it).
+   */
   private wait(): number {
     // Wait on the value just compared, or a store landing in between would be slept through.
     for (let waited = 0, v = Atomics.load(this.ctl, 1); v !== this.seq; waited++, v = Atomics.load(this.ctl, 1)) {
-      // A helper that never answered its first round (e.g. its source failed to parse) is given 10 s, then 60 s.
-      if (this.closed || v === FAILED || waited > (this.answered ? 600 : 100)) {
+      const limit = Atomics.load(this.ctl, 4) === LOADED ? 600 : 300;
+      if (this.closed || v === FAILED || waited > limit) {
         this.close();
         return NaN;
       }
       Atomics.wait(this.ctl, 1, v, 100);
     }
-    this.answered = true;
     return 0;
   }
 

@@ -1,14 +1,14 @@
+import { approximateKnn, exactKnn, type KnnGraph } from '../neighbors/knn.js';
+import { createRandom } from '../util/random.js';
+import type { Slicer } from '../util/slicer.js';
 import { jointProbabilities, type SparseMatrix } from './affinities.js';
-import { attractiveForces, klDivergence, type Repulsion } from './gradient.js';
+import { klDivergence, quarterGradient, type Repulsion } from './gradient.js';
 import { BarnesHutRepulsion } from './gradient-bh.js';
 import { ExactRepulsion } from './gradient-exact.js';
 import { FftRepulsion } from './gradient-fft.js';
-import { approximateKnn, exactKnn, type KnnGraph } from './knn.js';
 import { Optimizer } from './optimizer.js';
 import type { ResolvedTsneOptions } from './options.js';
 import { AttractionHelper } from './parallel.js';
-import { createRandom } from './random.js';
-import type { Slicer } from './slicer.js';
 
 /** Up to this N the neighbour search is exact brute force; above it, approximate (random-projection forest). */
 export const EXACT_KNN_MAX_N = 5000;
@@ -108,15 +108,13 @@ export class Tsne {
       const zHelper = helper.finish(grad, scratch);
       if (!Number.isNaN(zHelper)) {
         this.z = zMine + zHelper;
+        const inv = 1 / this.z;
+        for (let t = 0; t < 2 * n; t++) grad[t] -= scratch[t] * inv;
         done = true;
       }
     }
-    if (!done) {
-      this.z = this.repulsion.compute(y, n, scratch);
-      attractiveForces(this.p, y, exaggeration, grad);
-    }
-    const inv = 1 / this.z;
-    for (let t = 0; t < 2 * n; t++) grad[t] -= scratch[t] * inv;
+    // On one thread the step is exactly `quarterGradient`, the function the finite-difference test checks.
+    if (!done) this.z = quarterGradient(this.p, y, exaggeration, this.repulsion, grad, scratch);
     this.optimizer.step(this.embedding, this.grad, o.learningRate, early ? o.momentum : o.finalMomentum);
     this.iteration++;
   }

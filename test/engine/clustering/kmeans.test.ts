@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 
-import { kmeans, seededRandom } from '../../../src-main/engine/clustering/kmeans.js';
+import { kmeans } from '../../../src-main/engine/clustering/kmeans.js';
+import { createRandom } from '../../../src-main/engine/util/random.js';
 
 describe('kmeans', () => {
   it('recovers three well-separated blobs exactly', () => {
-    const random = seededRandom(7);
+    const random = createRandom(7).next;
     const n = 300;
     const data = new Float32Array(n * 2);
     const truth = new Int32Array(n);
@@ -18,7 +19,7 @@ describe('kmeans', () => {
       data[2 * i] = centres[i % 3][0] + random() - 0.5;
       data[2 * i + 1] = centres[i % 3][1] + random() - 0.5;
     }
-    const r = kmeans(data, n, 2, { k: 3, random: seededRandom(1) });
+    const r = kmeans(data, n, 2, { k: 3, random: createRandom(1).next });
     expect(r.sizes.sort()).toEqual([100, 100, 100]);
     // Same partition up to renaming: points of one true blob share one cluster.
     for (let c = 0; c < 3; c++) {

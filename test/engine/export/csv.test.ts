@@ -1,10 +1,6 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { describe, expect, it } from 'vitest';
 
-import { afterAll, describe, expect, it } from 'vitest';
-
-import { csvField, parseCsv, projectionsCsv, writeFileAtomic } from '../../../src-main/engine/export/csv.js';
+import { csvField, parseCsv, projectionsCsv } from '../../../src-main/engine/export/csv.js';
 
 describe('projectionsCsv', () => {
   const positions = Float32Array.from([0.1, -2.5, 3.333333, 4e-7, -1.5, 123456.78, 1 / 3, 2 / 3]);
@@ -62,24 +58,5 @@ describe('projectionsCsv', () => {
     expect(csvField('plain')).toBe('plain');
     expect(csvField('a"b')).toBe('"a""b"');
     expect(csvField('a,b')).toBe('"a,b"');
-  });
-});
-
-describe('writeFileAtomic', () => {
-  let dir = '';
-  afterAll(() => rm(dir, { recursive: true, force: true }));
-
-  it('replaces the file whole and leaves no temporary file', async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'ae-csv-'));
-    const file = path.join(dir, 'out.csv');
-    await writeFile(file, 'old');
-    await writeFileAtomic(file, 'new contents');
-    expect(await readFile(file, 'utf8')).toBe('new contents');
-    expect(await readdir(dir)).toEqual(['out.csv']);
-  });
-
-  it('fails with a message naming the file and keeps nothing behind', async () => {
-    const file = path.join(dir, 'missing-folder', 'out.csv');
-    await expect(writeFileAtomic(file, 'x')).rejects.toThrow(/missing-folder\/out\.csv: cannot write/);
   });
 });

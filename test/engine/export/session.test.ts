@@ -124,7 +124,7 @@ describe('sessions in the engine', () => {
     ]);
     expect(lastOf(eventsB, 'sessionOpened')!.view).toEqual({ zoom: 2 });
     expect(decodeF32(lastOf(eventsB, 'projection')!.positions)).toEqual(a.state.projection!.positions);
-    expect(b.state.codes).toEqual(a.state.codes);
+    expect(b.state.trained!.codes).toEqual(a.state.trained!.codes);
     expect(lastOf(eventsB, 'trained')).toMatchObject({ model: 'deep', codeSize: 8 });
     await b.handle({ type: 'getItem', requestId: 'i', index: 17 });
     const itemB = lastOf(eventsB, 'item')!;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { KdTree, knnAccuracy, trustworthiness } from '../../../src-main/engine/metrics/index.js';
-import { createRandom } from '../../../src-main/engine/tsne/random.js';
+import { createRandom } from '../../../src-main/engine/util/random.js';
 
 function randomPoints(n: number, dim: number, seed: number): Float64Array {
   const r = createRandom(seed);

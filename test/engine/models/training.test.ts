@@ -1,15 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { selectBackend } from '../../../src-main/engine/backends/select.js';
 import { loadMnist } from '../../../src-main/engine/datasets/mnist.js';
 import type { Dataset } from '../../../src-main/engine/datasets/types.js';
+import { modelWeights, restoreModel } from '../../../src-main/engine/export/session-model.js';
 import { batchTensor } from '../../../src-main/engine/training/batches.js';
-import { loadAutoencoder, saveAutoencoder } from '../../../src-main/engine/training/save.js';
 import { trainAutoencoder, type TrainedAutoencoder } from '../../../src-main/engine/training/train.js';
 import { MODEL_KINDS, type ModelKind } from '../../../src-main/protocol.js';
 
@@ -149,29 +145,56 @@ describe('trainAutoencoder', () => {
   });
 });
 
-describe('save and load', () => {
+describe('a failed training run', () => {
+  it('frees its model and optimiser state and rethrows', async () => {
+    const before = tf.memory().numTensors;
+    const hooks = {
+      onBatch: () => {
+        throw new Error('out of memory (simulated)');
+      },
+    };
+    await expect(trainAutoencoder(small, { model: 'deep', epochs: 2, batchSize: 64 }, hooks)).rejects.toThrow(
+      /simulated/,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('model weights in sessions', () => {
   for (const kind of ['conv', 'vae'] as const)
-    it(`gives identical reconstructions after save → load (${kind})`, async () => {
-      const dir = await mkdtemp(path.join(tmpdir(), 'ae-model-'));
-      try {
-        const { model } = await trainAutoencoder(small, { model: kind, epochs: 1, batchSize: 64, validationSplit: 0 });
-        const idx = Int32Array.of(0, 5, 17);
-        const before = await model.reconstruct(ds, idx);
-        const codes = await model.encode(ds, idx);
-        await saveAutoencoder(model, dir);
-        const loaded = await loadAutoencoder(dir);
-        expect(loaded.kind).toBe(kind);
-        expect(loaded.codeSize).toBe(model.codeSize);
-        expect(await loaded.reconstruct(ds, idx)).toEqual(before);
-        expect(await loaded.encode(ds, idx)).toEqual(codes);
-        model.dispose();
-        loaded.dispose();
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
+    it(`gives identical reconstructions after modelWeights → restoreModel (${kind})`, async () => {
+      const params = { model: kind, epochs: 1, batchSize: 64, validationSplit: 0 };
+      const { model } = await trainAutoencoder(small, params);
+      const idx = Int32Array.of(0, 5, 17);
+      const before = await model.reconstruct(ds, idx);
+      const codes = await model.encode(ds, idx);
+      const stored = {
+        kind,
+        codeSize: model.codeSize,
+        params,
+        epochs: [],
+        meanError: 0,
+        weights: await modelWeights(model),
+      };
+      const restored = restoreModel(stored, small);
+      expect(restored.kind).toBe(kind);
+      expect(restored.codeSize).toBe(model.codeSize);
+      expect(await restored.reconstruct(ds, idx)).toEqual(before);
+      expect(await restored.encode(ds, idx)).toEqual(codes);
+      model.dispose();
+      restored.dispose();
     });
 
-  it('refuses a folder that holds no saved model', async () => {
-    await expect(loadAutoencoder(tmpdir())).rejects.toThrow(/not a saved autoencoder/);
+  it('refuses weights that do not fit the model, naming the weight and both shapes', async () => {
+    const params = { model: 'simple' as const, epochs: 1, codeSize: 4, validationSplit: 0 };
+    const { model } = await trainAutoencoder(small, params);
+    const weights = await modelWeights(model);
+    model.dispose();
+    const before = tf.memory().numTensors;
+    weights[0] = { shape: [3, 3], data: new Float32Array(9) };
+    const stored = { kind: 'simple' as const, codeSize: 4, params, epochs: [], meanError: 0, weights };
+    expect(() => restoreModel(stored, small)).toThrow(/weight 0 of the stored model has shape \[3,3\]/);
+    // The model it built to check against is freed again.
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { knnAccuracy } from '../../../src-main/engine/metrics/index.js';
 import { symmetricEigen } from '../../../src-main/engine/projection/eigen.js';
 import { fitPca, pca, pcaAsync, runUmap } from '../../../src-main/engine/projection/index.js';
-import { createRandom } from '../../../src-main/engine/tsne/random.js';
+import { createRandom } from '../../../src-main/engine/util/random.js';
 import { blobs } from '../tsne/helpers.js';
 
 /** n points in d dimensions with variance decaying along known orthogonal axes (a random rotation of scaled axes). */

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 
+import { approximateKnn, exactKnn } from '../../../src-main/engine/neighbors/knn.js';
 import {
   calibrateRow,
   conditionalProbabilities,
   rowEntropy,
   symmetrize,
 } from '../../../src-main/engine/tsne/affinities.js';
-import { approximateKnn, exactKnn } from '../../../src-main/engine/tsne/knn.js';
-import { createRandom } from '../../../src-main/engine/tsne/random.js';
+import { createRandom } from '../../../src-main/engine/util/random.js';
 import { blobs } from './helpers.js';
 
 describe('affinities', () => {

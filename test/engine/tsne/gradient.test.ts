@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 
+import { exactKnn } from '../../../src-main/engine/neighbors/knn.js';
 import { jointProbabilities, type SparseMatrix } from '../../../src-main/engine/tsne/affinities.js';
 import { Fft2d } from '../../../src-main/engine/tsne/fft.js';
 import { klDivergence, quarterGradient, type Repulsion } from '../../../src-main/engine/tsne/gradient.js';
 import { BarnesHutRepulsion } from '../../../src-main/engine/tsne/gradient-bh.js';
 import { ExactRepulsion } from '../../../src-main/engine/tsne/gradient-exact.js';
 import { FftRepulsion } from '../../../src-main/engine/tsne/gradient-fft.js';
-import { exactKnn } from '../../../src-main/engine/tsne/knn.js';
 import { blobs, randomPoints2d } from './helpers.js';
 
 async function problem(n: number) {

@@ -1,4 +1,4 @@
-import { createRandom } from '../../../src-main/engine/tsne/random.js';
+import { createRandom } from '../../../src-main/engine/util/random.js';
 
 /** `clusters` Gaussian blobs of `per` points in d dimensions, centres `spread` apart, with their labels. */
 export function blobs(clusters: number, per: number, d: number, spread: number, seed = 1) {

@@ -29,13 +29,25 @@ export function originalWasmKernel(name: string): WasmKernelFunc {
   return fn;
 }
 
-/** Registers (or replaces) a wasm kernel, keeping the original for `originalWasmKernel`. */
+/**
+ * Registers (or replaces) a wasm kernel, keeping the original for
+ * `originalWasmKernel`. The original's setup (binding its wasm functions to a
+ * backend instance's module) stays with the name, so a restarted backend
+ * (backends/health.ts) binds the originals our kernels call to its new module.
+ */
 export function setWasmKernel(name: string, fn: WasmKernelFunc): void {
-  if (tf.getKernel(name, 'wasm')) {
+  const original = tf.getKernel(name, 'wasm');
+  if (original) {
     originalWasmKernel(name);
     tf.unregisterKernel(name, 'wasm');
   }
-  tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: fn as unknown as tf.KernelFunc });
+  tf.registerKernel({
+    kernelName: name,
+    backendName: 'wasm',
+    kernelFunc: fn as unknown as tf.KernelFunc,
+    ...(original?.setupFunc ? { setupFunc: original.setupFunc } : {}),
+    ...(original?.disposeFunc ? { disposeFunc: original.disposeFunc } : {}),
+  });
 }
 
 /** Calls the wasm Transpose kernel; the caller disposes the result with `backend.disposeData`. */

@@ -1,4 +1,9 @@
-/** A seeded source of randomness; every stochastic step of t-SNE takes one so runs are reproducible. */
+/**
+ * The engine's one seeded source of randomness (mulberry32: tiny, fast and
+ * good enough for initialisation, shuffling and sampling). Every stochastic
+ * step (t-SNE, UMAP, PCA, metrics' sampling, k-means++, training's shuffles)
+ * takes one, injected, so the same seed gives the same run.
+ */
 export interface Random {
   /** Uniform in [0, 1). */
   next(): number;
@@ -8,7 +13,11 @@ export interface Random {
   int(n: number): number;
 }
 
-/** Mulberry32: tiny, fast and good enough for initialisation and sampling. */
+/**
+ * A seeded `Random`. `next` is a plain closure, so it can be handed on where
+ * a `() => number` is wanted (umap-js, k-means, the training shuffle).
+ * Seed 0 is mapped to a fixed non-zero state, as t-SNE always did.
+ */
 export function createRandom(seed: number): Random {
   let s = seed >>> 0 || 0x9e3779b9;
   let spare = NaN;

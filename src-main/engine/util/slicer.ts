@@ -5,6 +5,11 @@ export class Cancelled extends Error {
   }
 }
 
+/** Lets pending I/O (such as a cancel command) run: resolves after the event loop's current turn. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /**
  * Cooperative time-slicing: long loops call `tick()` often; once a slice is used up it yields to the event loop
  * (so an IPC cancel can arrive) and throws `Cancelled` if the signal was aborted meanwhile.
@@ -25,7 +30,7 @@ export class Slicer {
   async tick(): Promise<void> {
     if (this.signal?.aborted) throw new Cancelled();
     if (!this.due()) return;
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await yieldToEventLoop();
     this.last = performance.now();
     if (this.signal?.aborted) throw new Cancelled();
   }

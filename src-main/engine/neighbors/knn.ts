@@ -1,5 +1,5 @@
-import type { Random } from './random.js';
-import type { Slicer } from './slicer.js';
+import type { Random } from '../util/random.js';
+import type { Slicer } from '../util/slicer.js';
 
 /** k nearest neighbours of every point, self excluded, nearest first. */
 export interface KnnGraph {
