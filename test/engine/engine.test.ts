@@ -27,6 +27,8 @@ describe('Engine', () => {
   it('answers a bad command with an error event instead of throwing', async () => {
     await engine.handle({ type: 'train', jobId: 'x', params: { model: 'nope' } });
     expect(last('error')?.message).toMatch(/train: params.model: Invalid option/);
+    // A refusal answers the job it refuses, so the page can end that job.
+    expect(last('error')?.jobId).toBe('x');
     await engine.handle('garbage');
     expect(last('error')?.message).toMatch(/bad command/);
     await engine.handle({ type: 'project', jobId: 'p0', params: { method: 'tsne' } });
