@@ -179,11 +179,9 @@ export class Engine {
     }
     const lost = this.current.trained !== null;
     this.commit(withoutTrained(this.current));
-    this.emit({
-      type: 'log',
-      level: 'warn',
-      message: `TensorFlow.js (${tf.getBackend()}) failed and was restarted${lost ? '; the trained model was lost: train again' : ''}`,
-    });
+    const message = `TensorFlow.js (${tf.getBackend()}) failed and was restarted${lost ? '; the trained model was lost: train again' : ''}`;
+    // The page drops its own Trained record (and what derives from it) on modelLost, as the engine just did.
+    this.emit(lost ? { type: 'modelLost', message } : { type: 'log', level: 'warn', message });
   }
 
   private async job(jobId: string, run: (signal: AbortSignal) => Promise<void>): Promise<void> {

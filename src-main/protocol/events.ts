@@ -172,6 +172,12 @@ export type EngineEvent =
    * the desktop shell: whatever was loaded, trained and projected is gone.
    */
   | { type: 'engineRestarted'; message: string }
+  /**
+   * TensorFlow.js failed and was restarted inside the engine: the trained
+   * model (and every projection or clustering of its codes) is gone; the
+   * dataset and a projection of the pixels stay.
+   */
+  | { type: 'modelLost'; message: string }
   | { type: 'error'; jobId?: string; requestId?: string; message: string }
   | { type: 'log'; level: 'info' | 'warn'; message: string };
 

@@ -31,8 +31,7 @@ describe('a backend that stops computing', () => {
     expect(tf.backend()).not.toBe(broken);
     expect(await backendWorks()).toBe(true);
     expect(events.at(-1)).toMatchObject({
-      type: 'log',
-      level: 'warn',
+      type: 'modelLost',
       message: expect.stringMatching(/restarted; the trained model was lost/),
     });
     // The model's weights were in the old instance: its record is gone; the map of the pixels stays.
