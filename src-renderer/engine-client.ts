@@ -4,27 +4,21 @@
  * with the event that answers it (or the error naming it). The state classes
  * only call verbs and await answers; none of them holds an id.
  */
-import type {
-  CsvColumn,
-  DatasetSource,
-  EngineApi,
-  EngineEvent,
-  ProjectParams,
-  TrainParams,
+import {
+  type CsvColumn,
+  type DatasetSource,
+  encodeI32,
+  type EngineApi,
+  type EngineEvent,
+  type ProjectParams,
+  type TrainParams,
 } from '../src-main/protocol.js';
 
 /**
- * Sent by the web server or Electron main when the engine process died and a
- * fresh one was started (its data and model are gone). Declared here as well
- * as in protocol.ts, so the page compiles before and after the contract has it.
+ * Every event the page can receive, including `engineRestarted` (the web
+ * server or Electron main replaced a dead engine: its data and model are gone).
  */
-export interface EngineRestartedEvent {
-  type: 'engineRestarted';
-  message: string;
-}
-
-/** Every event the page can receive. */
-export type PageEvent = EngineEvent | EngineRestartedEvent;
+export type PageEvent = EngineEvent;
 
 /** Event of one type. */
 export type EventOf<T extends PageEvent['type']> = Extract<PageEvent, { type: T }>;
@@ -86,11 +80,11 @@ export class EngineClient {
   }
 
   loadDataset(source: DatasetSource): Promise<EventOf<'datasetLoaded'>> {
-    return this.start('load', 'datasetLoaded', (id) => this.api.loadDataset(id, source));
+    return this.start('load', 'datasetLoaded', (id) => this.api.loadDataset({ jobId: id, source }));
   }
 
   train(params: TrainParams): Promise<EventOf<'trained'>> {
-    return this.start('train', 'trained', (id) => this.api.train(id, params));
+    return this.start('train', 'trained', (id) => this.api.train({ jobId: id, params }));
   }
 
   /** Runs a projection; `onFrame` sees every frame (streaming and final) of this job only. */
@@ -98,7 +92,7 @@ export class EngineClient {
     return this.start(
       'project',
       'projection',
-      (id) => this.api.project(id, params),
+      (id) => this.api.project({ jobId: id, params }),
       (e) => {
         if (e.type === 'projection') onFrame(e);
       },
@@ -106,7 +100,7 @@ export class EngineClient {
   }
 
   cluster(k: number): Promise<EventOf<'clusters'>> {
-    return this.start('cluster', 'clusters', (id) => this.api.cluster(id, k), undefined, false);
+    return this.start('cluster', 'clusters', (id) => this.api.cluster({ jobId: id, k }), undefined, false);
   }
 
   /**
@@ -120,30 +114,38 @@ export class EngineClient {
   }
 
   getItem(index: number, noiseLevel?: number): Promise<EventOf<'item'>> {
-    return this.ask('item', 'item', (id) => this.api.getItem(id, index, noiseLevel));
+    return this.ask('item', 'item', (id) =>
+      this.api.getItem(noiseLevel === undefined ? { requestId: id, index } : { requestId: id, index, noiseLevel }),
+    );
   }
 
   getManifold(): Promise<EventOf<'manifold'>> {
-    return this.ask('manifold', 'manifold', (id) => this.api.getManifold(id));
+    return this.ask('manifold', 'manifold', (id) => this.api.getManifold({ requestId: id }));
   }
 
   getThumbnails(indices: number[], maxSide: number): Promise<EventOf<'thumbnails'>> {
-    return this.ask('thumbs', 'thumbnails', (id) => this.api.getThumbnails(id, indices, maxSide));
+    return this.ask('thumbs', 'thumbnails', (id) => this.api.getThumbnails({ requestId: id, indices, maxSide }));
   }
 
   search(query: string, limit: number): Promise<EventOf<'searchResults'>> {
-    return this.ask('search', 'searchResults', (id) => this.api.search(id, query, limit));
+    return this.ask('search', 'searchResults', (id) => this.api.search({ requestId: id, query, limit }));
   }
 
   /** All rows, or only `rows`; in web mode the answer carries the text, in the desktop app the path written. */
   exportCsv(opts: { rows?: Int32Array; columns: CsvColumn[]; path?: string }): Promise<EventOf<'csv'>> {
-    const rows = opts.rows ? Array.from(opts.rows) : undefined;
-    return this.ask('csv', 'csv', (id) => this.api.exportCsv(id, opts.path, rows, opts.columns));
+    return this.ask('csv', 'csv', (id) =>
+      this.api.exportCsv({
+        requestId: id,
+        ...(opts.path !== undefined ? { path: opts.path } : {}),
+        ...(opts.rows ? { rows: encodeI32(opts.rows) } : {}),
+        ...(opts.columns.length > 0 ? { columns: opts.columns } : {}),
+      }),
+    );
   }
 
   /** Asks the engine to stop every running job; each still answers with what it has. */
   cancelJobs(): void {
-    for (const [id, p] of this.pending) if (p.job) this.api.cancel(id);
+    for (const [id, p] of this.pending) if (p.job) this.api.cancel({ jobId: id });
   }
 
   /** Rejects every pending answer with `message` (the engine that would have sent them is gone). */

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 
-import { MAX_IMAGE_SIDE, MODEL_KINDS, type ModelKind } from '../protocol.js';
+import { LIMITS, MAX_IMAGE_SIDE, MAX_ITEMS, MODEL_KINDS, type ModelKind } from '../protocol.js';
 
 /** A mistake in how the command was called; the CLI exits with code 2. */
 export class UsageError extends Error {
@@ -72,11 +72,13 @@ export interface EmbedArgs {
 
 export type CliArgs = EmbedArgs | { command: 'help' } | { command: 'version' };
 
-function int(name: string, v: string | undefined, min: number): number | undefined {
+/** An integer in [min, max] (the engine's bounds, so the engine never refuses what the CLI let through). */
+function int(name: string, v: string | undefined, min: number, max: number): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
   if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min)
     throw new UsageError(`--${name} must be an integer ≥ ${min}, got "${v}"`);
+  if (n > max) throw new UsageError(`--${name} must be at most ${max}, got "${v}"`);
   return n;
 }
 
@@ -153,6 +155,10 @@ export function parseCli(argv: string[]): CliArgs {
   const perplexity = o.perplexity === undefined ? 30 : Number(o.perplexity);
   if (!(Number.isFinite(perplexity) && perplexity > 0))
     throw new UsageError(`--perplexity must be a number > 0, got "${o.perplexity}"`);
+  if (perplexity < LIMITS.perplexity.min || perplexity > LIMITS.perplexity.max)
+    throw new UsageError(
+      `--perplexity must be from ${LIMITS.perplexity.min} to ${LIMITS.perplexity.max}, got "${o.perplexity}"`,
+    );
   if (o['noise-level'] !== undefined && model !== 'denoising')
     throw new UsageError(`--noise-level applies to --model denoising, not ${model}`);
   if (o.l1 !== undefined && model !== 'sparse') throw new UsageError(`--l1 applies to --model sparse, not ${model}`);
@@ -168,19 +174,19 @@ export function parseCli(argv: string[]): CliArgs {
     command: 'embed',
     dataset,
     model,
-    epochs: int('epochs', o.epochs, 1) ?? 10,
-    codeSize: int('code-size', o['code-size'], 1) ?? 32,
-    batchSize: int('batch-size', o['batch-size'], 1),
-    learningRate: numberIn('learning-rate', o['learning-rate'], 0, 1, true),
+    epochs: int('epochs', o.epochs, 1, LIMITS.epochs.max) ?? 10,
+    codeSize: int('code-size', o['code-size'], 1, LIMITS.codeSize.max) ?? 32,
+    batchSize: int('batch-size', o['batch-size'], 1, LIMITS.batchSize.max),
+    learningRate: numberIn('learning-rate', o['learning-rate'], 0, LIMITS.learningRate.max, true),
     noiseLevel: numberIn('noise-level', o['noise-level'], 0, 1),
     l1: numberIn('l1', o.l1, 0, 1),
     method,
     perplexity,
-    iterations: int('iterations', o.iterations, 1),
-    limit: int('limit', o.limit, 1),
+    iterations: int('iterations', o.iterations, 1, LIMITS.iterations.max),
+    limit: int('limit', o.limit, 1, MAX_ITEMS),
     size: o.size === undefined ? undefined : parseSize(o.size),
     grayscale: o.grayscale ?? false,
-    seed: int('seed', o.seed, 0) ?? 1,
+    seed: int('seed', o.seed, 0, 0xffff_ffff) ?? 1,
     out: o.out ?? 'projections.csv',
     saveSession: o['save-session'],
     quiet: o.quiet ?? false,

@@ -29,7 +29,7 @@ const SESSION_FILTERS = [{ name: 'AE Explorer session', extensions: ['aex'] }];
 
 /** Builds the menu actions; engine errors of menu-started jobs are shown in an error box. */
 export function createActions(d: ActionDeps): MenuActions & {
-  exportCsvFor(requestId: string, rows?: number[], columns?: CsvColumn[]): void;
+  exportCsvFor(requestId: string, rows?: string, columns?: CsvColumn[]): void;
   openSessionFile(file: string): void;
   /** The save dialog, then the engine writes the session with the page's last view state. */
   saveSessionDialog(): Promise<void>;
@@ -75,7 +75,7 @@ export function createActions(d: ActionDeps): MenuActions & {
     remember({ kind: 'session', path: file });
   };
   /** Asks where to save, then has the engine write there; the page's own exports report in the page. */
-  const exportCsvFor = async (requestId: string, fromMenu: boolean, rows?: number[], columns?: CsvColumn[]) => {
+  const exportCsvFor = async (requestId: string, fromMenu: boolean, rows?: string, columns?: CsvColumn[]) => {
     const r = await d.dialog.showSaveDialog({
       title: 'Export Projections CSV',
       defaultPath: 'projections.csv',

@@ -8,7 +8,7 @@
  * only from a save dialog in the main process). Electron objects are
  * injected, so tests drive the bridge with fakes and bad payloads.
  */
-import { type Command, type EngineEvent, validateCommand } from '../protocol.js';
+import { type Command, type EngineEvent, parseCommand, type ParsedCommand } from '../protocol.js';
 import { COMMAND_CHANNEL, EVENT_CHANNEL } from './ipc-channels.js';
 import { isAppUrl } from './security.js';
 import { VIEW_CHANNEL, viewProblem } from './shell-actions.js';
@@ -96,15 +96,16 @@ export class EngineBridge {
       warn(`dropped a message: ${who}`);
       return;
     }
-    const command = args[0];
-    const problem = args.length !== 1 ? 'expected exactly one command' : validateCommand(command);
-    const policy = problem ? null : rendererCommandProblem(command as Command);
-    if (problem || policy) {
-      warn(`rejected a command: ${problem ?? policy}`);
-      this.deliver({ type: 'error', message: `bad command: ${problem ?? policy}` });
+    const parsed: ParsedCommand =
+      args.length !== 1 ? { ok: false, message: 'expected exactly one command' } : parseCommand(args[0]);
+    // Only the parsed command goes on: the schema dropped every field it does not declare.
+    const problem = parsed.ok ? rendererCommandProblem(parsed.command) : parsed.message;
+    if (!parsed.ok || problem) {
+      warn(`rejected a command: ${problem}`);
+      this.deliver({ type: 'error', message: `bad command: ${problem}` });
       return;
     }
-    const c = command as Command;
+    const c = parsed.command;
     if (c.type === 'exportCsv' && this.options.onExportRequest) this.options.onExportRequest(c);
     else this.send(c);
   };
@@ -132,9 +133,9 @@ export class EngineBridge {
 
   /** Sends a command from the main process (menus, dialogs); it is validated too. */
   send(command: Command): void {
-    const problem = validateCommand(command);
-    if (problem) throw new Error(`bad command: ${problem}`);
-    this.process().postMessage(command);
+    const parsed = parseCommand(command);
+    if (!parsed.ok) throw new Error(`bad command: ${parsed.message}`);
+    this.process().postMessage(parsed.command);
   }
 
   /** Listens to every engine event in the main process; returns the unsubscribe function. */

@@ -6,7 +6,7 @@
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
 
-import { type Command, engineApiFrom, type EngineEvent, validateCommand } from '../protocol.js';
+import { type Command, engineApiFrom, type EngineEvent, parseCommand } from '../protocol.js';
 import { COMMAND_CHANNEL, EVENT_CHANNEL, SAVE_PNG_CHANNEL, SESSION_REQUEST_CHANNEL } from './ipc-channels.js';
 import {
   isFolderPath,
@@ -19,9 +19,10 @@ import {
 } from './shell-actions.js';
 
 function send(command: Command): void {
-  const problem = validateCommand(command);
-  if (problem) throw new Error(`bad command: ${problem}`);
-  ipcRenderer.send(COMMAND_CHANNEL, command);
+  const parsed = parseCommand(command);
+  if (!parsed.ok) throw new Error(`bad command: ${parsed.message}`);
+  // The parsed copy holds only the declared fields.
+  ipcRenderer.send(COMMAND_CHANNEL, parsed.command);
 }
 
 function onEvent(listener: (event: EngineEvent) => void): () => void {

@@ -13,7 +13,7 @@ import type {
   SessionView,
   TrainParams,
 } from '../protocol.js';
-import { bytesToBase64, encodeF32, encodeI32, validateCommand } from '../protocol.js';
+import { bytesToBase64, decodeI32, encodeF32, encodeI32, validateCommand } from '../protocol.js';
 import { selectBackend } from './backends/select.js';
 import { kmeans, seededRandom } from './clustering/kmeans.js';
 import { loadDataset } from './datasets/index.js';
@@ -92,7 +92,12 @@ export class Engine {
         case 'getManifold':
           return await this.manifold(cmd.requestId, cmd.size);
         case 'exportCsv':
-          return await this.exportCsv(cmd.requestId, cmd.path, cmd.rows, cmd.columns);
+          return await this.exportCsv(
+            cmd.requestId,
+            cmd.path,
+            cmd.rows === undefined ? undefined : Array.from(decodeI32(cmd.rows)),
+            cmd.columns,
+          );
         case 'cluster':
           return await this.job(cmd.jobId, (signal) => this.cluster(cmd.jobId, cmd.k, cmd.seed, signal));
         case 'getThumbnails':

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { type WebSocket, WebSocketServer } from 'ws';
 
 import { MIME_TYPES } from '../mime.js';
-import { type Command, type EngineEvent, validateCommand } from '../protocol.js';
+import { type Command, type EngineEvent, parseCommand } from '../protocol.js';
 import { SessionTransfers } from './session-transfer.js';
 
 /** Options of the web-mode server. */
@@ -167,10 +167,12 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
           ws.send(JSON.stringify({ type: 'error', message: 'bad command: not JSON' } satisfies EngineEvent));
           return;
         }
-        const problem = validateCommand(msg) ?? refusedInWebMode(msg as Command);
-        if (problem)
+        // Only the parsed command goes on: the schema dropped every field it does not declare.
+        const parsed = parseCommand(msg);
+        const problem = parsed.ok ? refusedInWebMode(parsed.command) : parsed.message;
+        if (!parsed.ok || problem)
           ws.send(JSON.stringify({ type: 'error', message: `bad command: ${problem}` } satisfies EngineEvent));
-        else engine.send(msg as object);
+        else engine.send(parsed.command);
       });
     });
   });

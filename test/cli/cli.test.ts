@@ -233,6 +233,11 @@ describe('argument parsing', () => {
       [['embed', 'mnist', '--model', 'gan'], /--model must be one of simple, sparse, deep/],
       [['embed', 'mnist', '--epochs', '0'], /--epochs must be an integer ≥ 1, got "0"/],
       [['embed', 'mnist', '--limit', '1.5'], /--limit must be an integer/],
+      // The engine's bounds, refused before anything runs.
+      [['embed', 'mnist', '--code-size', '10000000'], /--code-size must be at most 1024, got "10000000"/],
+      [['embed', 'mnist', '--epochs', '1000000000'], /--epochs must be at most 1000/],
+      [['embed', 'mnist', '--method', 'umap', '--iterations', '1000000000'], /--iterations must be at most 10000/],
+      [['embed', 'mnist', '--perplexity', '1e6'], /--perplexity must be from 1 to 200/],
       [['embed', 'mnist', '--perplexity=-3'], /--perplexity must be a number > 0/],
       [['embed', 'mnist', '--method', 'mds'], /--method must be tsne, umap or pca/],
       [['embed', 'mnist', 'extra'], /unexpected argument "extra"/],

@@ -10,7 +10,7 @@ import {
   type SenderEvent,
   senderProblem,
 } from '../../src-main/electron/ipc.js';
-import type { EngineEvent } from '../../src-main/protocol.js';
+import { encodeI32, type EngineEvent } from '../../src-main/protocol.js';
 
 /** A fake ipcMain, window and engine process, recording what crosses them. */
 function setup(options: { onExportRequest?: (c: unknown) => void } = {}) {
@@ -108,8 +108,9 @@ describe('IPC from the window to the engine', () => {
       expect.stringMatching(/Save Session/),
     ]);
     // Without a path, the main process asks where to save (a dialog) instead.
-    t.fromWindow({}, { type: 'exportCsv', requestId: 'c2', rows: [1, 2] });
-    expect(onExportRequest).toHaveBeenCalledWith({ type: 'exportCsv', requestId: 'c2', rows: [1, 2] });
+    const rows = encodeI32(Int32Array.from([1, 2]));
+    t.fromWindow({}, { type: 'exportCsv', requestId: 'c2', rows });
+    expect(onExportRequest).toHaveBeenCalledWith({ type: 'exportCsv', requestId: 'c2', rows });
     expect(t.toEngine).toEqual([]);
   });
 

@@ -66,18 +66,18 @@ describe('preload', () => {
 
   it('sends each verb as one validated command', () => {
     const api = exposed.get('aeExplorer') as unknown as {
-      train(j: string, p: unknown): void;
-      getItem(r: string, i: number, noiseLevel?: number): void;
+      train(a: unknown): void;
+      getItem(a: unknown): void;
     };
-    api.train('t1', { model: 'deep', epochs: 2 });
+    api.train({ jobId: 't1', params: { model: 'deep', epochs: 2 }, extra: 'dropped' });
     expect(sent.at(-1)).toEqual([
       'ae-explorer:command',
       { type: 'train', jobId: 't1', params: { model: 'deep', epochs: 2 } },
     ]);
     const before = sent.length;
-    expect(() => api.train('t2', { model: 'bogus' })).toThrow(/unknown model/);
-    expect(() => api.getItem('r', -3)).toThrow(/bad command/);
-    expect(() => api.getItem('r', 3, 1.5)).toThrow(/noiseLevel/);
+    expect(() => api.train({ jobId: 't2', params: { model: 'bogus' } })).toThrow(/params\.model/);
+    expect(() => api.getItem({ requestId: 'r', index: -3 })).toThrow(/bad command: getItem: index/);
+    expect(() => api.getItem({ requestId: 'r', index: 3, noiseLevel: 1.5 })).toThrow(/noiseLevel/);
     expect(sent.length).toBe(before);
   });
 

@@ -105,8 +105,8 @@ describe('the engine', () => {
     expect(validateCommand({ type: 'getItem', requestId: 'r', index: 0, noiseLevel: '0.5' })).toMatch(/noiseLevel/);
     expect(validateCommand({ type: 'getManifold', requestId: 'm' })).toBeNull();
     expect(validateCommand({ type: 'getManifold', requestId: 'm', size: 15 })).toBeNull();
-    expect(validateCommand({ type: 'getManifold', requestId: 'm', size: 31 })).toMatch(/from 2 to 30/);
-    expect(validateCommand({ type: 'getManifold', requestId: 'm', size: 2.5 })).toMatch(/integer/);
+    expect(validateCommand({ type: 'getManifold', requestId: 'm', size: 31 })).toMatch(/size: Too big: .*<=30/);
+    expect(validateCommand({ type: 'getManifold', requestId: 'm', size: 2.5 })).toMatch(/size: .*expected int/);
     expect(validateCommand({ type: 'getManifold' })).toMatch(/requestId/);
   });
 

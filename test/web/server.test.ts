@@ -85,7 +85,7 @@ describe('web server', () => {
     await expect.poll(() => received.length, { timeout: 5000 }).toBe(6);
     expect(received.filter((e) => e.type === 'error').map((e) => (e as { message: string }).message)).toEqual([
       'bad command: not JSON',
-      'bad command: params.epochs must be a non-negative integer',
+      'bad command: train: params.epochs: Too small: expected number to be >=1',
       'bad command: in web mode the CSV is downloaded by the browser; the server writes no files',
       'bad command: in web mode the session is downloaded by the browser (Save session); the server writes no files for it',
       'bad command: in web mode a session is opened by uploading it (Open session), not by a path on the server',

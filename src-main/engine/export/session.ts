@@ -13,7 +13,7 @@
  * leaves a partial one.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 
 import type { DatasetSource, EpochLog, ModelKind, ProjectParams, TrainParams } from '../../protocol.js';
 import { MODEL_KINDS } from '../../protocol.js';
@@ -21,6 +21,8 @@ import type { Dataset } from '../datasets/types.js';
 import { writeFileAtomic } from './csv.js';
 
 const MAGIC = 'AEXSESS1';
+/** Largest session file the engine reads (Node reads at most 2 GiB into one buffer). */
+export const MAX_SESSION_BYTES = 2 ** 31 - 1;
 /** The format version this code writes and reads. */
 export const SESSION_VERSION = 1;
 
@@ -240,8 +242,14 @@ export async function writeSession(file: string, s: SessionData): Promise<number
 export async function readSession(file: string): Promise<SessionData> {
   let bytes: Uint8Array;
   try {
+    // A device or a pipe (/dev/zero) would be read without end: only regular files of a bounded size.
+    const info = await stat(file);
+    if (!info.isFile()) throw new SessionError(`${file}: not a session file (not a regular file)`);
+    if (info.size > MAX_SESSION_BYTES)
+      throw new SessionError(`${file}: too large for a session (${info.size} bytes, at most ${MAX_SESSION_BYTES})`);
     bytes = await readFile(file);
   } catch (e) {
+    if (e instanceof SessionError) throw e;
     throw new SessionError(`${file}: cannot read: ${(e as Error).message}`);
   }
   try {

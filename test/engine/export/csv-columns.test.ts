@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 
 import { Engine } from '../../../src-main/engine/engine.js';
 import { parseCsv } from '../../../src-main/engine/export/csv.js';
-import { decodeF32, decodeI32, type EngineEvent } from '../../../src-main/protocol.js';
+import { decodeF32, decodeI32, encodeI32, type EngineEvent } from '../../../src-main/protocol.js';
 
 const events: EngineEvent[] = [];
 const engine = new Engine((e) => events.push(e), { progressIntervalMs: 0 });
@@ -31,7 +31,12 @@ describe('CSV export columns', () => {
     await engine.handle({ type: 'cluster', jobId: 'k1', k: 5 });
     const assignments = decodeI32(last('clusters').assignments);
     const errors = decodeF32(last('trained').errors!);
-    await engine.handle({ type: 'exportCsv', requestId: 'c2', columns: ['error', 'cluster', 'code'], rows: [5, 0] });
+    await engine.handle({
+      type: 'exportCsv',
+      requestId: 'c2',
+      columns: ['error', 'cluster', 'code'],
+      rows: encodeI32(Int32Array.from([5, 0])),
+    });
     const rows = parseCsv(last('csv').text!);
     expect(rows[0]).toEqual([
       'index',
@@ -50,8 +55,10 @@ describe('CSV export columns', () => {
 
   it('refuses unknown or repeated column names', async () => {
     await engine.handle({ type: 'exportCsv', requestId: 'c3', columns: ['error', 'error'] });
-    expect(last('error').message).toMatch(/columns must be distinct names among error, cluster, code/);
+    expect(last('error').message).toMatch(/exportCsv: columns: must not repeat a column/);
     await engine.handle({ type: 'exportCsv', requestId: 'c4', columns: ['pixels'] });
-    expect(last('error').message).toMatch(/columns must be distinct/);
+    expect(last('error').message).toMatch(
+      /exportCsv: columns.0: Invalid option: expected one of "error"\|"cluster"\|"code"/,
+    );
   });
 });
