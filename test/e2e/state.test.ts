@@ -136,7 +136,7 @@ describe('what the page shows follows the loaded dataset', () => {
     await page.fill('[data-testid=subset]', String(MNIST_N));
     await trainAndWait(MNIST_N);
     await page.fill('[data-testid=subset]', '400');
-    await page.fill('[data-testid=epochs]', '3');
+    await page.fill('[data-testid=epochs]', '2');
     await page.click('[data-testid=train]');
     await expect.poll(summary, { timeout: 60_000 }).toContain('400 images');
     // Training the new subset: the 300-point map and its numbers are gone already.
