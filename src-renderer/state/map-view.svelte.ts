@@ -35,21 +35,27 @@ const EMPTY = new Int32Array(0);
  * What the user does on the map: hover, the pinned card, the selection and
  * its thumbnails, search results, a fly-to request, the colouring. Each
  * index names a point of one dataset, so each is stamped with the dataset
- * record it was made on and reads as empty once another one is loaded: no
- * list of fields to clear.
+ * record it was made on and reads as empty once another one is loaded (the
+ * card's item also once another model is trained): no list of fields to clear.
  */
 export class MapViewState {
   /** The colouring the user picked; the map falls back to labels while its data is missing. */
   colorBy = $state<ColorBy>('label');
   private hoverAt = $state.raw<Stamped<number>>({ of: null, value: -1 });
   private pinnedAt = $state.raw<Stamped<number>>({ of: null, value: -1 });
-  private itemAt = $state.raw<Stamped<ItemView | null>>({ of: null, value: null });
+  /** The card's item also shows the model's reconstruction: it holds only while that model is the trained one. */
+  private itemAt = $state.raw<Stamped<ItemView | null> & { model: unknown }>({ of: null, model: null, value: null });
   private selectionAt = $state.raw<Stamped<Int32Array>>({ of: null, value: EMPTY });
   private thumbnailsAt = $state.raw<Stamped<Thumbnails | null>>({ of: null, value: null });
   private searchAt = $state.raw<Stamped<SearchResults | null>>({ of: null, value: null });
   private focusAt = $state.raw<Stamped<{ index: number; seq: number } | null>>({ of: null, value: null });
 
   constructor(private readonly current: () => DatasetRecord | null) {}
+
+  /** The model trained on the loaded dataset, if any. */
+  private model(): unknown {
+    return this.current()?.trained ?? null;
+  }
 
   private read<T>(s: Stamped<T>, none: T): T {
     return s.of !== null && s.of === this.current() ? s.value : none;
@@ -73,10 +79,10 @@ export class MapViewState {
   }
   /** The item the card shows (the pinned one, else the hovered one), once the engine has sent it. */
   get item(): ItemView | null {
-    return this.read(this.itemAt, null);
+    return this.itemAt.model === this.model() ? this.read(this.itemAt, null) : null;
   }
   set item(v: ItemView | null) {
-    this.itemAt = this.stamp(v);
+    this.itemAt = { ...this.stamp(v), model: this.model() };
   }
   /** Selected items (ascending), from a lasso or box. */
   get selection(): Int32Array {

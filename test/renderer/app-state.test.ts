@@ -306,6 +306,14 @@ describe('the page state chain', () => {
     });
     await tick();
     expect(app.view.item?.index).toBe(4);
+    // Retraining: the card showed the old model's reconstruction, so it goes; the points stay selected.
+    const retrain = app.trainAndProject();
+    await engine.last('train');
+    expect(app.view.item).toBeNull();
+    expect(app.view.selection.length).toBe(2);
+    app.cancel();
+    engine.emit({ type: 'error', jobId: (await engine.last('train')).jobId, message: 'cancelled' });
+    await retrain;
     app.settings.subset = 200;
     const done = app.loadDefault();
     await answerLoad(engine, 200);
