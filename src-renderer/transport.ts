@@ -1,4 +1,5 @@
 import { type Command, type EngineApi, engineApiFrom, type EngineEvent } from '../src-main/protocol.js';
+import type { ShellApi } from '../src-main/shell-contract.js';
 
 declare global {
   interface Window {
@@ -9,22 +10,8 @@ declare global {
   }
 }
 
-/** The desktop shell's verbs for the page (see src-main/electron/preload.ts). */
-export interface ShellApi {
-  onMenuAction(listener: (action: string) => void): () => void;
-  /** Where a dropped file or folder is on disk ('' if it is not a file on disk). */
-  pathForFile?(file: File): string;
-  /** Folders the user picked in the desktop menus (File → Open Dataset Folder…, File → Recent). */
-  onOpenFolder?(listener: (path: string) => void): () => void;
-  /** Tells the shell the page's view state, stored by File → Save Session. */
-  setViewState(view: Record<string, unknown>): void;
-  /** Asks where to save a session (native dialog), then has the engine write it. */
-  saveSession(): void;
-  /** Asks which session to open (native dialog), then has the engine open it. */
-  openSession(): void;
-  /** Asks where to save a PNG (native dialog) and writes it; resolves with the path, or null when cancelled. */
-  savePng(bytes: Uint8Array, suggestedName: string): Promise<string | null>;
-}
+/** The desktop shell's verbs for the page, declared once in the shell contract (the preload implements them). */
+export type { ShellAction, ShellApi } from '../src-main/shell-contract.js';
 
 /**
  * Connects to the engine: through the Electron preload where it exists,

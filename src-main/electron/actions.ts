@@ -6,10 +6,11 @@
 import type { BrowserWindow, Dialog } from 'electron';
 
 import type { Command, CsvColumn, EngineEvent } from '../protocol.js';
+import { CHANNELS, type ShellAction } from '../shell-contract.js';
 import type { EngineBridge } from './ipc.js';
 import { aboutDetail, type MenuActions } from './menu.js';
+import type { PathGrants } from './path-grants.js';
 import { addRecent, type Settings, type Theme } from './settings.js';
-import { MENU_CHANNEL, OPEN_FOLDER_CHANNEL } from './shell-actions.js';
 
 /** What the actions need from Electron and the rest of the shell. */
 export interface ActionDeps {
@@ -17,12 +18,19 @@ export interface ActionDeps {
   bridge: Pick<EngineBridge, 'send' | 'ready' | 'onEvent' | 'view'>;
   window(): Pick<BrowserWindow, 'webContents'> | null;
   settings: Settings;
+  /** Paths the user picks here (dialogs, File → Recent) are granted: the page may then have them read. */
+  grants: Pick<PathGrants, 'grant'>;
   /** Persists the settings and rebuilds the menu (recent list, theme). */
   settingsChanged(): void;
   applyTheme(theme: Theme): void;
   addRecentDocument(path: string): void;
   appVersion: string;
   shellVersions: Record<string, string | undefined>;
+}
+
+/** Sends a menu action to the page; typed, so only a ShellAction can be sent. */
+function sendAction(win: Pick<BrowserWindow, 'webContents'>, action: ShellAction): void {
+  win.webContents.send(CHANNELS.menu, action);
 }
 
 const SESSION_FILTERS = [{ name: 'AE Explorer session', extensions: ['aex'] }];
@@ -49,7 +57,11 @@ export function createActions(d: ActionDeps): MenuActions & {
     d.settingsChanged();
   };
   d.bridge.onEvent((e: EngineEvent) => {
-    if (e.type === 'error') {
+    if (e.type === 'engineRestarted') {
+      // The jobs the dead engine ran will never answer; the page shows the restart itself.
+      mine.clear();
+      sessionJobs.clear();
+    } else if (e.type === 'error') {
       const key = e.jobId ?? e.requestId;
       if (key) sessionJobs.delete(key);
       if (key && mine.delete(key)) d.dialog.showErrorBox('AE Explorer', e.message);
@@ -62,13 +74,15 @@ export function createActions(d: ActionDeps): MenuActions & {
     else if (e.type === 'csv' || e.type === 'sessionSaved') mine.delete(e.requestId);
   });
   const loadFolder = (folder: string) => {
+    d.grants.grant(folder);
     // The page loads it with the size and grayscale options it shows; with no page, the engine loads it as it is.
     const win = d.window();
-    if (win) return win.webContents.send(OPEN_FOLDER_CHANNEL, folder);
+    if (win) return win.webContents.send(CHANNELS.openFolder, folder);
     const jobId = id('load');
     send({ type: 'loadDataset', jobId, source: { kind: 'folder', path: folder } }, jobId);
   };
   const openSessionFile = (file: string) => {
+    d.grants.grant(file);
     const jobId = id('session');
     sessionJobs.add(jobId);
     send({ type: 'openSession', jobId, path: file }, jobId);
@@ -123,7 +137,7 @@ export function createActions(d: ActionDeps): MenuActions & {
     saveSession() {
       // The page adds its current view state, then comes back through saveSessionDialog.
       const win = d.window();
-      if (win) win.webContents.send(MENU_CHANNEL, 'save-session');
+      if (win) sendAction(win, 'save-session');
       else void saveSessionDialog();
     },
     saveSessionDialog,
@@ -132,7 +146,8 @@ export function createActions(d: ActionDeps): MenuActions & {
     openSessionFile,
     exportPng() {
       // The page renders the map at the chosen size with its legend, then hands the bytes to savePng.
-      d.window()?.webContents.send(MENU_CHANNEL, 'export-png');
+      const win = d.window();
+      if (win) sendAction(win, 'export-png');
     },
     openRecent(entry) {
       if (entry.kind === 'folder') loadFolder(entry.path);
@@ -148,7 +163,8 @@ export function createActions(d: ActionDeps): MenuActions & {
       d.settingsChanged();
     },
     resetView() {
-      d.window()?.webContents.send(MENU_CHANNEL, 'reset-view');
+      const win = d.window();
+      if (win) sendAction(win, 'reset-view');
     },
     async about() {
       await d.dialog.showMessageBox({

@@ -14,7 +14,7 @@ export function sessionFromArgv(argv: readonly string[]): string | null {
 
 /**
  * Holds a file until the engine reports its first loaded dataset (or an
- * error), then hands it to `open`; files arriving later open at once.
+ * error, or a restart), then hands it to `open`; files arriving later open at once.
  */
 export class LaunchFiles {
   private pending: string | null = null;
@@ -30,7 +30,7 @@ export class LaunchFiles {
 
   /** Feed every engine event here. */
   onEvent(e: EngineEvent): void {
-    if (this.ready || (e.type !== 'datasetLoaded' && e.type !== 'error')) return;
+    if (this.ready || (e.type !== 'datasetLoaded' && e.type !== 'error' && e.type !== 'engineRestarted')) return;
     this.ready = true;
     const file = this.pending;
     this.pending = null;

@@ -26,6 +26,7 @@ import { EngineBridge } from './ipc.js';
 import { LaunchFiles, sessionFromArgv } from './launch-files.js';
 import { menuTemplate } from './menu.js';
 import { setupPageRequests } from './page-requests.js';
+import { PathGrants } from './path-grants.js';
 import { APP_SCHEME_PRIVILEGES, denyPermissions, guardWebContents, registerAppProtocol } from './security.js';
 import { loadSettings, saveSettings, saveSettingsSync, type Settings } from './settings.js';
 import { createMainWindow } from './window.js';
@@ -39,7 +40,14 @@ app.enableSandbox();
 // A second launch focuses the first window instead of starting a second engine.
 const primary = app.requestSingleInstanceLock();
 
-app.on('web-contents-created', (_e, contents) => guardWebContents(contents, (url) => void shell.openExternal(url)));
+app.on('web-contents-created', (_e, contents) =>
+  guardWebContents(contents, {
+    openExternal: (url) =>
+      void shell
+        .openExternal(url)
+        .catch((e: unknown) => console.warn(`[security] could not open ${url}: ${String(e)}`)),
+  }),
+);
 
 let win: BrowserWindow | null = null;
 let settings: Settings | null = null;
@@ -60,8 +68,11 @@ async function setup(): Promise<void> {
   settings = s;
   nativeTheme.themeSource = s.theme;
 
+  // What the window may have the engine read: only what the user chose in this run.
+  const grants = new PathGrants();
   const bridge = new EngineBridge({
     ipc: ipcMain,
+    grants,
     spawnEngine: () =>
       utilityProcess.fork(path.join(here, 'engine-worker.js'), [], {
         serviceName: 'AE Explorer engine',
@@ -88,6 +99,7 @@ async function setup(): Promise<void> {
     bridge,
     window: () => win,
     settings: s,
+    grants,
     settingsChanged: () => {
       saving = saving
         .then(() => saveSettings(settingsFile(), s))
@@ -106,7 +118,9 @@ async function setup(): Promise<void> {
     target: () => win?.webContents ?? null,
     saveSessionDialog: () => void actions.saveSessionDialog(),
     openSession: () => void actions.openSession(),
+    grants,
   });
+  bridge.onEvent((e) => grants.onEvent(e));
   launchFiles = new LaunchFiles((file) => actions.openSessionFile(file));
   bridge.onEvent((e) => launchFiles?.onEvent(e));
   if (earlyFile) launchFiles.add(earlyFile);

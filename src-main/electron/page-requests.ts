@@ -1,7 +1,8 @@
 /**
  * Requests from the page that need the main process's native dialogs: saving
  * an exported map PNG (the page renders it; only main writes files), and the
- * page's Save session / Open session buttons. Every message is checked like
+ * page's Save session / Open session buttons; and the preload's report of a
+ * dropped path, which the page may then load. Every message is checked like
  * engine commands are: it must come from our window's top frame, and its
  * payload must have the right type and size. The path to write comes only
  * from the save dialog, never from the page.
@@ -9,8 +10,9 @@
 import type { Dialog } from 'electron';
 
 import { writeFileAtomic } from '../engine/export/csv.js';
+import { CHANNELS, isFolderPath, isSessionRequest } from '../shell-contract.js';
 import { type RendererTarget, type SenderEvent, senderProblem } from './ipc.js';
-import { SAVE_PNG_CHANNEL, SESSION_REQUEST_CHANNEL } from './ipc-channels.js';
+import type { PathGrants } from './path-grants.js';
 
 /** Largest PNG the page may hand over: a 8192×8192 RGBA image stored uncompressed is 256 MB. */
 export const MAX_PNG_BYTES = 300 * 2 ** 20;
@@ -39,6 +41,8 @@ export interface PageRequestDeps {
   warn?(message: string): void;
   /** Largest accepted PNG in bytes (default MAX_PNG_BYTES). */
   maxPngBytes?: number;
+  /** Where dropped paths are granted; without it, drop reports are ignored. */
+  grants?: Pick<PathGrants, 'grantDropped'>;
 }
 
 /** Why (bytes, name) is not a PNG the page may save, or null. */
@@ -88,18 +92,27 @@ export function setupPageRequests(d: PageRequestDeps): () => void {
   const onSession = (event: SenderEvent, ...args: unknown[]) => {
     const problem =
       senderProblem(event, d.target()) ??
-      (args.length === 1 && (args[0] === 'save-session' || args[0] === 'open-session')
-        ? null
-        : 'expected "save-session" or "open-session"');
+      (args.length === 1 && isSessionRequest(args[0]) ? null : 'expected "save-session" or "open-session"');
     if (problem) warn(`dropped a session request: ${problem}`);
     else if (args[0] === 'save-session') d.saveSessionDialog();
     else d.openSession();
   };
 
-  d.ipc.handle(SAVE_PNG_CHANNEL, savePng);
-  d.ipc.on(SESSION_REQUEST_CHANNEL, onSession);
+  // The preload reports only what webUtils.getPathForFile found for a real File; a File made by script has no path.
+  const onDropped = (event: SenderEvent, ...args: unknown[]) => {
+    const problem =
+      senderProblem(event, d.target()) ??
+      (args.length === 1 && isFolderPath(args[0]) ? null : 'expected one path of at most 4095 characters');
+    if (problem) warn(`dropped a drop report: ${problem}`);
+    else d.grants?.grantDropped(args[0] as string);
+  };
+
+  d.ipc.handle(CHANNELS.savePng, savePng);
+  d.ipc.on(CHANNELS.sessionRequest, onSession);
+  d.ipc.on(CHANNELS.dropped, onDropped);
   return () => {
-    d.ipc.removeHandler(SAVE_PNG_CHANNEL);
-    d.ipc.removeListener(SESSION_REQUEST_CHANNEL, onSession);
+    d.ipc.removeHandler(CHANNELS.savePng);
+    d.ipc.removeListener(CHANNELS.sessionRequest, onSession);
+    d.ipc.removeListener(CHANNELS.dropped, onDropped);
   };
 }

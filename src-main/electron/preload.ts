@@ -7,30 +7,29 @@
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
 
 import { type Command, engineApiFrom, type EngineEvent, parseCommand } from '../protocol.js';
-import { COMMAND_CHANNEL, EVENT_CHANNEL, SAVE_PNG_CHANNEL, SESSION_REQUEST_CHANNEL } from './ipc-channels.js';
 import {
+  CHANNELS,
   isFolderPath,
   isShellAction,
-  MENU_CHANNEL,
-  OPEN_FOLDER_CHANNEL,
+  type SessionRequest,
   type ShellAction,
-  VIEW_CHANNEL,
+  type ShellApi,
   viewProblem,
-} from './shell-actions.js';
+} from '../shell-contract.js';
 
 function send(command: Command): void {
   const parsed = parseCommand(command);
   if (!parsed.ok) throw new Error(`bad command: ${parsed.message}`);
   // The parsed copy holds only the declared fields.
-  ipcRenderer.send(COMMAND_CHANNEL, parsed.command);
+  ipcRenderer.send(CHANNELS.command, parsed.command);
 }
 
 function onEvent(listener: (event: EngineEvent) => void): () => void {
   if (typeof listener !== 'function') throw new TypeError('onEvent needs a function');
   // The IPC event object (with its sender) stays here; the page gets the payload only.
   const wrapped = (_e: unknown, event: EngineEvent) => listener(event);
-  ipcRenderer.on(EVENT_CHANNEL, wrapped);
-  return () => void ipcRenderer.removeListener(EVENT_CHANNEL, wrapped);
+  ipcRenderer.on(CHANNELS.event, wrapped);
+  return () => void ipcRenderer.removeListener(CHANNELS.event, wrapped);
 }
 
 function onMenuAction(listener: (action: ShellAction) => void): () => void {
@@ -38,8 +37,8 @@ function onMenuAction(listener: (action: ShellAction) => void): () => void {
   const wrapped = (_e: unknown, action: unknown) => {
     if (isShellAction(action)) listener(action);
   };
-  ipcRenderer.on(MENU_CHANNEL, wrapped);
-  return () => void ipcRenderer.removeListener(MENU_CHANNEL, wrapped);
+  ipcRenderer.on(CHANNELS.menu, wrapped);
+  return () => void ipcRenderer.removeListener(CHANNELS.menu, wrapped);
 }
 
 contextBridge.exposeInMainWorld('aeExplorer', engineApiFrom(send, onEvent));
@@ -47,20 +46,24 @@ contextBridge.exposeInMainWorld('aeExplorer', engineApiFrom(send, onEvent));
 function setViewState(view: Record<string, unknown>): void {
   const problem = viewProblem(view);
   if (problem) throw new TypeError(problem);
-  ipcRenderer.send(VIEW_CHANNEL, view);
+  ipcRenderer.send(CHANNELS.view, view);
 }
 
 /**
  * Where a File the user dropped on the window is on disk ('' when it is not
- * a file on disk). Only the path of what the user dropped can be learnt, and
- * it is loaded through the same validated loadDataset command as a typed path.
+ * a file on disk). Only the path of what the user dropped can be learnt; main
+ * hears of it too, so the page may then load it (or the folder that holds a
+ * dropped dataset file) through the same validated loadDataset command.
  */
 function pathForFile(file: File): string {
   // Not `instanceof File`: a File from the page may not be an instance of this isolated world's File class;
   // webUtils itself refuses anything that is not a real File.
   if (typeof file !== 'object' || file === null || typeof (file as { name?: unknown }).name !== 'string')
     throw new TypeError('pathForFile needs a dropped File');
-  return webUtils.getPathForFile(file);
+  const where = webUtils.getPathForFile(file);
+  // Sent before the page can send its loadDataset: the same IPC pipe keeps the order, so main has the grant first.
+  if (isFolderPath(where)) ipcRenderer.send(CHANNELS.dropped, where);
+  return where;
 }
 
 /** Folders picked in the menus, for the page to load with its options. */
@@ -69,13 +72,14 @@ function onOpenFolder(listener: (path: string) => void): () => void {
   const wrapped = (_e: unknown, folder: unknown) => {
     if (isFolderPath(folder)) listener(folder);
   };
-  ipcRenderer.on(OPEN_FOLDER_CHANNEL, wrapped);
-  return () => void ipcRenderer.removeListener(OPEN_FOLDER_CHANNEL, wrapped);
+  ipcRenderer.on(CHANNELS.openFolder, wrapped);
+  return () => void ipcRenderer.removeListener(CHANNELS.openFolder, wrapped);
 }
 
 /** The page's Save/Open session buttons: the main process shows the native dialogs. */
-const saveSession = (): void => ipcRenderer.send(SESSION_REQUEST_CHANNEL, 'save-session');
-const openSession = (): void => ipcRenderer.send(SESSION_REQUEST_CHANNEL, 'open-session');
+const request = (what: SessionRequest): void => ipcRenderer.send(CHANNELS.sessionRequest, what);
+const saveSession = (): void => request('save-session');
+const openSession = (): void => request('open-session');
 
 /** Hands an exported PNG to the main process, which asks where to save it; resolves with the path or null. */
 function savePng(bytes: Uint8Array, suggestedName: string): Promise<string | null> {
@@ -83,15 +87,9 @@ function savePng(bytes: Uint8Array, suggestedName: string): Promise<string | nul
   if (Object.prototype.toString.call(bytes) !== '[object Uint8Array]')
     throw new TypeError('savePng needs the PNG as a Uint8Array');
   if (typeof suggestedName !== 'string') throw new TypeError('savePng needs a file name');
-  return ipcRenderer.invoke(SAVE_PNG_CHANNEL, bytes, suggestedName) as Promise<string | null>;
+  return ipcRenderer.invoke(CHANNELS.savePng, bytes, suggestedName) as Promise<string | null>;
 }
 
-contextBridge.exposeInMainWorld('aeExplorerShell', {
-  onMenuAction,
-  setViewState,
-  pathForFile,
-  onOpenFolder,
-  saveSession,
-  openSession,
-  savePng,
-});
+// Typed against the contract the renderer declares `window.aeExplorerShell` with.
+const shell: ShellApi = { onMenuAction, setViewState, pathForFile, onOpenFolder, saveSession, openSession, savePng };
+contextBridge.exposeInMainWorld('aeExplorerShell', shell);

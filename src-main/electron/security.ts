@@ -147,26 +147,65 @@ export function registerAppProtocol(protocol: Pick<Protocol, 'handle'>, root: st
 export type GuardedContents = Pick<WebContents, 'on' | 'setWindowOpenHandler'>;
 
 /**
- * Blocks everything a page could use to leave the app: navigation (links,
- * redirects, drag-and-drop of URLs), new windows and <webview>. External
- * http(s) links are handed to `openExternal` (the system browser) instead.
+ * The only pages the app may open in the system browser: our own links,
+ * each written out in full. The UI has none today, so every link is refused;
+ * a link added to the UI is added here too, or it stays refused and logged.
+ * Exact matches only: a prefix would let `https://our.site.evil/` or a
+ * redirector path through.
  */
-export function guardWebContents(contents: GuardedContents, openExternal?: (url: string) => void): void {
-  const external = (url: string) => {
-    if (openExternal && /^https:\/\//.test(url)) openExternal(url);
+export const EXTERNAL_LINKS: readonly string[] = Object.freeze([]);
+
+/** Options of the web contents guards. */
+export interface GuardOptions {
+  /** Opens a URL in the system browser (Electron's shell.openExternal). */
+  openExternal?: (url: string) => void;
+  /** The links openExternal may receive (default EXTERNAL_LINKS). */
+  allowedLinks?: readonly string[];
+  /** Where refused navigations and links are reported (default: console.warn). */
+  warn?: (message: string) => void;
+}
+
+/** True when `url` is exactly one of `allowed` (compared as parsed https URLs). */
+export function isOwnLink(url: string, allowed: readonly string[] = EXTERNAL_LINKS): boolean {
+  let href: string;
+  try {
+    const u = new URL(url);
+    if (u.protocol !== 'https:' || u.username || u.password) return false;
+    href = u.href;
+  } catch {
+    return false;
+  }
+  return allowed.some((a) => new URL(a).href === href);
+}
+
+/**
+ * Blocks everything a page could use to leave the app: navigation (links,
+ * redirects, drag-and-drop of URLs), new windows and <webview>. Our own
+ * links (EXTERNAL_LINKS) go to the system browser; every other URL is
+ * refused and logged.
+ */
+export function guardWebContents(contents: GuardedContents, options: GuardOptions = {}): void {
+  const warn = options.warn ?? ((m: string) => console.warn(`[security] ${m}`));
+  const allowed = options.allowedLinks ?? EXTERNAL_LINKS;
+  const external = (url: string, how: string) => {
+    if (options.openExternal && isOwnLink(url, allowed)) options.openExternal(url);
+    else warn(`refused to open ${url.slice(0, 300)} (${how}): not one of the app's own links`);
   };
   contents.on('will-navigate', (event, url) => {
     if (!isAppUrl(url)) {
       event.preventDefault();
-      external(url);
+      external(url, 'navigation');
     }
   });
   contents.on('will-redirect', (event, url) => {
-    if (!isAppUrl(url)) event.preventDefault();
+    if (!isAppUrl(url)) {
+      event.preventDefault();
+      warn(`refused a redirect to ${url.slice(0, 300)}`);
+    }
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
-    external(url);
+    external(url, 'new window');
     return { action: 'deny' };
   });
 }

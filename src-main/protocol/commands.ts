@@ -132,11 +132,11 @@ export const SessionViewSchema = z
   .refine((v) => jsonSize(v) <= MAX_VIEW_JSON, { message: `must be plain JSON under ${MAX_VIEW_JSON / 1000} kB` });
 export type SessionView = Record<string, unknown>;
 
-/** Standard base64 of at most `maxBytes` bytes, a whole number of 4-byte values. */
+/** Standard base64 of at most `maxValues` 4-byte values (4 characters per 3 bytes, padded), a whole number of them. */
 const base64Int32 = (maxValues: number) =>
   z
     .string()
-    .max(Math.ceil((maxValues * 4) / 3) + 4)
+    .max(4 * Math.ceil((maxValues * 4) / 3))
     .regex(/^[A-Za-z0-9+/]*={0,2}$/, { message: 'must be base64' })
     .refine((s) => s.length % 4 === 0 && ((s.length / 4) * 3 - (s.match(/=*$/)?.[0].length ?? 0)) % 4 === 0, {
       message: 'must be base64 of whole 32-bit integers',
@@ -240,7 +240,14 @@ export function parseCommand(raw: unknown): ParsedCommand {
     return { ok: false, message: 'command must be an object' };
   const type = (raw as { type?: unknown }).type;
   if (typeof type !== 'string' || !Object.hasOwn(COMMAND_SCHEMAS, type))
-    return { ok: false, message: `unknown command type "${String(type).slice(0, 40)}"` };
+    // Not String(type): a deeply nested array as `type` overflows the stack when turned into text.
+    return {
+      ok: false,
+      message:
+        typeof type === 'string'
+          ? `unknown command type "${type.slice(0, 40)}"`
+          : `command type must be a string, not ${Array.isArray(type) ? 'an array' : type === null ? 'null' : typeof type}`,
+    };
   const result = COMMAND_SCHEMAS[type as CommandType].safeParse(raw);
   if (!result.success) return { ok: false, message: describeIssues(type, result.error) };
   return { ok: true, command: { type, ...result.data } as Command };

@@ -1,16 +1,20 @@
-import { type ChildProcess, fork } from 'node:child_process';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdtemp, readFile, realpath, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { readFile, realpath } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 
 import { type WebSocket, WebSocketServer } from 'ws';
 
 import { MIME_TYPES } from '../mime.js';
-import { type Command, type EngineEvent, parseCommand } from '../protocol.js';
+import type { EngineEvent } from '../protocol.js';
+import { commandFromMessage, WIRE_LIMIT_BYTES } from './commands.js';
+import { hasToken, hostProblem, originProblem, TOKEN_COOKIE } from './guard.js';
 import { SessionTransfers } from './session-transfer.js';
+import { EngineSupervisor } from './supervisor.js';
+import { createTempDir } from './temp-dir.js';
+
+export { refusedInWebMode } from './commands.js';
 
 /** Options of the web-mode server. */
 export interface WebServerOptions {
@@ -26,6 +30,14 @@ export interface WebServerOptions {
   engineEnv?: NodeJS.ProcessEnv;
   /** Largest session file the browser may upload, in bytes (default 512 MB). */
   maxSessionUpload?: number;
+  /** Most session uploads at once (default 2). */
+  maxConcurrentUploads?: number;
+  /** Where the server's temporary folder goes (default: the OS's temporary directory). */
+  tempRoot?: string;
+  /** Most engine restarts within `engineRestartWindowMs` before the server gives up (default 5). */
+  maxEngineRestarts?: number;
+  /** Window over which engine restarts are counted, in ms (default 60,000). */
+  engineRestartWindowMs?: number;
 }
 
 /** A running web-mode server. */
@@ -36,164 +48,156 @@ export interface WebServer {
   token: string;
   /** The server's own temporary folder, through which session files pass (removed on close). */
   tempDir: string;
+  /** Process id of the engine now running (undefined while it restarts). */
+  enginePid(): number | undefined;
   close(): Promise<void>;
 }
 
-const COOKIE = 'ae_token';
+const CSP =
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ws://127.0.0.1:* ws://localhost:*";
 
-/**
- * What a browser may not ask of the engine even with a valid token: it never
- * names a file for the engine to write (exports are downloaded by the browser),
- * nor a session file to open (sessions are uploaded).
- * Returns the reason, or null when the command may pass.
- */
-export function refusedInWebMode(cmd: Command): string | null {
-  if (cmd.type === 'exportCsv' && cmd.path !== undefined)
-    return 'in web mode the CSV is downloaded by the browser; the server writes no files';
-  if (cmd.type === 'saveSession')
-    return 'in web mode the session is downloaded by the browser (Save session); the server writes no files for it';
-  // A page must not open arbitrary .aex files on the server's disk: it uploads one instead.
-  if (cmd.type === 'openSession')
-    return 'in web mode a session is opened by uploading it (Open session), not by a path on the server';
-  return null;
-}
-
-function sameToken(a: string | undefined, b: string): boolean {
-  if (!a) return false;
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
-function cookieToken(req: http.IncomingMessage): string | undefined {
-  const m = /(?:^|;\s*)ae_token=([^;]+)/.exec(req.headers.cookie ?? '');
-  return m?.[1];
+/** A request the server answers with a status and a short plain-text message of its own. */
+function reply(res: http.ServerResponse, status: number, message: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(message);
 }
 
 /**
  * Serves the renderer and relays protocol messages between browser tabs and
- * one forked engine process. Listens on 127.0.0.1 only; every request and
- * socket must present the session token (in the URL the first time, then in a
- * same-site cookie), and sockets must come from the server's own origin.
+ * one engine process (restarted if it dies). Listens on 127.0.0.1 only, and
+ * answers only under the Host names 127.0.0.1:PORT and localhost:PORT; every
+ * request and socket must present the session token (in the URL the first
+ * time, then in a same-site cookie), and the socket and the /session routes
+ * must come from the server's own origin.
  */
 export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
   const token = opts.token ?? randomBytes(24).toString('base64url');
   const staticRoot = await realpath(opts.staticDir);
-  const engine: ChildProcess = fork(opts.workerPath, [], {
-    env: { ...process.env, ...opts.engineEnv },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  // Session files pass through a folder of the server's own, removed on close.
-  const tempDir = await mkdtemp(path.join(os.tmpdir(), 'ae-explorer-web-'));
-  const sessions = new SessionTransfers({
-    send: (c) => engine.send(c),
-    tempDir,
-    maxUploadBytes: opts.maxSessionUpload,
-  });
+  // Session files pass through a folder of the server's own, removed on close (and stale ones at start).
+  const temp = await createTempDir(opts.tempRoot);
   const sockets = new Set<WebSocket>();
   const broadcast = (event: EngineEvent) => {
     const text = JSON.stringify(event);
     for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(text);
   };
-  engine.on('message', (m) => {
-    const event = sessions.filter(m as EngineEvent);
-    if (event) broadcast(event);
-  });
-  engine.on('exit', (code, signal) => {
-    const message = `the engine stopped (${signal ?? `exit code ${code}`}); restart the server`;
-    sessions.engineStopped(message);
-    if (!closing) broadcast({ type: 'error', message });
-  });
+  const sendTo = (ws: WebSocket, event: EngineEvent) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(event));
+  };
   let closing = false;
+  const engine = new EngineSupervisor({
+    workerPath: opts.workerPath,
+    env: { ...process.env, ...opts.engineEnv },
+    maxRestarts: opts.maxEngineRestarts,
+    windowMs: opts.engineRestartWindowMs,
+    onEvent: (m) => {
+      const event = sessions.filter(m);
+      if (event) broadcast(event);
+    },
+    onStopped: (message) => {
+      for (const e of sessions.engineStopped(message)) if (!closing) broadcast(e);
+    },
+    onRestarted: (message) => broadcast({ type: 'engineRestarted', message }),
+    onGaveUp: (message) => broadcast({ type: 'error', message }),
+  });
+  const sessions = new SessionTransfers({
+    send: (c) => engine.send(c),
+    tempDir: temp.path,
+    maxUploadBytes: opts.maxSessionUpload,
+    maxConcurrentUploads: opts.maxConcurrentUploads,
+  });
 
+  let port = 0;
   const server = http.createServer(async (req, res) => {
     try {
+      // Before anything else: a page of another site that rebound its DNS name to 127.0.0.1 gets nothing.
+      const misdirected = hostProblem(req, port);
+      if (misdirected) return reply(res, 421, misdirected);
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      const ok = sameToken(url.searchParams.get('token') ?? undefined, token) || sameToken(cookieToken(req), token);
-      if (!ok) {
-        res
-          .writeHead(403, { 'content-type': 'text/plain' })
-          .end('Forbidden: open the URL with the token that the server printed.');
-        return;
-      }
+      if (!hasToken(req, url, token))
+        return reply(res, 403, 'Forbidden: open the URL with the token that the server printed.');
       if (await sessions.handle(req, res, url)) return;
-      if (req.method !== 'GET' && req.method !== 'HEAD') {
-        res.writeHead(405).end();
-        return;
+      if (req.method !== 'GET' && req.method !== 'HEAD') return reply(res, 405, 'Method not allowed');
+      let rel: string;
+      try {
+        rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
+      } catch {
+        return reply(res, 400, 'Bad request: the path is not valid percent-encoding');
       }
-      const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
       const file = path.resolve(staticRoot, rel);
-      if (!file.startsWith(staticRoot + path.sep)) {
-        res.writeHead(404).end();
-        return;
-      }
+      if (!file.startsWith(staticRoot + path.sep)) return reply(res, 404, 'Not found');
       const body = await readFile(file).catch(() => null);
-      if (!body) {
-        res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
-        return;
-      }
+      if (!body) return reply(res, 404, 'Not found');
       res.writeHead(200, {
         'content-type': MIME_TYPES[path.extname(file)] ?? 'application/octet-stream',
-        'set-cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+        'set-cookie': `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
         'cache-control': 'no-store',
         'x-content-type-options': 'nosniff',
-        'content-security-policy':
-          "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ws://127.0.0.1:* ws://localhost:*",
+        'content-security-policy': CSP,
       });
       res.end(req.method === 'HEAD' ? undefined : body);
     } catch (e) {
-      res.writeHead(500).end(String(e));
+      // The detail may name server paths: it goes to the log, the page gets a generic answer.
+      process.stderr.write(`ae-explorer web: ${req.method} ${req.url}: ${(e as Error).stack ?? String(e)}\n`);
+      if (!res.headersSent) reply(res, 500, 'Internal server error (the server log has the details)');
+      else res.destroy();
     }
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: WIRE_LIMIT_BYTES });
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const host = req.headers.host ?? '';
-    const originOk = req.headers.origin === `http://${host}`;
-    const tokenOk = sameToken(url.searchParams.get('token') ?? undefined, token) || sameToken(cookieToken(req), token);
-    if (url.pathname !== '/ws' || !originOk || !tokenOk) {
-      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
-      return;
+    const refuse = (status: string) => socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
+    socket.on('error', () => socket.destroy());
+    if (hostProblem(req, port)) return refuse('421 Misdirected Request');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    } catch {
+      return refuse('400 Bad Request');
     }
+    if (url.pathname !== '/ws' || originProblem(req) || !hasToken(req, url, token)) return refuse('403 Forbidden');
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
       ws.on('close', () => sockets.delete(ws));
+      // A message over the wire limit, a bad frame: ws closes this socket and reports here; the server lives on.
+      ws.on('error', (e) => process.stderr.write(`ae-explorer web: a page's socket: ${e.message}\n`));
       ws.on('message', (data) => {
-        let msg: unknown;
-        try {
-          msg = JSON.parse(String(data));
-        } catch {
-          ws.send(JSON.stringify({ type: 'error', message: 'bad command: not JSON' } satisfies EngineEvent));
-          return;
-        }
-        // Only the parsed command goes on: the schema dropped every field it does not declare.
-        const parsed = parseCommand(msg);
-        const problem = parsed.ok ? refusedInWebMode(parsed.command) : parsed.message;
-        if (!parsed.ok || problem)
-          ws.send(JSON.stringify({ type: 'error', message: `bad command: ${problem}` } satisfies EngineEvent));
-        else engine.send(parsed.command);
+        const checked = commandFromMessage(data);
+        if (!checked.ok) return sendTo(ws, { type: 'error', message: checked.message });
+        // The page's job or request fails with this message instead of waiting for an answer.
+        const c = checked.command as { jobId?: string; requestId?: string };
+        const ids = { ...(c.jobId ? { jobId: c.jobId } : {}), ...(c.requestId ? { requestId: c.requestId } : {}) };
+        const reportTo = (message: string) => sendTo(ws, { type: 'error', ...ids, message });
+        const unsent = engine.send(checked.command, reportTo);
+        if (unsent) reportTo(unsent);
       });
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', resolve);
-  });
-  const port = (server.address() as AddressInfo).port;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port ?? 0, '127.0.0.1', resolve);
+    });
+  } catch (e) {
+    // e.g. the port is taken: leave no engine process or folder behind.
+    closing = true;
+    engine.close();
+    await temp.dispose();
+    throw e;
+  }
+  port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}/?token=${token}`,
     port,
     token,
-    tempDir,
+    tempDir: temp.path,
+    enginePid: () => engine.pid,
     close: async () => {
       closing = true;
       for (const ws of sockets) ws.terminate();
       wss.close();
-      engine.kill();
+      engine.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await rm(tempDir, { recursive: true, force: true });
+      await temp.dispose();
     },
   };
 }

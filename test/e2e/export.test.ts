@@ -5,18 +5,18 @@
  */
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { parseCsv } from '../../src-main/engine/export/csv.js';
 import type { WebServer } from '../../src-main/web/server.js';
 import { CATEGORICAL } from '../../src-renderer/map/palette.js';
-import { ARTIFACTS, launchChromium, startBuiltServer } from './harness.js';
+import { ARTIFACTS, launchChromium, startBuiltServer, type TestBrowser } from './harness.js';
 
 const N = 600;
 let server: WebServer;
-let browser: Browser;
+let browser: TestBrowser;
 let page: Page;
 
 const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
@@ -44,8 +44,7 @@ async function legendState(): Promise<string[]> {
 }
 
 async function downloadFrom(selector: string): Promise<string> {
-  const [d] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
-  return (await d.path())!;
+  return (await browser.download(page, () => page.click(selector))).path;
 }
 
 beforeAll(async () => {
@@ -140,9 +139,9 @@ describe('exports in web mode', () => {
     const before = await screenPositions();
     const legendBefore = await legendState();
     const csvBefore = readFileSync(await downloadFrom('[data-testid=export-csv]'), 'utf8');
-    const [saved] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=save-session]')]);
-    expect(saved.suggestedFilename()).toBe(`MNIST-${N}-deep.aex`);
-    const file = (await saved.path())!;
+    const saved = await browser.download(page, () => page.click('[data-testid=save-session]'));
+    expect(saved.name).toBe(`MNIST-${N}-deep.aex`);
+    const file = saved.path;
     copyFileSync(file, '/tmp/export-session.aex');
     expect(readFileSync(file).subarray(0, 8).toString()).toBe('AEXSESS1');
 

@@ -2,15 +2,32 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { type Browser, chromium } from 'playwright-core';
+import { type BrowserContextOptions, chromium, type Page } from 'playwright-core';
 
+import { electronBinary } from '../../src-main/tools/start.js';
 import { startWebServer, type WebServer } from '../../src-main/web/server.js';
+import { launchElectronBrowser, type TestBrowser } from './electron-browser.js';
+import { findBrowser, type FinderEnv, type FoundBrowser } from './find-browser.js';
+
+export type { TestBrowser, TestContext } from './electron-browser.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const ARTIFACTS = path.join(ROOT, 'test', 'artifacts');
 
-/** Debian's Chromium, as installed by .ci/run; overridable for other machines. */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** This machine, as the browser finder sees it. */
+export const THIS_MACHINE: FinderEnv = {
+  platform: process.platform,
+  env: process.env,
+  exists: existsSync,
+  electronBinary,
+};
+
+/** The browser the tests drive here (see find-browser.ts for the order), or throws the finder's one line. */
+export function browserHere(): FoundBrowser {
+  const r = findBrowser(THIS_MACHINE);
+  if ('problem' in r) throw new Error(r.problem);
+  return r.found;
+}
 
 /** The flags our machines need: no sandbox as root, no GPU, no background network. */
 export const CHROMIUM_ARGS = [
@@ -26,9 +43,23 @@ export const CHROMIUM_ARGS = [
   '--use-angle=swiftshader',
 ];
 
-/** Launches headless Chromium with the machine's flags. */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+/** Launches the browser found here: headless Chromium with the machine's flags, or Electron. */
+export async function launchChromium(): Promise<TestBrowser> {
+  const found = browserHere();
+  if (found.kind === 'electron')
+    // Electron has no --headless; as root (containers) its sandbox cannot start.
+    return launchElectronBrowser(found, process.getuid?.() === 0 ? ['--no-sandbox'] : []);
+  const browser = await chromium.launch({ executablePath: found.executable, args: CHROMIUM_ARGS, headless: true });
+  return {
+    found,
+    newPage: (options?: BrowserContextOptions) => browser.newPage(options),
+    newContext: (options?: BrowserContextOptions) => browser.newContext(options),
+    download: async (page: Page, trigger: () => Promise<unknown>) => {
+      const [d] = await Promise.all([page.waitForEvent('download'), trigger()]);
+      return { path: (await d.path())!, name: d.suggestedFilename() };
+    },
+    close: () => browser.close(),
+  };
 }
 
 /** Starts the built web server (run `npm run build` first) on a free port. */

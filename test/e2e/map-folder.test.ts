@@ -2,16 +2,16 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { WebServer } from '../../src-main/web/server.js';
-import { ARTIFACTS, launchChromium, startBuiltServer } from './harness.js';
+import { ARTIFACTS, launchChromium, startBuiltServer, type TestBrowser } from './harness.js';
 
 const PER_CLASS = 30;
 let server: WebServer;
-let browser: Browser;
+let browser: TestBrowser;
 let page: Page;
 let dir: string;
 

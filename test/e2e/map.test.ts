@@ -1,17 +1,17 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { parseCsv } from '../../src-main/engine/export/csv.js';
 import type { WebServer } from '../../src-main/web/server.js';
 import { expectCardFor } from './card.js';
-import { ARTIFACTS, launchChromium, startBuiltServer } from './harness.js';
+import { ARTIFACTS, launchChromium, startBuiltServer, type TestBrowser } from './harness.js';
 
 const N = 600;
 let server: WebServer;
-let browser: Browser;
+let browser: TestBrowser;
 let page: Page;
 /** The engine's projection, read back from its CSV export: index → [x, y, label]. */
 let engineRows: { index: number; label: string; x: number; y: number }[] = [];
@@ -40,8 +40,8 @@ async function canvasBox(): Promise<{ x: number; y: number; width: number; heigh
 }
 
 async function download(selector: string): Promise<string[][]> {
-  const [d] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
-  return parseCsv(readFileSync((await d.path())!, 'utf8'));
+  const d = await browser.download(page, () => page.click(selector));
+  return parseCsv(readFileSync(d.path, 'utf8'));
 }
 
 /** Even-odd point-in-polygon, written independently of the app's own. */

@@ -1,15 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { WebServer } from '../../src-main/web/server.js';
 import { expectCardFor } from './card.js';
-import { ARTIFACTS, launchChromium, startBuiltServer } from './harness.js';
+import { ARTIFACTS, launchChromium, startBuiltServer, type TestBrowser } from './harness.js';
 
 let server: WebServer;
-let browser: Browser;
+let browser: TestBrowser;
 let page: Page;
 
 beforeAll(async () => {

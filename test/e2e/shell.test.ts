@@ -1,11 +1,11 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { WebServer } from '../../src-main/web/server.js';
-import { launchChromium, startBuiltServer } from './harness.js';
+import { launchChromium, startBuiltServer, type TestBrowser } from './harness.js';
 
 let server: WebServer;
-let browser: Browser;
+let browser: TestBrowser;
 let page: Page;
 
 type Shell = { fire(action: string): void };

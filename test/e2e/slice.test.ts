@@ -1,17 +1,17 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { parseCsv } from '../../src-main/engine/export/csv.js';
 import type { WebServer } from '../../src-main/web/server.js';
 import { expectCardFor } from './card.js';
-import { ARTIFACTS, launchChromium, startBuiltServer } from './harness.js';
+import { ARTIFACTS, launchChromium, startBuiltServer, type TestBrowser } from './harness.js';
 
 const N = 500;
 let server: WebServer;
-let browser: Browser;
+let browser: TestBrowser;
 let page: Page;
 
 /** Screen position of point i in page coordinates, from the map's own camera. */
@@ -112,8 +112,8 @@ describe('the MNIST slice in web mode', () => {
   });
 
   it('downloads a CSV with a header and one row per point, matching the map', async () => {
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-csv]')]);
-    const text = readFileSync((await download.path())!, 'utf8');
+    const download = await browser.download(page, () => page.click('[data-testid=export-csv]'));
+    const text = readFileSync(download.path, 'utf8');
     const rows = parseCsv(text);
     expect(rows[0]).toEqual(['index', 'label', 'x', 'y']);
     expect(rows.length - 1).toBe(N);

@@ -7,6 +7,7 @@ import type { Command, DatasetInfo, EngineEvent } from '../../src-main/protocol.
 /** The actions with fake Electron parts: a dialog that answers `folder`, and a bridge whose events the test fires. */
 function setup(folder = '/data/picked', page: { sent: [string, unknown][] } | null = null) {
   const sent: Command[] = [];
+  const granted: string[] = [];
   const errors: string[] = [];
   const documents: string[] = [];
   let listener: (e: EngineEvent) => void = () => {};
@@ -30,6 +31,7 @@ function setup(folder = '/data/picked', page: { sent: [string, unknown][] } | nu
     window: () =>
       page && ({ webContents: { send: (channel: string, v: unknown) => void page.sent.push([channel, v]) } } as never),
     settings,
+    grants: { grant: (p: string) => void granted.push(p) },
     settingsChanged: () => {},
     applyTheme: () => {},
     addRecentDocument: (p: string) => void documents.push(p),
@@ -41,7 +43,7 @@ function setup(folder = '/data/picked', page: { sent: [string, unknown][] } | nu
     jobId,
     info: { source: { kind: 'folder', path } } as DatasetInfo,
   });
-  return { actions, sent, errors, documents, settings, fire: (e: EngineEvent) => listener(e), loaded };
+  return { actions, sent, granted, errors, documents, settings, fire: (e: EngineEvent) => listener(e), loaded };
 }
 
 describe('File → Recent folders', () => {
@@ -84,5 +86,30 @@ describe('File → Recent folders', () => {
       ['ae-explorer:open-folder', '/data/recent'],
     ]);
     expect(t.sent).toEqual([]);
+  });
+});
+
+describe('what the user chooses in the menus', () => {
+  it('grants the page the folders and sessions picked in a dialog or in File → Recent, and nothing unasked', async () => {
+    const page = { sent: [] as [string, unknown][] };
+    const t = setup('/data/picked', page);
+    expect(t.granted).toEqual([]);
+    await t.actions.openFolder();
+    t.actions.openRecent({ kind: 'folder', path: '/data/recent' });
+    t.actions.openRecent({ kind: 'session', path: '/s/recent.aex' });
+    expect(t.granted).toEqual(['/data/picked', '/data/recent', '/s/recent.aex']);
+    const cancelled = setup('/never');
+    cancelled.actions.clearRecent();
+    cancelled.actions.resetView();
+    expect(cancelled.granted).toEqual([]);
+  });
+
+  it('forgets the menu jobs of an engine that died, so a later error of the new engine is not shown twice', async () => {
+    const t = setup('/data/picked');
+    await t.actions.openFolder();
+    const job = (t.sent[0] as Extract<Command, { type: 'loadDataset' }>).jobId;
+    t.fire({ type: 'engineRestarted', message: 'the engine stopped' } as never);
+    t.fire({ type: 'error', jobId: job, message: 'late' });
+    expect(t.errors).toEqual([]);
   });
 });

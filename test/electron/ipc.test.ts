@@ -1,29 +1,29 @@
 import { describe, expect, it, vi } from 'vitest';
 
+import type { EngineProcess } from '../../src-main/electron/engine-host.js';
 import {
-  COMMAND_CHANNEL,
   EngineBridge,
-  type EngineProcess,
-  EVENT_CHANNEL,
   type IpcMainLike,
   type RendererTarget,
   type SenderEvent,
   senderProblem,
 } from '../../src-main/electron/ipc.js';
+import { PathGrants } from '../../src-main/electron/path-grants.js';
 import { encodeI32, type EngineEvent } from '../../src-main/protocol.js';
+import { CHANNELS } from '../../src-main/shell-contract.js';
 
 /** A fake ipcMain, window and engine process, recording what crosses them. */
-function setup(options: { onExportRequest?: (c: unknown) => void } = {}) {
+function setup(options: { onExportRequest?: (c: unknown) => void; grants?: PathGrants } = {}) {
   const channels = new Map<string, (event: SenderEvent, ...args: unknown[]) => void>();
   const ipc: IpcMainLike = {
     on: (channel, l) => void channels.set(channel, l),
     removeListener: (channel) => void channels.delete(channel),
   };
   const toEngine: unknown[] = [];
-  const engineHandlers: Record<string, (x: never) => void> = {};
+  const engineHandlers: Record<string, (...a: never[]) => void> = {};
   const spawnEngine = vi.fn((): EngineProcess => ({
     postMessage: (m: unknown) => toEngine.push(m),
-    on: (event: string, l: (x: never) => void) => (engineHandlers[event] = l),
+    on: (event: string, l: (...a: never[]) => void) => (engineHandlers[event] = l),
     kill: () => true,
   }));
   const toWindow: [string, EngineEvent][] = [];
@@ -42,7 +42,7 @@ function setup(options: { onExportRequest?: (c: unknown) => void } = {}) {
         { sender: { id: 7 }, senderFrame: { url: 'app://ae-explorer/index.html', parent: null }, ...event },
         ...args,
       );
-  const fromWindow = on(COMMAND_CHANNEL);
+  const fromWindow = on(CHANNELS.command);
   const viewFromWindow = on('ae-explorer:view');
   return { bridge, toEngine, toWindow, warnings, fromWindow, viewFromWindow, spawnEngine, engineHandlers };
 }
@@ -91,7 +91,7 @@ describe('IPC from the window to the engine', () => {
     expect(t.toEngine).toEqual([]);
     expect(t.toWindow).toHaveLength(bad.length);
     for (const [channel, e] of t.toWindow) {
-      expect(channel).toBe(EVENT_CHANNEL);
+      expect(channel).toBe(CHANNELS.event);
       expect(e).toMatchObject({ type: 'error', message: expect.stringMatching(/^bad command: /) });
     }
   });
@@ -124,23 +124,32 @@ describe('IPC from the window to the engine', () => {
 });
 
 describe('IPC from the engine to the window', () => {
-  it('relays events, remembers the backend, and reports an engine crash', () => {
+  it('relays events, remembers the backend, and restarts a crashed engine at once', () => {
     const t = setup();
-    const seen: EngineEvent[] = [];
+    const seen: unknown[] = [];
     t.bridge.onEvent((e) => seen.push(e));
     t.bridge.send({ type: 'hello' });
     const ready: EngineEvent = { type: 'ready', backend: 'wasm', backendNotes: [], versions: { tfjs: '4.22.0' } };
     (t.engineHandlers.message as (m: unknown) => void)(ready);
-    expect(t.toWindow).toEqual([[EVENT_CHANNEL, ready]]);
+    expect(t.toWindow).toEqual([[CHANNELS.event, ready]]);
     expect(seen).toEqual([ready]);
     expect(t.bridge.ready).toEqual(ready);
     (t.engineHandlers.exit as (c: number) => void)(3);
-    expect(t.toWindow.at(-1)![1]).toMatchObject({
-      type: 'error',
-      message: expect.stringMatching(/engine process stopped \(exit code 3\)/),
-    });
-    // The next command starts a new engine.
-    t.bridge.send({ type: 'hello' });
+    // A fresh engine is running before the page hears of it, and has been told to start its backend.
+    expect(t.spawnEngine).toHaveBeenCalledTimes(2);
+    expect(t.toEngine).toEqual([{ type: 'hello' }, { type: 'hello' }]);
+    const restarted = {
+      type: 'engineRestarted',
+      message: expect.stringMatching(
+        /^the engine stopped \(exit code 3\); a new one was started — the loaded data and model were lost$/,
+      ),
+    };
+    expect(t.toWindow.at(-1)![1]).toEqual(restarted);
+    expect(seen.at(-1)).toEqual(restarted);
+    // The old backend is gone with its engine, until the new one says ready.
+    expect(t.bridge.ready).toBeNull();
+    t.fromWindow({}, { type: 'loadDataset', jobId: 'j2', source: { kind: 'mnist', limit: 100 } });
+    expect(t.toEngine.at(-1)).toEqual({ type: 'loadDataset', jobId: 'j2', source: { kind: 'mnist', limit: 100 } });
     expect(t.spawnEngine).toHaveBeenCalledTimes(2);
   });
 
@@ -148,6 +157,42 @@ describe('IPC from the engine to the window', () => {
     const t = setup();
     expect(() => t.bridge.send({ type: 'getItem', requestId: 'r', index: -1 } as never)).toThrow(/bad command/);
     expect(t.toEngine).toEqual([]);
+  });
+});
+
+describe('files the window may have the engine read', () => {
+  it('refuses a folder or session the user did not choose, naming the path and how to choose it', () => {
+    const t = setup({ grants: new PathGrants() });
+    t.fromWindow({}, { type: 'loadDataset', jobId: 'j1', source: { kind: 'folder', path: '/home/me/.ssh' } });
+    t.fromWindow({}, { type: 'openSession', jobId: 'j2', path: '/etc/other.aex' });
+    expect(t.toEngine).toEqual([]);
+    expect(t.spawnEngine).not.toHaveBeenCalled();
+    expect(t.toWindow.map(([, e]) => e)).toEqual([
+      {
+        type: 'error',
+        jobId: 'j1',
+        message: expect.stringMatching(/\/home\/me\/\.ssh was not chosen: open it with File → Open Dataset Folder…/),
+      },
+      {
+        type: 'error',
+        jobId: 'j2',
+        message: expect.stringMatching(/\/etc\/other\.aex was not chosen: .*Open Session…/),
+      },
+    ]);
+    expect(t.warnings).toEqual([
+      expect.stringMatching(/refused a command/),
+      expect.stringMatching(/refused a command/),
+    ]);
+  });
+
+  it('passes on what was granted, and MNIST, which names no path', () => {
+    const grants = new PathGrants();
+    grants.grant('/data/cats/');
+    const t = setup({ grants });
+    t.fromWindow({}, { type: 'loadDataset', jobId: 'j1', source: { kind: 'folder', path: '/data/./cats' } });
+    t.fromWindow({}, { type: 'loadDataset', jobId: 'j2', source: { kind: 'mnist', limit: 100 } });
+    expect(t.toEngine.map((c) => (c as { jobId: string }).jobId)).toEqual(['j1', 'j2']);
+    expect(t.toWindow).toEqual([]);
   });
 });
 

@@ -90,7 +90,12 @@ vi.mock('electron', () => {
         setPermissionCheckHandler: () => {},
       },
     },
-    shell: { openExternal: () => {} },
+    shell: {
+      openExternal: (url: string) => {
+        h.calls.push(`openExternal ${url}`);
+        return Promise.resolve();
+      },
+    },
     utilityProcess: {
       fork: (modulePath: string) => {
         const f = { modulePath, messages: [] as unknown[] };
@@ -117,6 +122,17 @@ describe('the main process wiring', () => {
     expect(h.calls).toContain('permissions');
     expect(h.protocolHandlers.has('app')).toBe(true);
     expect(h.appHandlers.has('web-contents-created')).toBe(true);
+  });
+
+  it('guards every web contents: a foreign link never reaches shell.openExternal', () => {
+    let openHandler: ((d: { url: string }) => { action: string }) | null = null;
+    const contents = { on: () => {}, setWindowOpenHandler: (fn: typeof openHandler) => (openHandler = fn) };
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    h.appHandlers.get('web-contents-created')!({}, contents);
+    expect(openHandler!({ url: 'https://example.com/' })).toEqual({ action: 'deny' });
+    expect(h.calls.filter((c) => c.startsWith('openExternal'))).toEqual([]);
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/refused to open https:\/\/example\.com\//));
+    warn.mockRestore();
   });
 
   it('opens one secure window on the app page with the sandboxed preload', () => {
@@ -147,6 +163,25 @@ describe('the main process wiring', () => {
     expect(h.forks[0].messages).toEqual([{ type: 'hello' }]);
     onCommand({ sender: { id: 1 }, senderFrame: { url: 'https://evil.test/', parent: null } }, { type: 'hello' });
     expect(h.forks[0].messages).toHaveLength(1);
+  });
+
+  it('lets the window have a folder read only once the user dropped it', () => {
+    const onCommand = h.ipcHandlers.get('ae-explorer:command')!;
+    const ours = { sender: { id: 1 }, senderFrame: { url: 'app://ae-explorer/index.html', parent: null } };
+    const load = { type: 'loadDataset', jobId: 'typed', source: { kind: 'folder', path: h.userData } };
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const sent = h.windows[0].webContents.sent;
+    const before = h.forks[0].messages.length;
+    onCommand(ours, load);
+    expect(h.forks[0].messages).toHaveLength(before);
+    expect(sent.at(-1)).toEqual([
+      'ae-explorer:event',
+      { type: 'error', jobId: 'typed', message: expect.stringMatching(/was not chosen/) },
+    ]);
+    h.ipcHandlers.get('ae-explorer:dropped')!(ours, h.userData);
+    onCommand(ours, { ...load, jobId: 'dropped' });
+    expect(h.forks[0].messages.at(-1)).toEqual({ ...load, jobId: 'dropped' });
+    warn.mockRestore();
   });
 
   it('saves a PNG from the window where the save dialog says, and refuses one from elsewhere', async () => {

@@ -34,6 +34,7 @@ function setup(answer: { canceled: boolean; file?: string } = { canceled: false 
   const target: RendererTarget = { id: 3, isDestroyed: () => false, send: () => {} };
   const warnings: string[] = [];
   const calls: string[] = [];
+  const dropped: string[] = [];
   const dispose = setupPageRequests({
     ipc,
     dialog: {
@@ -47,6 +48,7 @@ function setup(answer: { canceled: boolean; file?: string } = { canceled: false 
     openSession: () => calls.push('open'),
     warn: (m) => warnings.push(m),
     maxPngBytes: 1000,
+    grants: { grantDropped: (p: string) => void dropped.push(p) },
   });
   const ours = (e: Partial<SenderEvent> = {}): SenderEvent => ({
     sender: { id: 3 },
@@ -57,7 +59,8 @@ function setup(answer: { canceled: boolean; file?: string } = { canceled: false 
     handlers.get('ae-explorer:save-png')!(ours(e), ...args);
   const session = (e: Partial<SenderEvent>, ...args: unknown[]) =>
     listeners.get('ae-explorer:session-request')!(ours(e), ...args);
-  return { dir, dialogs, warnings, calls, savePng, session, dispose, handlers, listeners };
+  const drop = (e: Partial<SenderEvent>, ...args: unknown[]) => listeners.get('ae-explorer:dropped')!(ours(e), ...args);
+  return { dir, dialogs, warnings, calls, dropped, savePng, session, drop, dispose, handlers, listeners };
 }
 
 describe('saving an exported PNG from the page', () => {
@@ -135,6 +138,18 @@ describe('session requests from the page', () => {
     t.session({ sender: { id: 9 } }, 'save-session');
     expect(t.calls).toEqual(['save', 'open']);
     expect(t.warnings).toHaveLength(3);
+  });
+
+  it('grants a dropped path reported by our window, and nothing from elsewhere or malformed', () => {
+    const t = setup();
+    t.drop({}, '/home/me/cats');
+    t.drop({ senderFrame: { url: 'https://evil.test/', parent: null } }, '/home/me/.ssh');
+    t.drop({ sender: { id: 9 } }, '/etc');
+    t.drop({}, { path: '/etc' });
+    t.drop({}, '');
+    t.drop({}, '/a', '/b');
+    expect(t.dropped).toEqual(['/home/me/cats']);
+    expect(t.warnings).toHaveLength(5);
   });
 
   it('removes its handlers when disposed', () => {

@@ -12,7 +12,8 @@ vi.mock('electron', () => ({
   webUtils: {
     getPathForFile: (f: File) => {
       located.push(f);
-      return `/home/me/${f.name}`;
+      // As Electron does for a File made by script: no path.
+      return f.name === 'made-by-script' ? '' : `/home/me/${f.name}`;
     },
   },
   contextBridge: { exposeInMainWorld: (key: string, api: Record<string, unknown>) => exposed.set(key, api) },
@@ -117,12 +118,17 @@ describe('preload', () => {
   it('tells where a dropped file is through webUtils, and refuses anything but a File', () => {
     const shell = exposed.get('aeExplorerShell') as unknown as { pathForFile(f: unknown): string };
     const dropped = new File([], 'cats');
+    const before = sent.length;
     expect(shell.pathForFile(dropped)).toBe('/home/me/cats');
     expect(located).toEqual([dropped]);
+    // Main hears of the drop first, so the page's loadDataset that follows finds the path granted.
+    expect(sent.slice(before)).toEqual([['ae-explorer:dropped', '/home/me/cats']]);
     expect(() => shell.pathForFile('/etc/passwd')).toThrow(/needs a dropped File/);
     expect(() => shell.pathForFile(null)).toThrow(/needs a dropped File/);
     expect(() => shell.pathForFile({ path: '/x' })).toThrow(/needs a dropped File/);
     expect(located).toHaveLength(1);
+    expect(shell.pathForFile(new File([], 'made-by-script'))).toBe('');
+    expect(sent.slice(before)).toHaveLength(1);
   });
 
   it('hands the page folders picked in the menus, and nothing else', () => {

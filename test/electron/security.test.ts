@@ -10,9 +10,11 @@ import {
   appProtocolHandler,
   CSP,
   denyPermissions,
+  EXTERNAL_LINKS,
   type GuardedContents,
   guardWebContents,
   isAppUrl,
+  isOwnLink,
   mainWindowOptions,
   resolveAppFile,
 } from '../../src-main/electron/security.js';
@@ -133,8 +135,9 @@ describe('web contents guards', () => {
 
   it('blocks navigation away from the app, redirects, webviews and new windows', () => {
     const external = vi.fn();
+    const warnings: string[] = [];
     const f = fakeContents();
-    guardWebContents(f.contents, external);
+    guardWebContents(f.contents, { openExternal: external, warn: (m) => warnings.push(m) });
     expect(f.fire('will-navigate', 'https://example.com/')).toBe(true);
     expect(f.fire('will-navigate', 'file:///etc/passwd')).toBe(true);
     expect(f.fire('will-navigate', 'app://ae-explorer/index.html')).toBe(false);
@@ -142,8 +145,45 @@ describe('web contents guards', () => {
     expect(f.fire('will-attach-webview')).toBe(true);
     expect(f.open('https://example.com/docs')).toEqual({ action: 'deny' });
     expect(f.open('app://ae-explorer/index.html')).toEqual({ action: 'deny' });
-    // https links go to the system browser; nothing else does.
-    expect(external.mock.calls).toEqual([['https://example.com/'], ['https://example.com/docs']]);
+    // None of these is one of our links: nothing reaches the system browser, and each refusal is logged.
+    expect(external).not.toHaveBeenCalled();
+    expect(warnings).toEqual([
+      expect.stringMatching(/refused to open https:\/\/example\.com\/ \(navigation\)/),
+      expect.stringMatching(/refused to open file:\/\/\/etc\/passwd/),
+      expect.stringMatching(/refused a redirect to http:\/\/evil\.test\//),
+      expect.stringMatching(/refused to open https:\/\/example\.com\/docs \(new window\)/),
+      expect.stringMatching(/refused to open app:\/\/ae-explorer\/index\.html \(new window\)/),
+    ]);
+  });
+
+  it('opens only our own links in the system browser, matched exactly', () => {
+    const ours = 'https://ae-explorer.example/docs/security';
+    const external = vi.fn();
+    const warnings: string[] = [];
+    const f = fakeContents();
+    guardWebContents(f.contents, { openExternal: external, allowedLinks: [ours], warn: (m) => warnings.push(m) });
+    f.open(ours);
+    f.fire('will-navigate', ours);
+    for (const other of [
+      'https://ae-explorer.example/docs/security/../../evil',
+      'https://ae-explorer.example/docs/security?next=https://evil.test',
+      'https://ae-explorer.example.evil.test/docs/security',
+      'https://user:pw@ae-explorer.example/docs/security',
+      'http://ae-explorer.example/docs/security',
+      'javascript:alert(1)',
+      'not a url',
+    ])
+      f.open(other);
+    expect(external.mock.calls).toEqual([[ours], [ours]]);
+    expect(warnings).toHaveLength(7);
+    expect(isOwnLink(ours, [ours])).toBe(true);
+    expect(isOwnLink('HTTPS://AE-EXPLORER.EXAMPLE/docs/security', [ours])).toBe(true);
+  });
+
+  it('ships with no external link allowed, since the UI has none', () => {
+    expect(EXTERNAL_LINKS).toEqual([]);
+    expect(Object.isFrozen(EXTERNAL_LINKS)).toBe(true);
+    expect(isOwnLink('https://example.com/')).toBe(false);
   });
 
   it('knows the app origin', () => {

@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +27,13 @@ const events: EngineEvent[] = [];
 
 const base = () => `http://127.0.0.1:${server.port}`;
 const withToken = (route: string) => `${base()}${route}${route.includes('?') ? '&' : '?'}token=${server.token}`;
+/** A POST as the page makes it: with the token and the server's own Origin (browsers send it on every POST). */
+const post = (route: string, init: RequestInit = {}) =>
+  fetch(withToken(route), {
+    method: 'POST',
+    ...init,
+    headers: { origin: base(), ...(init.headers as Record<string, string> | undefined) },
+  });
 
 /** Waits for the first event matching `pred` that arrives after index `from`. */
 async function next(pred: (e: EngineEvent) => boolean, from = 0, timeout = 60_000): Promise<EngineEvent> {
@@ -74,26 +82,45 @@ describe('web-mode sessions', () => {
   it('refuses both routes without the token, from another origin, and with GET', async () => {
     expect((await fetch(`${base()}/session/save`, { method: 'POST', body: '{}' })).status).toBe(403);
     expect((await fetch(`${base()}/session/open?jobId=x`, { method: 'POST', body: 'AEXSESS1' })).status).toBe(403);
-    const foreign = await fetch(withToken('/session/save'), {
-      method: 'POST',
+    const foreign = await post('/session/save', {
       body: '{}',
       headers: { origin: 'http://evil.example' },
     });
     expect(foreign.status).toBe(403);
     expect(await foreign.text()).toMatch(/another origin/);
     expect((await fetch(withToken('/session/save'))).status).toBe(405);
+    // The socket's rule: a request with no Origin at all is not the page's either.
+    const anonymous = await fetch(withToken('/session/save'), { method: 'POST', body: '{}' });
+    expect(anonymous.status).toBe(403);
+    expect(await anonymous.text()).toBe('Forbidden: the request has no Origin header');
+  });
+
+  it.each([
+    ['café', 'caf_.aex'],
+    ['データ', '___.aex'],
+  ])('names the download of a session of "%s" in UTF-8, with the ASCII fallback %s', async (n, fallback) => {
+    const res = await post(`/session/save?name=${encodeURIComponent(`${n}.aex`)}`);
+    expect(res.status).toBe(200);
+    const header = res.headers.get('content-disposition')!;
+    const m = /^attachment; filename="([\x20-\x7e]+)"; filename\*=UTF-8''([A-Za-z0-9%!#$&+.^_`|~-]+)$/.exec(header);
+    expect(m, header).not.toBeNull();
+    expect(m![1]).toBe(fallback);
+    expect(decodeURIComponent(m![2])).toBe(`${n}.aex`);
+    expect(decodeSession(new Uint8Array(await res.arrayBuffer())).dataset.n).toBe(200);
+    expect(await leftovers()).toEqual([]);
   });
 
   it('downloads a session the engine wrote to the server’s own temporary folder, then deletes it', async () => {
     const before = events.length;
     const view = { camera: { cx: 1, cy: 2, scale: 0.5 }, colorBy: 'label' };
-    const res = await fetch(withToken('/session/save?name=my%20map.aex'), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin: base() },
+    const res = await post('/session/save?name=my%20map.aex', {
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify(view),
     });
     expect(res.status).toBe(200);
-    expect(res.headers.get('content-disposition')).toBe('attachment; filename="my map.aex"');
+    expect(res.headers.get('content-disposition')).toBe(
+      `attachment; filename="my map.aex"; filename*=UTF-8''my%20map.aex`,
+    );
     const s = decodeSession(new Uint8Array(await res.arrayBuffer()));
     expect(s.dataset.n).toBe(200);
     expect(s.view).toEqual(view);
@@ -105,9 +132,9 @@ describe('web-mode sessions', () => {
   });
 
   it('opens an uploaded session: the events name the uploaded file, and the upload is deleted', async () => {
-    const saved = await (await fetch(withToken('/session/save'), { method: 'POST', body: '' })).arrayBuffer();
+    const saved = await (await post('/session/save', { body: '' })).arrayBuffer();
     const from = events.length;
-    const res = await fetch(withToken('/session/open?jobId=open-1&name=mine.aex'), { method: 'POST', body: saved });
+    const res = await post('/session/open?jobId=open-1&name=mine.aex', { body: saved });
     expect(res.status).toBe(202);
     const opened = await next((e) => e.type === 'sessionOpened' || e.type === 'error', from);
     expect(opened).toMatchObject({ type: 'sessionOpened', jobId: 'open-1', path: 'mine.aex' });
@@ -119,8 +146,7 @@ describe('web-mode sessions', () => {
 
   it('reports a corrupt upload clearly, naming the file, and sends nothing that changes the map', async () => {
     const from = events.length;
-    const res = await fetch(withToken('/session/open?jobId=open-2&name=broken.aex'), {
-      method: 'POST',
+    const res = await post('/session/open?jobId=open-2&name=broken.aex', {
       body: 'this is not a session file at all',
     });
     expect(res.status).toBe(202);
@@ -135,10 +161,9 @@ describe('web-mode sessions', () => {
   });
 
   it('reports a truncated session as truncated', async () => {
-    const saved = new Uint8Array(await (await fetch(withToken('/session/save'), { method: 'POST' })).arrayBuffer());
+    const saved = new Uint8Array(await (await post('/session/save')).arrayBuffer());
     const from = events.length;
-    await fetch(withToken('/session/open?jobId=open-3&name=cut.aex'), {
-      method: 'POST',
+    await post('/session/open?jobId=open-3&name=cut.aex', {
       body: saved.subarray(0, saved.length - 100),
     });
     const e = await next((x) => 'jobId' in x && x.jobId === 'open-3', from);
@@ -150,7 +175,7 @@ describe('web-mode sessions', () => {
 
   it('refuses uploads over the size limit, declared or streamed, and keeps nothing', async () => {
     const big = new Uint8Array(LIMIT + 1);
-    const declared = await fetch(withToken('/session/open?jobId=big-1&name=huge.aex'), { method: 'POST', body: big });
+    const declared = await post('/session/open?jobId=big-1&name=huge.aex', { body: big });
     expect(declared.status).toBe(413);
     expect(await declared.text()).toMatch(/^huge\.aex is 0\.06 MB; the most this server accepts is 0\.06 MB/);
     // Without a length up front (chunked), the count while streaming stops it.
@@ -160,8 +185,7 @@ describe('web-mode sessions', () => {
         c.close();
       },
     });
-    const streamed = await fetch(withToken('/session/open?jobId=big-2&name=huge.aex'), {
-      method: 'POST',
+    const streamed = await post('/session/open?jobId=big-2&name=huge.aex', {
       body: stream,
       duplex: 'half',
     } as RequestInit);
@@ -171,11 +195,40 @@ describe('web-mode sessions', () => {
   });
 
   it('refuses an upload without a job id, and an empty one', async () => {
-    const none = await fetch(withToken('/session/open?name=a.aex'), { method: 'POST', body: 'x' });
+    const none = await post('/session/open?name=a.aex', { body: 'x' });
     expect(none.status).toBe(400);
     expect(await none.text()).toMatch(/jobId/);
-    const empty = await fetch(withToken('/session/open?jobId=e&name=a.aex'), { method: 'POST', body: '' });
+    const empty = await post('/session/open?jobId=e&name=a.aex', { body: '' });
     expect(empty.status).toBe(400);
     expect(await empty.text()).toBe('a.aex is empty');
+  });
+
+  it('runs at most two uploads at once: a third is answered 503 with a clear message until one ends', async () => {
+    // Two uploads that have sent their first bytes and then stall, as slow connections do.
+    const stalled = [1, 2].map((i) => {
+      const req = http.request(withToken(`/session/open?jobId=slow-${i}&name=slow.aex`), {
+        method: 'POST',
+        headers: { origin: base(), 'content-length': String(LIMIT / 2) },
+      });
+      req.on('error', () => undefined);
+      req.write(new Uint8Array(1024));
+      return req;
+    });
+    await expect
+      .poll(async () => (await readdir(server.tempDir)).filter((f) => f.startsWith('upload-')).length)
+      .toBe(2);
+    const third = await post('/session/open?jobId=third&name=third.aex', { body: 'AEXSESS1' });
+    expect(third.status).toBe(503);
+    expect(third.headers.get('retry-after')).toBe('5');
+    expect(await third.text()).toBe(
+      '2 session uploads are already running; open third.aex again when one has finished',
+    );
+    // One connection drops: its slot comes free (an empty upload now passes the limit and is refused as empty).
+    stalled[0].destroy();
+    await expect
+      .poll(async () => (await post('/session/open?jobId=fourth&name=fourth.aex', { body: '' })).status)
+      .toBe(400);
+    stalled[1].destroy();
+    expect(await leftovers()).toEqual([]);
   });
 });

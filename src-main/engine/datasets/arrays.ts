@@ -1,4 +1,5 @@
 import { shapeFor } from './csv.js';
+import { formatBytes, MAX_DATASET_BYTES, MAX_ITEMS } from './limits.js';
 import type { Dataset, SkippedItem } from './types.js';
 import { compareNames } from './walk.js';
 
@@ -97,6 +98,7 @@ export function assembleArrays(
   const used = new Set<NamedArray>();
   const parts: { arr: NamedArray; layout: ImageLayout; labels: number[] | null }[] = [];
   let first: ImageLayout | null = null;
+  let total = 0;
   for (const arr of imageArrays) {
     const layout = layoutOf(arr.shape);
     if (typeof layout === 'string') {
@@ -113,6 +115,15 @@ export function assembleArrays(
       });
       continue;
     }
+    const itemBytes = layout.height * layout.width * layout.channels;
+    if ((total + layout.n) * itemBytes > MAX_DATASET_BYTES || total + layout.n > MAX_ITEMS) {
+      skipped.push({
+        file: arr.rel,
+        reason: `its ${layout.n.toLocaleString('en-US')} images would take the dataset past ${formatBytes(MAX_DATASET_BYTES)} or ${MAX_ITEMS.toLocaleString('en-US')} items, the most it may hold`,
+      });
+      continue;
+    }
+    total += layout.n;
     first ??= layout;
     const key = pairKey(arr.rel);
     let lab = labelArrays.find((l) => !used.has(l) && l.shape[0] === layout.n && pairKey(l.rel) === key);

@@ -8,7 +8,7 @@ import type { FileEntry } from './walk.js';
 const MAGIC = 'AEDS2\n';
 
 /** Bumped whenever decoding changes, so older cache entries are not used. */
-const DECODER_VERSION = 1;
+const DECODER_VERSION = 2;
 
 /** Cache file of one folder read with one set of options (a new read replaces it). */
 export function cacheFile(cacheDir: string, root: string, optionsKey: string): string {

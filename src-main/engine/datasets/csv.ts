@@ -1,5 +1,14 @@
 import { readFile } from 'node:fs/promises';
 
+import {
+  formatBytes,
+  MAX_CSV_CELLS,
+  MAX_CSV_COLUMNS,
+  MAX_CSV_FILE_BYTES,
+  MAX_CSV_ROW_CHARS,
+  MAX_CSV_ROWS,
+  MAX_DATASET_BYTES,
+} from './limits.js';
 import type { Dataset, LoadHooks, SkippedItem } from './types.js';
 import { compareNames, type FileEntry, reason } from './walk.js';
 
@@ -60,6 +69,42 @@ function layoutOf(first: string[], file: string): Layout {
   return { labelCol, header, cols };
 }
 
+const fmt = (k: number) => k.toLocaleString('en-US');
+
+/** The reason a CSV of `size` bytes is not read. */
+export function tooLarge(size: number): string {
+  return `${formatBytes(size)}, more than the ${formatBytes(MAX_CSV_FILE_BYTES)} a CSV file may have; not read`;
+}
+
+/** The reason a row of `chars` characters is not split. */
+export function longRow(chars: number): string {
+  return `row of ${fmt(chars)} characters, more than the ${fmt(MAX_CSV_ROW_CHARS)} a CSV row may have`;
+}
+
+/**
+ * Why a CSV's text is past the bounds (first row length, columns, rows,
+ * cells), or null. Counted by scanning for commas and newlines, so 10⁶
+ * columns are refused without making 10⁶ strings.
+ */
+export function csvBounds(text: string): string | null {
+  // The first non-blank line is the one whose cells set the layout.
+  const first = /\S/.exec(text);
+  const start = first ? text.lastIndexOf('\n', first.index) + 1 : 0;
+  const end = text.indexOf('\n', start);
+  const stop = end < 0 ? text.length : end;
+  if (stop - start > MAX_CSV_ROW_CHARS) return `first ${longRow(stop - start)}`;
+  let cols = 1;
+  for (let i = text.indexOf(',', start); i >= 0 && i < stop; i = text.indexOf(',', i + 1)) cols++;
+  if (cols > MAX_CSV_COLUMNS)
+    return `${fmt(cols)} columns, more than the ${fmt(MAX_CSV_COLUMNS)} a CSV may have (a 295×295 RGB image and a label)`;
+  let rows = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) rows++;
+  if (rows > MAX_CSV_ROWS) return `${fmt(rows)} rows, more than the ${fmt(MAX_CSV_ROWS)} a CSV may have`;
+  if (rows * cols > MAX_CSV_CELLS)
+    return `${fmt(rows)} rows × ${fmt(cols)} columns, more than the ${fmt(MAX_CSV_CELLS)} cells a CSV may have`;
+  return null;
+}
+
 /**
  * Loads pixel CSVs (the Kaggle MNIST layout: a label column and one column
  * per pixel, with or without a header; a label column is found by name or
@@ -85,11 +130,21 @@ export async function loadCsvFiles(
 
   for (const f of csvs) {
     hooks.signal?.throwIfAborted();
+    if (f.size > MAX_CSV_FILE_BYTES) {
+      skipped.push({ file: f.rel, reason: tooLarge(f.size) });
+      continue;
+    }
     let text: string;
     try {
       text = await readFile(f.abs, 'latin1');
     } catch (e) {
       skipped.push({ file: f.rel, reason: `cannot read: ${reason(e)}` });
+      continue;
+    }
+    // Bounds from the raw text, before a single cell or array is made.
+    const refused = csvBounds(text);
+    if (refused) {
+      skipped.push({ file: f.rel, reason: refused });
       continue;
     }
     const lines = text.split('\n');
@@ -121,6 +176,7 @@ export async function loadCsvFiles(
       let max = 0;
       let fractional = false;
       for (let li = firstIdx + (layout.header ? 1 : 0), k = 0; li < lines.length && k < 50; li++, k++) {
+        if (lines[li].length > MAX_CSV_ROW_CHARS) continue;
         const cells = lines[li].split(',');
         for (let c = 0; c < cells.length; c++) {
           if (c === layout.labelCol) continue;
@@ -132,6 +188,13 @@ export async function loadCsvFiles(
       if (max <= 1 && fractional) scale = 255;
     }
     const need = (n + lines.length) * p;
+    if (need > MAX_DATASET_BYTES) {
+      skipped.push({
+        file: f.rel,
+        reason: `its rows would take the dataset past ${formatBytes(MAX_DATASET_BYTES)}, the most it may hold`,
+      });
+      continue;
+    }
     if (pixels.length < need) {
       const grown = new Uint8Array(need);
       grown.set(pixels.subarray(0, n * p));
@@ -147,6 +210,10 @@ export async function loadCsvFiles(
         );
         await new Promise((r) => setImmediate(r));
         hooks.signal?.throwIfAborted();
+      }
+      if (line.length > MAX_CSV_ROW_CHARS) {
+        skipped.push({ file: `${f.rel}:${li + 1}`, reason: longRow(line.length) });
+        continue;
       }
       const cells = line.includes('"') ? splitCsvLine(line.replace(/\r$/, '')) : line.split(',');
       if (cells.length !== layout.cols) {
@@ -177,7 +244,12 @@ export async function loadCsvFiles(
     }
     bytesDone += f.size;
   }
-  if (!shape || n === 0) throw new Error(`${root}: no usable rows in ${csvs.map((f) => f.rel).join(', ')}`);
+  if (!shape || n === 0) {
+    const why = skipped.find((s) => csvs.some((f) => s.file === f.rel));
+    throw new Error(
+      `${root}: no usable rows in ${csvs.map((f) => f.rel).join(', ')}${why ? ` (${why.file}: ${why.reason})` : ''}`,
+    );
+  }
   const classNames = [...new Set(labelText.filter((l): l is string => l !== null))].sort(compareNames);
   const index = new Map(classNames.map((c, i) => [c, i]));
   const labels = Int32Array.from(labelText, (l) => (l === null ? -1 : index.get(l)!));

@@ -6,17 +6,19 @@ import { loadCsvFiles } from './csv.js';
 import { extOf, IMAGE_EXTENSIONS } from './decode.js';
 import { readIdx } from './idx.js';
 import { loadImageFolder } from './images.js';
+import { MAX_ITEMS } from './limits.js';
 import { readNpy, toNumbers, toUint8 } from './npy.js';
 import { type LoadOptions, resolveOptions } from './options.js';
 import type { Dataset, LoadHooks, SkippedItem } from './types.js';
-import { type FileEntry, walk } from './walk.js';
+import { compareNames, type FileEntry, walk } from './walk.js';
 
 const IDX_NAME = /(idx\d?[-_.]ubyte|-ubyte|\.idx\d?)(\.gz)?$/i;
 
 /**
- * Loads a dataset folder (or a single CSV/.npy/IDX file): IDX files found by
- * name, else .npy arrays, else images (class subfolders or flat, with an
- * optional labels.csv), else pixel CSVs. Files that cannot be used are listed
+ * Loads a dataset folder (or a single CSV/.npy/IDX file): images (class
+ * subfolders or flat, with an optional labels.csv) when there are any, the
+ * array files beside them left out with a note; else IDX files found by
+ * name, else .npy arrays, else pixel CSVs. Links are followed (see walk). Files that cannot be used are listed
  * in `skipped` with the reason; the load goes on. Decoded datasets are cached
  * outside the folder, keyed by its path and every file's size and mtime.
  * Never writes into the folder.
@@ -55,6 +57,12 @@ export async function loadFolder(
 
   const ds = await decodeFolder(root, name, listing.files, [...listing.skipped], opts, hooks);
   ds.skipped.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  if (listing.fromOutside) {
+    const k = listing.fromOutside;
+    (ds.notes ??= []).push(
+      `${k.toLocaleString('en-US')} ${k === 1 ? 'file' : 'files'} came through links from outside the folder`,
+    );
+  }
   if (cachePath) {
     const problem = await writeCache(cachePath, print, ds);
     if (problem) (ds.notes ??= []).push(problem);
@@ -90,11 +98,22 @@ async function decodeFolder(
     for (const f of list) skipped.push({ file: f.rel, reason: why });
   };
 
+  // Images win over arrays: a folder of class subfolders with an IDX, .npy or CSV file beside them
+  // (or a link to a folder of them) is an image folder; only a folder of arrays alone loads arrays.
+  if (images.length) {
+    const arrays = [...idx, ...npy, ...csv].sort((a, b) => compareNames(a.rel, b.rel));
+    unused(arrays, 'not used: folder read as images');
+    for (const f of other)
+      skipped.push({ file: f.rel, reason: `not an image file${extOf(f.rel) ? ` (.${extOf(f.rel)})` : ''}` });
+    const ds = await loadImageFolder({ root, name, images, labelsCsv, skipped }, opts, hooks);
+    if (arrays.length) (ds.notes ??= []).push(leftOut(arrays));
+    return ds;
+  }
   if (idx.length || npy.length) {
     const isIdx = idx.length > 0;
     const chosen = isIdx ? idx : npy;
     unused(
-      [...(isIdx ? npy : []), ...csv, ...images, ...other, ...(labelsCsv ? [labelsCsv] : [])],
+      [...(isIdx ? npy : []), ...csv, ...other, ...(labelsCsv ? [labelsCsv] : [])],
       `not used: folder read as ${isIdx ? 'IDX' : '.npy'} arrays`,
     );
     const arrays: NamedArray[] = [];
@@ -104,6 +123,11 @@ async function decodeFolder(
       hooks.signal?.throwIfAborted();
       try {
         const a = isIdx ? await readIdx(f.abs) : await readNpy(f.abs, f.rel);
+        // Labels become plain numbers (8 bytes each): bounded by the items a dataset may hold.
+        if (a.shape.length === 1 && a.shape[0] > MAX_ITEMS)
+          throw new Error(
+            `${a.shape[0].toLocaleString('en-US')} labels, more than the ${MAX_ITEMS.toLocaleString('en-US')} items a dataset may hold`,
+          );
         const values = a.shape.length === 1 ? toNumbers(a.data) : toUint8(a.data);
         arrays.push({ rel: f.rel, shape: a.shape, values });
       } catch (e) {
@@ -115,12 +139,6 @@ async function decodeFolder(
     // Until here progress counted files; end in items, like the other formats.
     hooks.onProgress?.(ds.n, ds.n);
     return ds;
-  }
-  if (images.length) {
-    unused(csv, 'not used: folder read as images');
-    for (const f of other)
-      skipped.push({ file: f.rel, reason: `not an image file${extOf(f.rel) ? ` (.${extOf(f.rel)})` : ''}` });
-    return loadImageFolder({ root, name, images, labelsCsv, skipped }, opts, hooks);
   }
   if (csv.length || labelsCsv) {
     unused(other, 'not used: folder read as CSV');
@@ -136,6 +154,15 @@ async function decodeFolder(
   throw new Error(
     `${root}: no images, IDX, CSV or .npy files found${other.length ? ` among ${other.length} files` : ''}${seen}`,
   );
+}
+
+/** The note naming array files an image folder left out (the first few by name). */
+function leftOut(arrays: FileEntry[]): string {
+  const shown = arrays.slice(0, 3).map((f) => f.rel);
+  const more = arrays.length > shown.length ? ` and ${arrays.length - shown.length} more` : '';
+  const files =
+    arrays.length === 1 ? '1 array file (IDX, .npy or CSV)' : `${arrays.length} array files (IDX, .npy or CSV)`;
+  return `left out ${files} because the folder holds images: ${shown.join(', ')}${more}; open ${arrays.length === 1 ? 'it' : 'them'} as a folder of their own`;
 }
 
 /** Keeps `limit` items spread evenly over the dataset, so every class keeps its share. */

@@ -1,5 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
+
+import { formatBytes, GUNZIP_FLOOR_BYTES, GUNZIP_RATIO, gunzipCap, MAX_ARRAY_BYTES } from './limits.js';
 
 /** A parsed IDX file (the format of the original MNIST distribution). */
 export interface IdxArray {
@@ -19,11 +21,30 @@ const TYPES: Record<number, { name: string; bytes: number }> = {
 };
 
 /**
- * Parses IDX bytes. Throws an Error naming `label` and the problem for a
- * wrong magic number, an unknown type, or a body shorter than the header says.
+ * Inflates gzip bytes, stopping at gunzipCap(bytes.length): a small file that
+ * inflates to hundreds of megabytes is refused, never held.
+ */
+export function gunzipCapped(bytes: Uint8Array, label: string): Buffer {
+  const cap = gunzipCap(bytes.length);
+  try {
+    return gunzipSync(bytes, { maxOutputLength: cap });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+      throw new Error(
+        `${label}: inflates to more than ${formatBytes(cap)}, the cap for a ${formatBytes(bytes.length)} gzip file (${GUNZIP_RATIO} times its size, at least ${formatBytes(GUNZIP_FLOOR_BYTES)}, at most ${formatBytes(MAX_ARRAY_BYTES)}); refused`,
+        { cause: e },
+      );
+    throw new Error(`${label}: not a readable gzip file: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/**
+ * Parses IDX bytes (gzip inflated with a cap). Throws an Error naming `label`
+ * and the problem for a wrong magic number, an unknown type, a declared size
+ * past MAX_ARRAY_BYTES, or a body shorter than the header says.
  */
 export function parseIdx(bytes: Uint8Array, label = 'IDX data'): IdxArray {
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipCapped(bytes, label);
   if (bytes.length < 4) throw new Error(`${label}: too short to be an IDX file (${bytes.length} bytes)`);
   if (bytes[0] !== 0 || bytes[1] !== 0) {
     const magic = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join('');
@@ -43,6 +64,11 @@ export function parseIdx(bytes: Uint8Array, label = 'IDX data'): IdxArray {
     shape.push(d);
     count *= d;
   }
+  // Checked before any allocation: a 16-byte header may declare terabytes.
+  if (count * type.bytes > MAX_ARRAY_BYTES)
+    throw new Error(
+      `${label}: header declares ${shape.join('×')} ${type.name} values (${formatBytes(count * type.bytes)}), more than the ${formatBytes(MAX_ARRAY_BYTES)} an array may hold`,
+    );
   const need = headerLen + count * type.bytes;
   if (bytes.length < need) {
     throw new Error(
@@ -75,12 +101,19 @@ export function parseIdx(bytes: Uint8Array, label = 'IDX data'): IdxArray {
   return { shape, data };
 }
 
-/** Reads and parses an IDX file (plain or gzip); errors name the file. */
+/** Reads and parses an IDX file (plain or gzip); errors name the file. A file past the bound is not read. */
 export async function readIdx(file: string): Promise<IdxArray> {
   let bytes: Uint8Array;
   try {
+    const { size } = await stat(file);
+    // The header is at most 1 KB, so a larger file holds more than any array allowed.
+    if (size > MAX_ARRAY_BYTES + 1024)
+      throw new Error(
+        `${file}: ${formatBytes(size)}, more than the ${formatBytes(MAX_ARRAY_BYTES)} an array may hold; not read`,
+      );
     bytes = await readFile(file);
   } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === undefined) throw e;
     throw new Error(`${file}: cannot read: ${(e as Error).message}`, { cause: e });
   }
   return parseIdx(bytes, file);

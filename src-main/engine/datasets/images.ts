@@ -2,8 +2,25 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { splitCsvLine } from './csv.js';
-import { decodeImage, readImageSize, type Size } from './decode.js';
+import { decodeBudget } from './budget.js';
+import { longRow, splitCsvLine, tooLarge } from './csv.js';
+import {
+  checkSize,
+  declaredSize,
+  decodeCost,
+  type DecodedImage,
+  decodeImage,
+  readImageSize,
+  type Size,
+} from './decode.js';
+import {
+  formatBytes,
+  MAX_CSV_FILE_BYTES,
+  MAX_CSV_ROW_CHARS,
+  MAX_CSV_ROWS,
+  MAX_DATASET_BYTES,
+  MAX_IMAGE_FILE_BYTES,
+} from './limits.js';
 import type { LoadOptions } from './options.js';
 import type { Dataset, LoadHooks, SkippedItem } from './types.js';
 import { compareNames, type FileEntry, reason } from './walk.js';
@@ -63,6 +80,11 @@ export async function loadImageFolder(input: ImageFolderInput, opts: LoadOptions
     );
   const target: Size = found;
   const hw = target.width * target.height;
+  // Checked before the buffers are made: a few thousand photos at their own size would not fit.
+  if (n * hw * 3 > MAX_DATASET_BYTES)
+    throw new Error(
+      `${input.root}: ${n.toLocaleString('en-US')} images at ${target.width}×${target.height} would take ${formatBytes(n * hw * 3)} in colour, more than the ${formatBytes(MAX_DATASET_BYTES)} a dataset may hold; choose a smaller image size`,
+    );
   const gray = new Uint8Array(n * hw);
   // Colour images go straight into an RGB buffer made on the first one; gray ones stay 1 byte a pixel.
   let rgbAll: Uint8Array | null = null;
@@ -86,14 +108,7 @@ export async function loadImageFolder(input: ImageFolderInput, opts: LoadOptions
       const i = next++;
       const f = images[i];
       try {
-        let bytes: Buffer;
-        try {
-          // Sync: small files come from the page cache far faster than through the thread pool.
-          bytes = readFileSync(f.abs);
-        } catch (e) {
-          throw new Error(`cannot read: ${reason(e)}`, { cause: e });
-        }
-        const img = await decodeImage(bytes, target, opts.grayscale);
+        const img = await decodeFile(f, target, opts.grayscale);
         if (img.resized) resized++;
         if (img.channels === 1) gray.set(img.data, i * hw);
         else {
@@ -161,6 +176,47 @@ export async function loadImageFolder(input: ImageFolderInput, opts: LoadOptions
     skipped,
     notes,
   };
+}
+
+/** Files up to this size are read whole before their header is looked at; larger ones have their head read first. */
+const SMALL_FILE = 1 << 20;
+
+/**
+ * Reads and decodes one image inside the decode budget: the size is checked
+ * from the header (and the file size from the walk) before the decode's
+ * memory is reserved, and a large file is read only once its turn comes.
+ */
+async function decodeFile(f: FileEntry, target: Size, grayscale: boolean): Promise<DecodedImage> {
+  if (f.size > MAX_IMAGE_FILE_BYTES)
+    throw new Error(
+      `${formatBytes(f.size)}, more than the ${formatBytes(MAX_IMAGE_FILE_BYTES)} an image file may have; not read`,
+    );
+  const read = () => {
+    try {
+      // Sync: small files come from the page cache far faster than through the thread pool.
+      return readFileSync(f.abs);
+    } catch (e) {
+      throw new Error(`cannot read: ${reason(e)}`, { cause: e });
+    }
+  };
+  let bytes = f.size <= SMALL_FILE ? read() : null;
+  if (bytes?.length === 0) throw new Error('empty file (0 bytes)');
+  let size: Size;
+  try {
+    size = bytes ? await declaredSize(bytes) : await readImageSize(f.abs);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code) throw new Error(`cannot read: ${reason(e)}`, { cause: e });
+    throw e;
+  }
+  checkSize(size);
+  const cost = decodeCost(size, bytes?.length ?? f.size);
+  await decodeBudget.acquire(cost);
+  try {
+    bytes ??= read();
+    return await decodeImage(bytes, target, grayscale, size);
+  } finally {
+    decodeBudget.release(cost);
+  }
 }
 
 const SPLITS = new Set(['train', 'training', 'test', 'testing', 'val', 'valid', 'validation', 'dev', 'eval']);
@@ -235,6 +291,10 @@ async function readLabelsCsv(csv: FileEntry, images: FileEntry[], skipped: Skipp
     byBase.set(path.posix.basename(f.rel), i);
   });
   const out: (string | null)[] = new Array(images.length).fill(null);
+  if (csv.size > MAX_CSV_FILE_BYTES) {
+    skipped.push({ file: csv.rel, reason: `labels not read: ${tooLarge(csv.size)}` });
+    return out;
+  }
   let text: string;
   try {
     text = await readFile(csv.abs, 'utf8');
@@ -243,8 +303,19 @@ async function readLabelsCsv(csv: FileEntry, images: FileEntry[], skipped: Skipp
     return out;
   }
   const lines = text.split(/\r?\n/);
+  if (lines.length > MAX_CSV_ROWS) {
+    skipped.push({
+      file: csv.rel,
+      reason: `labels not read: ${lines.length.toLocaleString('en-US')} rows, more than the ${MAX_CSV_ROWS.toLocaleString('en-US')} a CSV may have`,
+    });
+    return out;
+  }
   let unmatched = 0;
   lines.forEach((line, li) => {
+    if (line.length > MAX_CSV_ROW_CHARS) {
+      skipped.push({ file: `${csv.rel}:${li + 1}`, reason: longRow(line.length) });
+      return;
+    }
     if (!line.trim()) return;
     const cells = splitCsvLine(line);
     if (cells.length < 2) {
