@@ -7,18 +7,18 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { WebServer } from '../../src-main/web/server.js';
-import { ARTIFACTS, launchChromium, startBuiltServer } from './harness.js';
+import { ARTIFACTS, launchChromium, startBuiltServer, type TestBrowser } from './harness.js';
 
 const MNIST_N = 300;
 const PER_CLASS = 20;
 const FOLDER_N = 2 * PER_CLASS;
 let server: WebServer;
-let browser: Browser;
+let browser: TestBrowser;
 let page: Page;
 let dir: string;
 
@@ -88,7 +88,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
-  if (dir) rmSync(`${dir}-folder.aex`, { force: true });
 });
 
 describe('what the page shows follows the loaded dataset', () => {
@@ -113,10 +112,8 @@ describe('what the page shows follows the loaded dataset', () => {
 
   it('shows a reopened session instead of the run before it', async () => {
     // The folder's run, saved; then an MNIST run; then the folder's session again.
-    const [saved] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=save-session]')]);
-    // Beside the folder, not in it: the session reopens the folder, which must not gain a file.
-    const file = `${dir}-folder.aex`;
-    await saved.saveAs(file);
+    // The harness saves it outside the folder: the session reopens the folder, which must not gain a file.
+    const file = (await browser.download(page, () => page.click('[data-testid=save-session]'))).path;
     await page.check('input[type=radio][value=mnist]');
     await trainAndWait(MNIST_N);
     const mnistError = await page.locator('[data-testid=mean-error]').innerText();
