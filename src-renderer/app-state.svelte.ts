@@ -44,6 +44,8 @@ export class AppState extends Shown {
   lastExport = $state<string | null>(null);
   /** The last session the engine opened, with its view state; seq makes reopening the same file distinct. */
   openedSession = $state.raw<{ name: string; view: SessionView | null; seq: number } | null>(null);
+  /** Why the engine was restarted, shown over the empty map until a dataset is loaded again. */
+  private restartedBecause = $state<string | null>(null);
   /** Aborts the page's own part of the current job (e.g. a session upload), which the engine cannot cancel. */
   private localAbort: AbortController | null = null;
 
@@ -59,6 +61,11 @@ export class AppState extends Shown {
     this.client = client;
     client.onEvent((e) => this.onEvent(e));
     client.hello();
+  }
+
+  /** The engine-restart message, while nothing has been loaded since. */
+  get restartNotice(): string | null {
+    return this.dataset ? null : this.restartedBecause;
   }
 
   get busy(): boolean {
@@ -397,8 +404,9 @@ export class AppState extends Shown {
     this.job = null;
     this.localAbort?.abort();
     this.messages = [];
+    this.restartedBecause = message;
     this.say('error', message);
-    this.say('info', 'the data and model are gone: click Train & project (or Load) to start again');
+    this.say('info', 'click Train & project (or Load) to start again');
     this.client.hello();
   }
 }

@@ -152,4 +152,24 @@ describe('what the page shows follows the loaded dataset', () => {
     );
     expect(await page.locator('[data-testid=status-bar]').innerText()).toContain('N = 400');
   });
+  it('drops everything when the engine dies mid-training, says so, and trains again without a reload', async () => {
+    await page.fill('[data-testid=subset]', String(MNIST_N));
+    await page.fill('[data-testid=epochs]', '20');
+    await page.click('[data-testid=train]');
+    await page.waitForSelector('[data-testid=progress]:has-text("epoch")', { timeout: 60_000 });
+    const pid = server.enginePid();
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid!, 'SIGKILL');
+    await page.waitForSelector('[data-testid=engine-restarted]', { timeout: 30_000 });
+    expect(await page.locator('[data-testid=engine-restarted]').innerText()).toMatch(/restarted/);
+    await page.waitForFunction(() => !(document.querySelector('[data-testid=train]') as HTMLButtonElement).disabled);
+    // No dataset, no model: the summary falls back to the bundled MNIST, the map to the prompt.
+    expect(await summary()).toBe('MNIST (bundled)');
+    await expectNothingTrained(`${MNIST_N} MNIST images`);
+    expect(await page.locator('[data-testid=status-bar]').innerText()).toContain('N = 0');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'state-6-engine-restarted.png') });
+    await page.fill('[data-testid=epochs]', '1');
+    await trainAndWait(MNIST_N);
+    expect(await page.locator('[data-testid=engine-restarted]').count()).toBe(0);
+  });
 });

@@ -211,10 +211,12 @@ describe('the page state chain', () => {
     });
     expect(app.messages).toHaveLength(2);
     expect(engine.count('hello')).toBe(hellos + 1);
+    expect(app.restartNotice).toBe('the engine stopped (exit code 134) and was restarted');
     // Nothing loads by itself (the load could be what killed the engine); the next click loads again.
     expect(engine.count('loadDataset')).toBe(1);
     await trainAndProject(engine, app, 300);
     expect(engine.count('loadDataset')).toBe(2);
+    expect(app.restartNotice).toBeNull();
     expect(app.positions?.length).toBe(600);
   });
 
