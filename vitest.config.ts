@@ -1,3 +1,4 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
@@ -7,6 +8,8 @@ import { configDefaults, defineConfig } from 'vitest/config';
 const E2E = ['test/e2e/**/!(find-browser).test.ts'];
 
 export default defineConfig({
+  // The renderer's state classes (.svelte.ts) use runes: compiled as the app compiles them.
+  plugins: [svelte()],
   test: {
     // tfjs-node's native binding must not load twice in one process, and the
     // engine tests are CPU-heavy: separate processes, one per core.

@@ -17,14 +17,12 @@ import {
 type ColorBy = 'label' | 'error' | 'cluster';
 type ProjectMethod = ProjectParams['method'];
 
-/** The page state a session view reads and restores (AppState fits; kept narrow so tests need no engine). */
-export interface ViewHost {
-  readonly dataset: { n: number; source: DatasetSource } | null;
+/** The side panel's settings a session view stores (Settings fits). */
+export interface ViewSettings {
   sourceKind: 'mnist' | 'folder';
   folderPath: string;
   subset: number;
   model: ModelKind;
-  readonly trainedModel: ModelKind | null;
   epochs: number;
   batchSize: number | null;
   codeSize: number | null;
@@ -34,12 +32,18 @@ export interface ViewHost {
   perplexity: number;
   method: ProjectMethod;
   kmeansK: number;
+}
+
+/** The page state a session view reads and restores (AppState fits; kept narrow so tests need no engine). */
+export interface ViewHost {
+  readonly settings: ViewSettings;
+  readonly dataset: { n: number; info: { source: DatasetSource } } | null;
+  readonly trainedModel: ModelKind | null;
   colorBy: ColorBy;
-  hidden: Set<number>;
-  hiddenClusters: Set<number>;
+  hidden: ReadonlySet<number>;
+  hiddenClusters: ReadonlySet<number>;
   readonly clusters: { sizes: number[] } | null;
   readonly errors: Float32Array | null;
-  readonly meanError: number | null;
   /** Runs k-means in the engine (the same codes and seed give the same clusters). */
   cluster(): Promise<void>;
 }
@@ -87,16 +91,16 @@ export function captureView(app: ViewHost, plot: ViewCamera | null): PageView {
     hiddenClusters: [...app.hiddenClusters],
     clusters: app.clusters ? app.clusters.sizes.length : null,
     params: {
-      model: app.model,
-      epochs: app.epochs,
-      batchSize: app.batchSize,
-      codeSize: app.codeSize,
-      learningRate: app.learningRate,
-      trainingNoise: app.trainingNoise,
-      l1: app.l1,
-      perplexity: app.perplexity,
-      method: app.method,
-      kmeansK: app.kmeansK,
+      model: app.settings.model,
+      epochs: app.settings.epochs,
+      batchSize: app.settings.batchSize,
+      codeSize: app.settings.codeSize,
+      learningRate: app.settings.learningRate,
+      trainingNoise: app.settings.trainingNoise,
+      l1: app.settings.l1,
+      perplexity: app.settings.perplexity,
+      method: app.settings.method,
+      kmeansK: app.settings.kmeansK,
     },
   };
 }
@@ -113,30 +117,31 @@ const ints = (v: unknown): number[] =>
  * the dataset source fields follow the reopened dataset.
  */
 export async function applyView(app: ViewHost, plot: ViewCamera | null, raw: SessionView | null): Promise<void> {
-  const source = app.dataset?.source;
+  const s = app.settings;
+  const source = app.dataset?.info.source;
   if (source?.kind === 'folder') {
-    app.sourceKind = 'folder';
-    app.folderPath = source.path;
+    s.sourceKind = 'folder';
+    s.folderPath = source.path;
   } else if (source && app.dataset) {
-    app.sourceKind = 'mnist';
-    app.subset = app.dataset.n;
+    s.sourceKind = 'mnist';
+    s.subset = app.dataset.n;
   }
   const v = (raw ?? {}) as Partial<Record<keyof PageView, unknown>>;
   const p = (typeof v.params === 'object' && v.params ? v.params : {}) as Record<string, unknown>;
   // A session from the CLI has no page view: the model kind comes from the engine's trained event.
-  if (MODEL_KINDS.includes(p.model as ModelKind)) app.model = p.model as ModelKind;
-  else if (app.trainedModel) app.model = app.trainedModel;
-  app.epochs = num(p.epochs, 1) ?? app.epochs;
-  app.perplexity = num(p.perplexity, 2) ?? app.perplexity;
-  app.kmeansK = num(p.kmeansK, 1) ?? app.kmeansK;
+  if (MODEL_KINDS.includes(p.model as ModelKind)) s.model = p.model as ModelKind;
+  else if (app.trainedModel) s.model = app.trainedModel;
+  s.epochs = num(p.epochs, 1) ?? s.epochs;
+  s.perplexity = num(p.perplexity, 2) ?? s.perplexity;
+  s.kmeansK = num(p.kmeansK, 1) ?? s.kmeansK;
   for (const k of ['batchSize', 'codeSize', 'learningRate', 'trainingNoise', 'l1'] as const)
-    if (p[k] === null || num(p[k], 0) !== undefined) app[k] = p[k] as number | null;
-  if (METHODS.includes(p.method as string)) app.method = p.method as ProjectMethod;
+    if (p[k] === null || num(p[k], 0) !== undefined) s[k] = p[k] as number | null;
+  if (METHODS.includes(p.method as string)) s.method = p.method as ProjectMethod;
 
   app.hidden = new Set(ints(v.hidden));
   const k = num(v.clusters, 1);
-  if (k !== undefined && app.meanError !== null) {
-    app.kmeansK = Math.round(k);
+  if (k !== undefined && app.trainedModel !== null) {
+    s.kmeansK = Math.round(k);
     await app.cluster();
     app.hiddenClusters = new Set(ints(v.hiddenClusters));
   }

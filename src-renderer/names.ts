@@ -1,0 +1,23 @@
+import type { ModelKind } from '../src-main/protocol.js';
+import type { ProjectMethod } from './state/settings.svelte.js';
+
+/** What the side panel calls each model kind. */
+export const MODEL_NAMES: Record<ModelKind, string> = {
+  simple: 'Simple fully-connected',
+  sparse: 'Sparse',
+  deep: 'Deep fully-connected',
+  conv: 'Deep convolutional',
+  denoising: 'Denoising',
+  seq2seq: 'Sequence-to-sequence (LSTM)',
+  vae: 'Variational',
+};
+
+/** The projection methods the engine runs, with their display names. */
+export const METHODS: readonly { id: ProjectMethod; name: string }[] = [
+  { id: 'tsne', name: 't-SNE' },
+  { id: 'pca', name: 'PCA' },
+  { id: 'umap', name: 'UMAP' },
+];
+
+/** Display name of a projection method id. */
+export const methodName = (m: string | null | undefined): string => METHODS.find((x) => x.id === m)?.name ?? m ?? '';

@@ -1,0 +1,66 @@
+/* eslint-disable svelte/prefer-svelte-reactivity -- the sets here are replaced whole inside $state.raw (hidden classes and clusters), never mutated in place */
+import { type DatasetInfo, decodeI32, type EpochLog, type ModelKind } from '../../src-main/protocol.js';
+import type { EventOf } from '../engine-client.js';
+import type { ClustersRecord } from './clusters.js';
+import { TrainedRecord } from './trained.svelte.js';
+
+/** A training run under way: the kind and the epochs the engine has reported so far. */
+export interface TrainingRun {
+  readonly kind: ModelKind;
+  readonly epochs: readonly EpochLog[];
+}
+
+/**
+ * The head of the chain: a loaded dataset as the engine described it, and
+ * its labels. The model trained on it (and through that, every projection)
+ * hangs from it, so loading another dataset, which replaces this record,
+ * leaves nothing of the old one to draw.
+ */
+export class DatasetRecord {
+  readonly info: DatasetInfo;
+  /** Label of every item (-1 = unlabeled). */
+  readonly labels: Int32Array;
+
+  /** The model trained on this dataset. */
+  trained = $state.raw<TrainedRecord | null>(null);
+  /** The training run under way, until the engine reports the model. */
+  training = $state.raw<TrainingRun | null>(null);
+  /** k-means on the pixels (run before any model was trained). */
+  clusters = $state.raw<ClustersRecord | null>(null);
+  /** Classes the legend hides. */
+  hidden = $state.raw<ReadonlySet<number>>(new Set());
+
+  constructor(info: DatasetInfo) {
+    this.info = info;
+    this.labels = decodeI32(info.labels);
+  }
+
+  get n(): number {
+    return this.info.n;
+  }
+
+  /** A new run starts: the old model and what was computed from its codes are gone. */
+  startTraining(kind: ModelKind): void {
+    this.trained = null;
+    this.training = { kind, epochs: [] };
+  }
+
+  /** One more epoch of the run under way. */
+  addEpoch(log: EpochLog): void {
+    const run = this.training;
+    if (run) this.training = { kind: run.kind, epochs: [...run.epochs, log] };
+  }
+
+  /** The engine's model: it replaces the run under way (or, for a reopened session, arrives alone). */
+  takeTrained(e: EventOf<'trained'>): TrainedRecord {
+    const t = new TrainedRecord(this, e);
+    this.trained = t;
+    this.training = null;
+    return t;
+  }
+
+  /** A training run that failed: nothing was trained. */
+  abandonTraining(): void {
+    this.training = null;
+  }
+}
