@@ -383,6 +383,10 @@ export class AppState extends Shown {
       case 'engineRestarted':
         this.restarted(e.message);
         return;
+      case 'modelLost':
+        this.dataset?.loseModel();
+        this.say('error', e.message);
+        return;
       case 'error':
         this.say('error', e.message);
         return;

@@ -59,6 +59,12 @@ export class DatasetRecord {
     return t;
   }
 
+  /** The engine lost the model (TensorFlow.js restarted): it and everything computed from its codes go. */
+  loseModel(): void {
+    this.trained = null;
+    this.training = null;
+  }
+
   /** A training run that failed: nothing was trained. */
   abandonTraining(): void {
     this.training = null;

@@ -220,6 +220,21 @@ describe('the page state chain', () => {
     expect(app.positions?.length).toBe(600);
   });
 
+  it('drops the model and its maps, keeping the dataset, when the engine lost the model', async () => {
+    const { engine, app } = page();
+    await trainAndProject(engine, app, 300);
+    const dataset = app.dataset;
+    engine.emit({
+      type: 'modelLost',
+      message: 'TensorFlow.js (wasm) failed and was restarted; the trained model was lost',
+    });
+    expect(app.dataset).toBe(dataset);
+    expect(app.trained).toBeNull();
+    expect(app.positions).toBeNull();
+    expect(app.canReproject).toBe(false);
+    expect(app.messages.at(-1)).toMatchObject({ level: 'error', text: expect.stringMatching(/model was lost/) });
+  });
+
   it('replaces the chain with a reopened session, busy until the engine says it is open', async () => {
     const { engine, app } = page();
     await trainAndProject(engine, app, 300);
