@@ -7,7 +7,7 @@
  * line and points to web mode, which serves the same UI in a browser.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,12 +18,19 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 export const MISSING_ELECTRON =
   'The Electron binary is not installed (node_modules/electron has no dist/), so the desktop app cannot open here: run `npm run web` to use the same UI in your browser.';
 
-/** Path of the Electron executable, or null when the npm package has no binary. */
+/**
+ * Path of the Electron executable, or null when the npm package has no binary.
+ * Read from the package's own path.txt and dist/ rather than by requiring it:
+ * Electron 45's package starts a download when it is required without its binary
+ * (which, offline, waits for the network to fail).
+ */
 export function electronBinary(): string | null {
   try {
-    // The electron package's main module is the executable's path; it throws when the binary was never downloaded.
-    const bin = createRequire(import.meta.url)('electron') as unknown;
-    return typeof bin === 'string' && existsSync(bin) ? bin : null;
+    const dir = path.dirname(createRequire(import.meta.url).resolve('electron/package.json'));
+    const pathFile = path.join(dir, 'path.txt');
+    if (!existsSync(pathFile)) return null;
+    const bin = path.join(dir, 'dist', readFileSync(pathFile, 'utf8').trim());
+    return existsSync(bin) ? bin : null;
   } catch {
     return null;
   }
