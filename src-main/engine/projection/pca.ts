@@ -77,21 +77,23 @@ function tensor(values: Float64Array | Float32Array, rows: number, cols: number)
 }
 
 /**
- * Orthonormalises columns [from, to) of q (d×r, row-major) in place by modified Gram-Schmidt, against all earlier
- * columns and each other (twice, which keeps float64 orthogonality when the block is nearly dependent on them).
+ * Orthonormalises rows [from, to) of q (rows of length d) in place by modified Gram-Schmidt, against all earlier
+ * rows and each other (twice, which keeps float64 orthogonality when the block is nearly dependent on them).
  */
-function orthonormalize(q: Float64Array, d: number, r: number, from = 0, to = r): void {
+function orthonormalizeRows(q: Float64Array, d: number, from: number, to: number): void {
   for (let pass = 0; pass < 2; pass++)
     for (let j = from; j < to; j++) {
+      const bj = j * d;
       for (let i = 0; i < j; i++) {
+        const bi = i * d;
         let dot = 0;
-        for (let t = 0; t < d; t++) dot += q[t * r + i] * q[t * r + j];
-        for (let t = 0; t < d; t++) q[t * r + j] -= dot * q[t * r + i];
+        for (let t = 0; t < d; t++) dot += q[bi + t] * q[bj + t];
+        for (let t = 0; t < d; t++) q[bj + t] -= dot * q[bi + t];
       }
       let norm = 0;
-      for (let t = 0; t < d; t++) norm += q[t * r + j] * q[t * r + j];
+      for (let t = 0; t < d; t++) norm += q[bj + t] * q[bj + t];
       norm = Math.sqrt(norm) || 1;
-      for (let t = 0; t < d; t++) q[t * r + j] /= norm;
+      for (let t = 0; t < d; t++) q[bj + t] /= norm;
     }
 }
 
@@ -125,24 +127,23 @@ function* topEigen(
   // last as plain subspace iteration does, so the trailing components converge in far fewer products.
   const blocks = Math.max(1, Math.min(o.iterations, Math.floor(d / l)));
   const w = blocks * l;
+  // The basis is held as rows (w×d, each basis vector contiguous) so Gram-Schmidt walks memory in order; the
+  // matMuls take it transposed.
   const rand = createRandom(seed);
-  const start = new Float64Array(d * l);
+  const basis = new Float64Array(w * d);
+  const start = new Float64Array(l * d);
   for (let i = 0; i < start.length; i++) start[i] = rand.normal();
-  orthonormalize(start, d, l, 0);
-  const q = new Float64Array(d * w);
-  let prev = start;
+  orthonormalizeRows(start, d, 0, l);
   for (let k = 0; k < blocks; k++) {
-    const src = prev;
-    const z = product(() => tf.matMul(x, tf.matMul(x, tensor(src, d, l)), true));
-    for (let t = 0; t < d; t++) for (let j = 0; j < l; j++) q[t * w + k * l + j] = z[t * l + j];
-    orthonormalize(q, d, w, k * l, (k + 1) * l);
-    prev = new Float64Array(d * l);
-    for (let t = 0; t < d; t++) for (let j = 0; j < l; j++) prev[t * l + j] = q[t * w + k * l + j];
+    const src = k === 0 ? start : basis.subarray((k - 1) * l * d, k * l * d);
+    const z = product(() => tf.matMul(x, tf.matMul(x, tensor(src, l, d), false, true), true));
+    for (let j = 0; j < l; j++) for (let t = 0; t < d; t++) basis[(k * l + j) * d + t] = z[t * l + j];
+    orthonormalizeRows(basis, d, k * l, (k + 1) * l);
     yield;
   }
   // Rayleigh-Ritz: B = (XQ)ᵀ(XQ)/(rows − 1), then rotate Q by B's eigenvectors.
   const bm = product(() => {
-    const xq = tf.matMul(x, tensor(q, d, w));
+    const xq = tf.matMul(x, tensor(basis, w, d), false, true);
     return tf.matMul(xq, xq, true);
   });
   for (let t = 0; t < bm.length; t++) bm[t] *= inv;
@@ -151,10 +152,9 @@ function* topEigen(
   const small = symmetricEigen(bm, w);
   const vectors = new Float64Array(m * d);
   for (let e = 0; e < m; e++)
-    for (let t = 0; t < d; t++) {
-      let s = 0;
-      for (let j = 0; j < w; j++) s += q[t * w + j] * small.vectors[e * w + j];
-      vectors[e * d + t] = s;
+    for (let j = 0; j < w; j++) {
+      const c = small.vectors[e * w + j];
+      for (let t = 0, base = j * d; t < d; t++) vectors[e * d + t] += c * basis[base + t];
     }
   return { values: small.values.slice(0, m), vectors };
 }
