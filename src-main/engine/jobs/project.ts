@@ -25,6 +25,8 @@ export function projectionMetrics(ds: Dataset, input: Float32Array, d: number, p
  */
 export async function projectJob(ctx: JobContext, jobId: string, params: ProjectParams, signal: AbortSignal) {
   const loaded = needLoaded(ctx.state);
+  // PCA (the t-SNE input and initialisation) runs on TensorFlow.js matrix products.
+  await ctx.backend();
   const input: Input =
     (params.input ?? 'codes') === 'codes' ? needTrained(ctx.state, 'there are no codes to project') : loaded;
   const ds = loaded.dataset;

@@ -1,6 +1,12 @@
 import type { Random } from '../util/random.js';
 import type { Slicer } from '../util/slicer.js';
 
+/** Called now and then with the work done so far and the total, both in points (see each search for its unit). */
+export type KnnProgress = (done: number, total: number) => void;
+
+/** Rows between two progress reports of a long loop. */
+const REPORT_EVERY = 1024;
+
 /** k nearest neighbours of every point, self excluded, nearest first. */
 export interface KnnGraph {
   n: number;
@@ -100,12 +106,17 @@ export async function exactKnn(
   d: number,
   k: number,
   slicer?: Slicer,
+  onProgress?: KnnProgress,
 ): Promise<KnnGraph> {
   if (k >= n) throw new Error(`kNN: k = ${k} needs more than ${n} points`);
   const x = toFloat64(data);
   const heaps = new KnnHeaps(n, k);
+  // Row i costs n − 1 − i distances: progress counts distances done, scaled to points.
+  const pairs = (n * (n - 1)) / 2;
+  onProgress?.(0, n);
   for (let i = 0; i < n; i++) {
     if (slicer && (i & 15) === 0) await slicer.tick();
+    if (onProgress && i > 0 && (i & 255) === 0) onProgress(Math.round((n * (i * (2 * n - i - 1))) / 2 / pairs), n);
     const a = i * d;
     for (let j = i + 1; j < n; j++) {
       const b = j * d;
@@ -118,6 +129,7 @@ export async function exactKnn(
       if (s < heaps.worst(j)) heaps.replaceTop(j, s, i);
     }
   }
+  onProgress?.(n, n);
   return heaps.finish();
 }
 
@@ -147,6 +159,7 @@ export async function approximateKnn(
   random: Random,
   slicer?: Slicer,
   options: Partial<ApproximateKnnOptions> = {},
+  onProgress?: KnnProgress,
 ): Promise<KnnGraph> {
   if (k >= n) throw new Error(`kNN: k = ${k} needs more than ${n} points`);
   const o: ApproximateKnnOptions = {
@@ -158,6 +171,11 @@ export async function approximateKnn(
     ...options,
   };
   const x = toFloat64(data);
+  // Progress in point-passes: one per tree (building it), one for the leaf candidates, one per refinement round,
+  // reported as the equivalent number of points.
+  const passes = o.trees + 1 + o.rounds;
+  const report = (pass: number, i: number) => onProgress?.(Math.round(((pass * n + i) / (passes * n)) * n), n);
+  report(0, 0);
   // Each tree reorders a permutation so its leaves are contiguous ranges; leafOf maps point → leaf range.
   const perms: Int32Array[] = [];
   const leafStart: Int32Array[] = [];
@@ -178,11 +196,13 @@ export async function approximateKnn(
     }
     leafStart.push(s2);
     leafEnd.push(e2);
+    report(t + 1, 0);
   }
   const heaps = new KnnHeaps(n, k);
   const stamp = new Int32Array(n).fill(-1);
   for (let i = 0; i < n; i++) {
     if (slicer && (i & 63) === 0) await slicer.tick();
+    if (i > 0 && i % REPORT_EVERY === 0) report(o.trees, i);
     stamp[i] = i;
     for (let t = 0; t < o.trees; t++) {
       const perm = perms[t];
@@ -205,7 +225,11 @@ export async function approximateKnn(
     }
   }
   let graph = heaps.finish();
-  for (let round = 0; round < o.rounds; round++) graph = await refine(x, d, graph, o.explore, o.exploreDepth, slicer);
+  for (let round = 0; round < o.rounds; round++) {
+    report(o.trees + 1 + round, 0);
+    graph = await refine(x, d, graph, o.explore, o.exploreDepth, slicer, (i) => report(o.trees + 1 + round, i));
+  }
+  report(passes, 0);
   return graph;
 }
 
@@ -217,6 +241,7 @@ async function refine(
   explore: number,
   depth: number,
   slicer?: Slicer,
+  onRow?: (i: number) => void,
 ): Promise<KnnGraph> {
   const { n, k, indices, distances } = graph;
   const heaps = new KnnHeaps(n, k);
@@ -232,6 +257,7 @@ async function refine(
   const e2 = Math.min(depth, k);
   for (let i = 0; i < n; i++) {
     if (slicer && (i & 63) === 0) await slicer.tick();
+    if (onRow && i > 0 && i % REPORT_EVERY === 0) onRow(i);
     stamp[i] = i;
     for (let t = 0; t < k; t++) stamp[indices[i * k + t]] = i;
     for (let a = 0; a < e1; a++) {

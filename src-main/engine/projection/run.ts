@@ -25,11 +25,18 @@ function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** Rate and ETA of an iterative job from its start time. */
-function rateEta(done: number, total: number, t0: number) {
+/** Rate and ETA of an iterative job (or one phase of it) from its start time. */
+function rateEta(done: number, total: number, t0: number, rateUnit = 'iterations/s') {
   const rate = done / Math.max((performance.now() - t0) / 1000, 1e-3);
-  return { rate, rateUnit: 'iterations/s', etaSeconds: rate > 0 ? (total - done) / rate : undefined };
+  return { rate, rateUnit, etaSeconds: rate > 0 ? (total - done) / rate : undefined };
 }
+
+/** What the map says during each t-SNE phase before the optimisation. */
+const TSNE_PHASE_LABEL = {
+  knn: 'finding neighbours',
+  calibration: 'calibrating perplexity',
+  symmetrize: 'symmetrising affinities',
+} as const;
 
 /**
  * Projects n×d data to 2-D with the method the parameters name: t-SNE or UMAP
@@ -75,6 +82,9 @@ export async function runProjection(
     }
     case 'tsne': {
       let last = 0;
+      let phase = '';
+      let phaseStart = t0;
+      let optimizeStart = t0;
       const r = await runTsne(
         data,
         n,
@@ -88,8 +98,23 @@ export async function runProjection(
         {
           signal: hooks.signal,
           onProgress: (p) => {
-            if (p.phase === 'affinities') {
-              hooks.onProgress?.({ message: 't-SNE: computing affinities', done: 0, total: p.iterations }, true);
+            // Rate and ETA per phase, each from its own start; a phase's first event always goes through.
+            const first = p.phase !== phase;
+            if (first) {
+              phase = p.phase;
+              phaseStart = performance.now();
+            }
+            if (p.phase !== 'optimize') {
+              if (p.phase === 'symmetrize' && p.done === p.total) optimizeStart = performance.now();
+              hooks.onProgress?.(
+                {
+                  message: `t-SNE: ${TSNE_PHASE_LABEL[p.phase]} ${p.done}/${p.total}`,
+                  done: p.done,
+                  total: p.total,
+                  ...rateEta(p.done, p.total, phaseStart, 'points/s'),
+                },
+                first,
+              );
               return;
             }
             last = p.iteration;
@@ -97,7 +122,7 @@ export async function runProjection(
               message: `t-SNE iteration ${p.iteration}/${p.iterations}${p.kl !== undefined ? `, KL ${p.kl.toFixed(3)}` : ''}`,
               done: p.iteration,
               total: p.iterations,
-              ...rateEta(p.iteration, p.iterations, t0),
+              ...rateEta(p.iteration, p.iterations, optimizeStart),
             });
             if (p.embedding) hooks.onPartial?.(p.embedding, p.iteration, p.kl);
           },

@@ -1,6 +1,9 @@
 import type { KnnGraph } from '../neighbors/knn.js';
 import type { Slicer } from '../util/slicer.js';
 
+/** Called with the rows done so far and the total, now and then during a phase. */
+export type PhaseProgress = (done: number, total: number) => void;
+
 /** Symmetric sparse matrix in CSR form; the joint probabilities P of t-SNE (entries sum to 1). */
 export interface SparseMatrix {
   n: number;
@@ -61,19 +64,25 @@ export async function conditionalProbabilities(
   graph: KnnGraph,
   perplexity: number,
   slicer?: Slicer,
+  onProgress?: PhaseProgress,
 ): Promise<Float64Array> {
   const { n, k } = graph;
   const cond = new Float64Array(n * k);
+  onProgress?.(0, n);
   for (let i = 0; i < n; i++) {
     if (slicer && (i & 255) === 0) await slicer.tick();
+    if (onProgress && i > 0 && (i & 1023) === 0) onProgress(i, n);
     calibrateRow(graph.distances.subarray(i * k, (i + 1) * k), cond.subarray(i * k, (i + 1) * k), perplexity);
   }
+  onProgress?.(n, n);
   return cond;
 }
 
 /** P = (P_cond + P_condᵀ) / 2N as CSR, merging the two directions of every edge. */
-export function symmetrize(graph: KnnGraph, cond: Float64Array): SparseMatrix {
+export function symmetrize(graph: KnnGraph, cond: Float64Array, onProgress?: PhaseProgress): SparseMatrix {
   const { n, k, indices } = graph;
+  // Progress in rows: the scatter pass counts for the first half, the merge for the second.
+  onProgress?.(0, n);
   const counts = new Int32Array(n + 1);
   for (let i = 0; i < n; i++) {
     counts[i + 1] += k;
@@ -92,6 +101,7 @@ export function symmetrize(graph: KnnGraph, cond: Float64Array): SparseMatrix {
       cols[fill[j]] = i;
       vals[fill[j]++] = v;
     }
+    if (onProgress && i > 0 && (i & 8191) === 0) onProgress(i >> 1, n);
   }
   // Merge duplicates row by row with a scatter array, keeping first-seen order.
   const slot = new Int32Array(n).fill(-1);
@@ -112,12 +122,20 @@ export function symmetrize(graph: KnnGraph, cond: Float64Array): SparseMatrix {
       }
     }
     rowPtr[i + 1] = nnz;
+    if (onProgress && i > 0 && (i & 8191) === 0) onProgress((n + i) >> 1, n);
   }
+  onProgress?.(n, n);
   return { n, rowPtr, colInd: outCols.slice(0, nnz), values: outVals.slice(0, nnz) };
 }
 
 /** Joint probabilities from a kNN graph: perplexity calibration, then symmetrisation. */
-export async function jointProbabilities(graph: KnnGraph, perplexity: number, slicer?: Slicer): Promise<SparseMatrix> {
-  const cond = await conditionalProbabilities(graph, perplexity, slicer);
-  return symmetrize(graph, cond);
+export async function jointProbabilities(
+  graph: KnnGraph,
+  perplexity: number,
+  slicer?: Slicer,
+  onProgress?: (phase: 'calibration' | 'symmetrize', done: number, total: number) => void,
+): Promise<SparseMatrix> {
+  const cond = await conditionalProbabilities(graph, perplexity, slicer, (d, t) => onProgress?.('calibration', d, t));
+  await slicer?.tick();
+  return symmetrize(graph, cond, (d, t) => onProgress?.('symmetrize', d, t));
 }

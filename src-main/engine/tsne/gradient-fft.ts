@@ -3,15 +3,31 @@ import type { Repulsion } from './gradient.js';
 
 /** Options of the FFT-accelerated interpolation (FIt-SNE, Linderman et al. 2019). */
 export interface FftRepulsionOptions {
-  /** Lagrange interpolation nodes per box and dimension. */
+  /** Lagrange interpolation nodes per box and dimension (FIt-SNE: 3; ours 4, see FFT_DEFAULTS). */
   nodesPerBox: number;
-  /** Boxes per unit of embedding length (at least). */
+  /** Boxes per unit of embedding extent, at least (FIt-SNE's `intervals_per_integer`: 1). */
   boxesPerUnit: number;
-  /** Smallest FFT side (a power of two); small embeddings get this grid at a finer spacing. */
-  minFftSize: number;
+  /** Boxes per dimension, at least, however small the embedding (FIt-SNE's `min_num_intervals`: 50). */
+  minBoxes: number;
 }
 
-const FFT_DEFAULTS: FftRepulsionOptions = { nodesPerBox: 3, boxesPerUnit: 1, minFftSize: 256 };
+/**
+ * FIt-SNE's box sizing, but 4 nodes per box: with 3, our final KL came out
+ * 3% above the old grid's (5,000 MNIST points, 750 iterations: 1.553 against
+ * 1.502; 4 nodes 1.484, still 15% faster than the old grid), for a reason in
+ * our interpolation or optimiser that FIt-SNE does not share and we have not
+ * found yet.
+ */
+const FFT_DEFAULTS: FftRepulsionOptions = { nodesPerBox: 4, boxesPerUnit: 1, minBoxes: 50 };
+
+/** The smallest 5-smooth integer (2^a·3^b·5^c) ≥ n: the box counts our mixed-radix FFT takes, at most ~12% apart. */
+export function smoothAtLeast(n: number): number {
+  for (let m = Math.max(1, Math.ceil(n)); ; m++) {
+    let r = m;
+    for (const f of [2, 3, 5]) while (r % f === 0) r /= f;
+    if (r === 1) return m;
+  }
+}
 
 /** Node spacings are rounded up to powers of 2^(1/8), so the kernel's transform is reused while the span is stable. */
 const LADDER = 8;
@@ -23,8 +39,8 @@ const LADDER = 8;
  */
 export function convolveGridB(
   fft: {
-    forward(re: Float64Array, im: Float64Array, rows: number): void;
-    inverse(re: Float64Array, im: Float64Array, rows: number): void;
+    forwardT(re: Float64Array, im: Float64Array, rows: number): void;
+    inverseT(re: Float64Array, im: Float64Array, rows: number): void;
   },
   bRe: Float64Array,
   bIm: Float64Array,
@@ -33,16 +49,16 @@ export function convolveGridB(
   L: number,
   m: number,
 ): void {
-  fft.forward(bRe, bIm, m);
+  fft.forwardT(bRe, bIm, m);
   // Entries k and −k are updated together, in place.
   for (let r = 0; r < L; r++) {
-    const rm = (L - r) & (L - 1);
+    const rm = r === 0 ? 0 : L - r;
     if (rm < r) continue;
     const base = r * L;
     const baseM = rm * L;
     for (let c = 0; c < L; c++) {
       const t = base + c;
-      const tm = baseM + ((L - c) & (L - 1));
+      const tm = baseM + (c === 0 ? 0 : L - c);
       if (rm === r && tm < t) continue;
       const xr = bRe[t];
       const xi = bIm[t];
@@ -58,7 +74,7 @@ export function convolveGridB(
       bIm[tm] = 0.5 * ((yi - xi) * k2m + (yi + xi) * k1m);
     }
   }
-  fft.inverse(bRe, bIm, m);
+  fft.inverseT(bRe, bIm, m);
 }
 
 /** Shared grids and a second thread for grid b; see AttractionHelper. */
@@ -124,7 +140,7 @@ export class FftRepulsion implements Repulsion {
         kIm[base + c] = q;
       }
     }
-    this.fft.forward(kRe, kIm);
+    this.fft.forwardT(kRe, kIm);
   }
 
   compute(y: Float64Array, n: number, out: Float64Array): number {
@@ -137,15 +153,13 @@ export class FftRepulsion implements Repulsion {
       if (v > hi) hi = v;
     }
     const span = Math.max(hi - lo, 1e-6) * (1 + 1e-9);
-    // Circular convolution of m nodes needs an FFT side L ≥ 2m − 1: take the smallest power of two whose m = L/2
-    // nodes cover the span at the target spacing, then the finest ladder spacing that still covers it.
-    const target = 1 / (p * this.o.boxesPerUnit);
-    let L = this.o.minFftSize;
-    while (Math.floor(L / 2 / p) * p * target < span) L <<= 1;
-    const maxBoxes = Math.floor(L / 2 / p);
-    const h = Math.pow(2, Math.ceil(Math.log2(span / (maxBoxes * p)) * LADDER) / LADDER);
-    const boxes = Math.min(maxBoxes, Math.ceil(span / (p * h)));
+    // FIt-SNE's sizing: max(50, extent) boxes per dimension (rounded up to a 5-smooth count), p nodes each, and a
+    // circular convolution of side L = 2m (≥ 2m − 1). The node spacing is rounded up on the ladder, so the grid
+    // covers the span and the kernel's transform is reused while the span is stable.
+    const boxes = smoothAtLeast(Math.max(this.o.minBoxes, span * this.o.boxesPerUnit));
     const m = boxes * p;
+    const L = 2 * m;
+    const h = Math.pow(2, Math.ceil(Math.log2(span / m) * LADDER) / LADDER);
     const boxWidth = h * p;
     this.lastGrid = m;
     const resized = this.fft.size !== L;
@@ -223,13 +237,13 @@ export class FftRepulsion implements Repulsion {
     // Grid b (forward, kernels, inverse) goes to the helper thread when there is one, while this thread does grid a.
     const delegated = this.helper?.startGridB(L, m) ?? false;
     if (!delegated) convolveGridB(fft, bRe, bIm, kRe, kIm, L, m);
-    fft.forward(aRe, aIm, m);
+    fft.forwardT(aRe, aIm, m);
     for (let t = 0; t < L * L; t++) {
       const k = kRe[t];
       aRe[t] *= k;
       aIm[t] *= k;
     }
-    fft.inverse(aRe, aIm, m);
+    fft.inverseT(aRe, aIm, m);
     if (delegated && !this.helper?.finishGridB()) convolveGridB(fft, bRe, bIm, kRe, kIm, L, m);
 
     // Interpolating a point's own charge does not give K1(0) = 1 exactly; subtract what it does give, using the

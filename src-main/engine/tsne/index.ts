@@ -1,15 +1,19 @@
 import { Cancelled, Slicer } from '../util/slicer.js';
 import { pcaInitialization } from './initialization.js';
 import { type ResolvedTsneOptions, resolveOptions, type TsneOptions } from './options.js';
-import { computeAffinities, Tsne } from './tsne.js';
+import { type AffinityPhase, computeAffinities, Tsne } from './tsne.js';
 
 export { pcaInitialization, randomInitialization } from './initialization.js';
 export { type ResolvedTsneOptions, resolveOptions, TSNE_DEFAULTS, type TsneOptions } from './options.js';
-export { computeAffinities, createRepulsion, Tsne } from './tsne.js';
+export { type AffinityPhase, computeAffinities, createRepulsion, Tsne } from './tsne.js';
 
 /** One progress event of a run. */
 export interface TsneProgress {
-  phase: 'affinities' | 'optimize';
+  /** kNN search, perplexity calibration and symmetrisation (the affinities), then the optimisation. */
+  phase: AffinityPhase | 'optimize';
+  /** Work done in this phase and its total: points before the optimisation, iterations during it. */
+  done: number;
+  total: number;
   iteration: number;
   iterations: number;
   /** KL(P‖Q) of the embedding at the latest evaluation (every 50 iterations and at reports of the last one). */
@@ -64,8 +68,11 @@ export async function runTsne(
   const init = pcaInitialization(data, n, d, o.seed);
   let p;
   try {
-    if (!report({ phase: 'affinities', iteration: 0, iterations: o.iterations })) throw new Cancelled();
-    p = await computeAffinities(data, n, d, o, slicer);
+    // A false from onProgress stops at the next report, as during the optimisation.
+    const phaseReport = (phase: AffinityPhase, done: number, total: number) => {
+      if (!report({ phase, done, total, iteration: 0, iterations: o.iterations })) throw new Cancelled();
+    };
+    p = await computeAffinities(data, n, d, o, slicer, phaseReport);
   } catch (e) {
     if (!(e instanceof Cancelled)) throw e;
     seconds.affinities = (performance.now() - t0) / 1000;
@@ -100,6 +107,8 @@ async function optimize(
     if (o.reportEvery > 0 && (it % o.reportEvery === 0 || last)) {
       const go = report({
         phase: 'optimize',
+        done: it,
+        total: o.iterations,
         iteration: it,
         iterations: o.iterations,
         kl: Number.isNaN(kl) ? undefined : kl,

@@ -25,20 +25,25 @@ export function createRepulsion(options: Pick<ResolvedTsneOptions, 'method' | 't
   }
 }
 
-/** kNN (k = 3·perplexity, capped at N − 1) then calibrated, symmetrised P. */
+/** The phases before optimisation, in order. */
+export type AffinityPhase = 'knn' | 'calibration' | 'symmetrize';
+
+/** kNN (k = 3·perplexity, capped at N − 1) then calibrated, symmetrised P; `onProgress` hears each phase in points. */
 export async function computeAffinities(
   data: Float32Array | Float64Array,
   n: number,
   d: number,
   options: Pick<ResolvedTsneOptions, 'perplexity' | 'seed'>,
   slicer?: Slicer,
+  onProgress?: (phase: AffinityPhase, done: number, total: number) => void,
 ): Promise<SparseMatrix> {
   const k = Math.min(n - 1, Math.floor(3 * options.perplexity));
+  const knnProgress = onProgress && ((done: number, total: number) => onProgress('knn', done, total));
   const graph: KnnGraph =
     n <= EXACT_KNN_MAX_N
-      ? await exactKnn(data, n, d, k, slicer)
-      : await approximateKnn(data, n, d, k, createRandom(options.seed), slicer);
-  return jointProbabilities(graph, options.perplexity, slicer);
+      ? await exactKnn(data, n, d, k, slicer, knnProgress)
+      : await approximateKnn(data, n, d, k, createRandom(options.seed), slicer, {}, knnProgress);
+  return jointProbabilities(graph, options.perplexity, slicer, onProgress);
 }
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { knnAccuracy } from '../../../src-main/engine/metrics/index.js';
 import { symmetricEigen } from '../../../src-main/engine/projection/eigen.js';
-import { fitPca, pca, pcaAsync, runUmap } from '../../../src-main/engine/projection/index.js';
+import { fitPca, pca, pcaAsync, projectPca, runUmap } from '../../../src-main/engine/projection/index.js';
 import { createRandom } from '../../../src-main/engine/util/random.js';
 import { blobs } from '../tsne/helpers.js';
 
@@ -49,6 +49,55 @@ describe('projection', () => {
       expect(Array.from(await pcaAsync(x, n, d, 2))).toEqual(Array.from(y));
     });
   }
+
+  for (const [d, solver] of [
+    [40, 'covariance and Jacobi'],
+    [160, 'block Krylov'],
+  ] as const) {
+    it(`PCA's explained variance matches an exact float64 reference within 1e-4 (${solver}, d = ${d})`, () => {
+      // Variances decaying like 1/(1 + t/3) along a random rotation: no large gaps to make convergence easy.
+      const n = 1200;
+      const k = 10;
+      const r = createRandom(5);
+      const z = Float64Array.from({ length: n * d }, (_, t) => r.normal() / Math.sqrt(1 + (t % d) / 3));
+      const rot = Float64Array.from({ length: d * d }, () => r.normal());
+      const x = new Float32Array(n * d);
+      for (let i = 0; i < n; i++)
+        for (let a = 0; a < d; a++) {
+          let s = 2;
+          for (let b = 0; b < d; b++) s += z[i * d + b] * rot[b * d + a] * 0.1;
+          x[i * d + a] = s;
+        }
+      const mean = new Float64Array(d);
+      for (let i = 0; i < n; i++) for (let a = 0; a < d; a++) mean[a] += x[i * d + a] / n;
+      const c = new Float64Array(d * d);
+      for (let i = 0; i < n; i++)
+        for (let a = 0; a < d; a++) {
+          const u = x[i * d + a] - mean[a];
+          for (let b = 0; b < d; b++) c[a * d + b] += (u * (x[i * d + b] - mean[b])) / (n - 1);
+        }
+      const reference = symmetricEigen(c, d).values;
+      const model = fitPca(x, n, d, k, 1);
+      let total = 0;
+      let refTotal = 0;
+      for (let e = 0; e < k; e++) {
+        expect(Math.abs(model.variances[e] / reference[e] - 1)).toBeLessThan(1e-4);
+        total += model.variances[e];
+        refTotal += reference[e];
+      }
+      expect(Math.abs(total / refTotal - 1)).toBeLessThan(1e-4);
+    });
+  }
+
+  it('PCA projects in row blocks exactly as in one block', () => {
+    const n = 700;
+    const d = 20;
+    const x = anisotropic(n, d, 4);
+    const model = fitPca(x, n, d, 3);
+    const whole = projectPca(model, x, n);
+    const blocked = projectPca(model, x, n, 64);
+    for (let t = 0; t < whole.length; t++) expect(blocked[t]).toBeCloseTo(whole[t], 4);
+  });
 
   it('async PCA rejects when aborted', async () => {
     const ac = new AbortController();

@@ -22,3 +22,18 @@ export function randomPoints2d(n: number, side: number, seed = 3): Float64Array 
   for (let t = 0; t < y.length; t++) y[t] = (rand.next() - 0.5) * side;
   return y;
 }
+
+/** n 2-D points in ten Gaussian clusters of the given radius, spread over a square of about the given side. */
+export function clusteredPoints2d(n: number, side: number, radius: number, seed = 7): Float64Array {
+  const rand = createRandom(seed);
+  const centres = Array.from({ length: 10 }, () => [
+    (rand.next() - 0.5) * (side - 4 * radius),
+    (rand.next() - 0.5) * (side - 4 * radius),
+  ]);
+  const y = new Float64Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    y[2 * i] = centres[i % 10][0] + rand.normal() * radius;
+    y[2 * i + 1] = centres[i % 10][1] + rand.normal() * radius;
+  }
+  return y;
+}

@@ -8,6 +8,7 @@ import {
   Tsne,
   TSNE_DEFAULTS,
 } from '../../../src-main/engine/tsne/index.js';
+import { EXACT_KNN_MAX_N } from '../../../src-main/engine/tsne/tsne.js';
 import { blobs } from './helpers.js';
 
 /** Smallest distance between cluster centroids over the largest within-cluster RMS radius. */
@@ -106,7 +107,7 @@ describe('runTsne', () => {
       {
         signal: ac.signal,
         onProgress: (p) => {
-          if (p.phase === 'affinities') started = performance.now();
+          if (p.phase === 'knn') started = performance.now();
         },
       },
     );
@@ -117,6 +118,65 @@ describe('runTsne', () => {
     expect(started).toBeGreaterThan(0);
     expect(performance.now() - t).toBeLessThan(1000);
     expect(r.cancelled).toBe(true);
+    expect(r.embedding.length).toBe(2 * n);
+  });
+
+  for (const [label, n] of [
+    ['exact', 600],
+    ['approximate', EXACT_KNN_MAX_N + 1000],
+  ] as const) {
+    it(`reports every phase with increasing done up to its total (${label} kNN)`, async () => {
+      const { data, d } = blobs(5, n / 5, 10, 5);
+      const events: { phase: string; done: number; total: number }[] = [];
+      await runTsne(
+        data,
+        n,
+        d,
+        { iterations: 20, exaggerationIterations: 10, reportEvery: 5 },
+        { onProgress: (p) => void events.push({ phase: p.phase, done: p.done, total: p.total }) },
+      );
+      const phases = ['knn', 'calibration', 'symmetrize', 'optimize'];
+      expect([...new Set(events.map((e) => e.phase))]).toEqual(phases);
+      for (const phase of phases) {
+        const mine = events.filter((e) => e.phase === phase);
+        const total = phase === 'optimize' ? 20 : n;
+        expect(mine.every((e) => e.total === total)).toBe(true);
+        for (let t = 1; t < mine.length; t++) expect(mine[t].done).toBeGreaterThanOrEqual(mine[t - 1].done);
+        expect(mine.at(-1)!.done).toBe(total);
+        expect(mine.length).toBeGreaterThan(1);
+      }
+      // The approximate search reports within each of its passes, not only at their ends.
+      if (label === 'approximate') expect(events.filter((e) => e.phase === 'knn').length).toBeGreaterThan(10);
+    });
+  }
+
+  it('stops within one second when cancelled during the kNN search', async () => {
+    const n = EXACT_KNN_MAX_N + 3000;
+    const { data, d } = blobs(8, n / 8, 50, 5);
+    const ac = new AbortController();
+    let abortedAt = 0;
+    const after: string[] = [];
+    const r = await runTsne(
+      data,
+      n,
+      d,
+      { iterations: 100 },
+      {
+        signal: ac.signal,
+        onProgress: (p) => {
+          if (abortedAt) after.push(p.phase);
+          else if (p.phase === 'knn' && p.done > 0 && p.done < p.total) {
+            abortedAt = performance.now();
+            ac.abort();
+          }
+        },
+      },
+    );
+    expect(abortedAt).toBeGreaterThan(0);
+    expect(performance.now() - abortedAt).toBeLessThan(1000);
+    expect(after.filter((p) => p !== 'knn')).toEqual([]);
+    expect(r.cancelled).toBe(true);
+    expect(r.iterations).toBe(0);
     expect(r.embedding.length).toBe(2 * n);
   });
 
