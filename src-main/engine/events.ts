@@ -2,7 +2,7 @@
  * One builder per event that reports a record, so each is shaped in one
  * place whether it comes from a job or from an opened session.
  */
-import type { DatasetInfo, EngineEvent, ProjectionMetrics, ProjectParams } from '../protocol.js';
+import type { DatasetInfo, EngineEvent, ProjectParams } from '../protocol.js';
 import { encodeF32, encodeI32 } from '../protocol.js';
 import { classCounts } from './datasets/types.js';
 import { DEFAULT_NOISE_LEVEL } from './models/denoising.js';
@@ -51,15 +51,11 @@ export function trainedEvent(jobId: string, trained: Trained, cancelled: boolean
   };
 }
 
-/** How far a projection got: partial (streamed while it runs) or final. */
-export interface ProjectionStatus {
-  iteration: number;
-  final: boolean;
-  cancelled?: boolean;
-  kl?: number;
-  seconds?: number;
-  metrics?: ProjectionMetrics;
-}
+/** How far a projection got: partial (streamed while it runs) or final; the event's own fields. */
+export type ProjectionStatus = Pick<
+  Extract<EngineEvent, { type: 'projection' }>,
+  'iteration' | 'final' | 'cancelled' | 'kl' | 'seconds' | 'metrics'
+>;
 
 /** `projection`: positions of a running, finished or reopened projection. */
 export function projectionEvent(
