@@ -1,4 +1,12 @@
+import type { ModelKind } from '../../protocol.js';
 import type { ModelDefaults } from './types.js';
+
+/**
+ * The kind Train & project trains when no field is touched: `wide` (models/wide.ts),
+ * whose codes give a t-SNE map at least as good as PCA-50's (issue 13; figures in the README).
+ * The renderer (app-state) and the CLI (args) name the same kind.
+ */
+export const DEFAULT_KIND: ModelKind = 'wide';
 
 /** Epochs when the caller leaves them out and the kind has no step budget (what the UI and CLI always sent). */
 export const FALLBACK_EPOCHS = 10;

@@ -1,0 +1,27 @@
+import { buildDense } from './common.js';
+import type { Autoencoder, BuildOptions, ModelDefaults } from './types.js';
+
+/**
+ * Training defaults of the wide model, chosen by measurement (issue 13,
+ * bench/codes.ts): about WIDE_STEPS Adam steps of 256 images whatever the
+ * dataset's size (at least 3 passes), the learning rate decaying from 2e-3
+ * to 0 on a cosine.
+ */
+export const WIDE_DEFAULTS: Readonly<ModelDefaults> = Object.freeze({
+  epochs: 100,
+  batchSize: 256,
+  learningRate: 2e-3,
+  steps: 400,
+  minEpochs: 3,
+  schedule: 'cosine',
+});
+
+/**
+ * Wide: pixels-512-256-code(32, linear)-256-512-pixels, relu inside, sigmoid
+ * output. Not a tutorial model: the deep model made wider, with a linear code
+ * layer, because a relu code wastes units that die at 0 and the 128-64 model
+ * is too small to beat PCA's codes (issue 13's measurements).
+ */
+export function buildWide(o: BuildOptions): Autoencoder {
+  return buildDense('wide', o, [512, 256], o.codeSize ?? 32, WIDE_DEFAULTS, undefined, 'linear');
+}
