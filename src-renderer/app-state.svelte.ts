@@ -80,8 +80,10 @@ export class AppState {
   labels = $state.raw<Int32Array>(new Int32Array(0));
   /** Images to load from the MNIST default. */
   subset = $state(5000);
-  model = $state<ModelKind>('deep');
-  epochs = $state(10);
+  /** The engine's default kind (engine/models/recipe.ts DEFAULT_KIND): its codes map better than PCA's (issue 13). */
+  model = $state<ModelKind>('wide');
+  /** Epochs; null takes the model's default (for `wide`, a step budget chosen from the dataset's size). */
+  epochs = $state<number | null>(null);
   /** Batch size; null lets the engine choose from the model's default and the dataset's size. */
   batchSize = $state<number | null>(null);
   /** Code (latent) size; null takes the model's default (fixed by the architecture for the conv kinds). */
@@ -220,7 +222,7 @@ export class AppState {
           jobId: id,
           params: {
             model: this.model,
-            epochs: this.epochs,
+            ...(this.epochs && this.epochs > 0 ? { epochs: Math.round(this.epochs) } : {}),
             ...(this.batchSize && this.batchSize > 0 ? { batchSize: Math.round(this.batchSize) } : {}),
             ...(this.codeSize && this.codeSize > 0 ? { codeSize: Math.round(this.codeSize) } : {}),
             ...(this.learningRate && this.learningRate > 0 ? { learningRate: this.learningRate } : {}),

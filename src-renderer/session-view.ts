@@ -25,7 +25,7 @@ export interface ViewHost {
   subset: number;
   model: ModelKind;
   readonly trainedModel: ModelKind | null;
-  epochs: number;
+  epochs: number | null;
   batchSize: number | null;
   codeSize: number | null;
   learningRate: number | null;
@@ -64,7 +64,8 @@ export interface PageView {
   clusters: number | null;
   params: {
     model: ModelKind;
-    epochs: number;
+    /** null: the model's default (sessions before issue 13 always hold a number). */
+    epochs: number | null;
     batchSize: number | null;
     codeSize: number | null;
     learningRate: number | null;

@@ -152,8 +152,8 @@ describe('argument parsing', () => {
     expect(parseCli(['embed', 'mnist'])).toEqual({
       command: 'embed',
       dataset: 'mnist',
-      model: 'deep',
-      epochs: 10,
+      model: 'wide',
+      epochs: undefined,
       codeSize: 32,
       batchSize: undefined,
       method: 'tsne',
