@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
-import { autoBatchSize } from '../../../src-main/engine/training/batches.js';
+import { DEEP_DEFAULTS } from '../../../src-main/engine/models/deep.js';
 import { defaultEpochs, FALLBACK_EPOCHS, learningRateAt } from '../../../src-main/engine/models/recipe.js';
 import { WIDE_DEFAULTS } from '../../../src-main/engine/models/wide.js';
-import { DEEP_DEFAULTS } from '../../../src-main/engine/models/deep.js';
+import { autoBatchSize } from '../../../src-main/engine/training/batches.js';
 
 /** Epochs and steps of the default recipe on n images with the default 10 % validation split. */
 function plan(n: number): { batch: number; epochs: number; steps: number } {
