@@ -20,7 +20,7 @@ writes the projections as CSV (index,[file,]label,x,y).
 
 Options:
   --model <kind>        ${MODEL_KINDS.join(', ')} (default wide: a wider deep model with a linear code, see README)
-  --epochs <n>          training epochs (default: the model's; for wide, enough for ~400 steps, at least 3)
+  --epochs <n>          training epochs (default: the model's; for wide, enough for ~800 steps, at least 2)
   --code-size <n>       size of the code vector (default 32)
   --batch-size <n>      images per batch (default: the model's, smaller for small datasets)
   --learning-rate <r>   Adam's learning rate (default: the model's, 1e-3 for most)
