@@ -6,6 +6,7 @@ export const MODEL_NAMES: Record<ModelKind, string> = {
   simple: 'Simple fully-connected',
   sparse: 'Sparse',
   deep: 'Deep fully-connected',
+  wide: 'Wide fully-connected, linear code',
   conv: 'Deep convolutional',
   denoising: 'Denoising',
   seq2seq: 'Sequence-to-sequence (LSTM)',

@@ -12,8 +12,8 @@
  */
 import { z } from 'zod';
 
-/** The autoencoder kinds the engine can build. */
-export const MODEL_KINDS = ['simple', 'sparse', 'deep', 'conv', 'denoising', 'seq2seq', 'vae'] as const;
+/** The seven tutorial kinds, then `wide`: the default, a wider deep model with a linear code (issue 13). */
+export const MODEL_KINDS = ['simple', 'sparse', 'deep', 'conv', 'denoising', 'seq2seq', 'vae', 'wide'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
 /** Largest width or height a folder load may ask for. */

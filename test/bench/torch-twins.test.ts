@@ -8,6 +8,12 @@ import { type Autoencoder, buildAutoencoder } from '../../src-main/engine/models
 import { trainableVariables } from '../../src-main/engine/training/variables.js';
 import { MODEL_KINDS } from '../../src-main/protocol.js';
 
+/**
+ * The twins mirror the seven tutorial kinds (issue 14's reference); the wide kind (issue 13) has no
+ * twin yet, so bench:train --anchor runs ours alone for it and says so.
+ */
+const TWINNED = MODEL_KINDS.filter((k) => k !== 'wide');
+
 const MNIST = { height: 28, width: 28, channels: 1 };
 
 function dispose(m: Autoencoder): void {
@@ -29,7 +35,7 @@ let cases: { label: string; spec: TwinSpec; ours: number }[] = [];
 beforeAll(async () => {
   await selectBackend();
   cases = [undefined, 2].flatMap((codeSize) =>
-    MODEL_KINDS.map((kind) => {
+    TWINNED.map((kind) => {
       const m = buildAutoencoder(kind, { ...MNIST, ...(codeSize ? { codeSize } : {}) });
       try {
         return { label: `${kind} code ${codeSize ?? 'default'}`, spec: twinSpec(m), ours: ourParams(m) };
@@ -42,7 +48,7 @@ beforeAll(async () => {
 
 describe('the twins read their sizes off our builders', () => {
   it('mirror every kind as main builds it (a builder change the twins cannot follow fails here, torch or not)', () => {
-    expect(cases.map((c) => c.spec.kind)).toEqual([...MODEL_KINDS, ...MODEL_KINDS]);
+    expect(cases.map((c) => c.spec.kind)).toEqual([...TWINNED, ...TWINNED]);
     expect(cases.find((c) => c.label === 'vae code 2')!.spec).toMatchObject({ code: 2 });
   });
 

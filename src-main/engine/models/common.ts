@@ -89,7 +89,8 @@ export function chain(x: tf.SymbolicTensor, layers: tf.layers.Layer[]): tf.Symbo
 
 /**
  * A fully-connected autoencoder on flattened images: `hidden` relu layers down
- * to the code (relu), the mirror back up, sigmoid output.
+ * to the code (relu, as the tutorial's kinds have it, or linear), the mirror
+ * back up, sigmoid output.
  */
 export function buildDense(
   kind: ModelKind,
@@ -98,14 +99,15 @@ export function buildDense(
   codeSize: number,
   defaults: ModelDefaults,
   codeRegulariser?: (code: tf.Tensor) => tf.Scalar,
+  codeActivation: 'relu' | 'linear' = 'relu',
 ): Autoencoder {
   checkOptions(kind, o);
   const size = o.height * o.width * o.channels;
   const init = new Initialisers(o.seed);
-  const dense = (units: number, activation: 'relu' | 'sigmoid', name?: string) =>
+  const dense = (units: number, activation: 'relu' | 'sigmoid' | 'linear', name?: string) =>
     tf.layers.dense({ units, activation, kernelInitializer: init.kernel(), ...(name ? { name } : {}) });
   const x = tf.input({ shape: [size] });
-  const code = chain(x, [...hidden.map((u) => dense(u, 'relu')), dense(codeSize, 'relu', 'code')]);
+  const code = chain(x, [...hidden.map((u) => dense(u, 'relu')), dense(codeSize, codeActivation, 'code')]);
   const encoder = tf.model({ inputs: x, outputs: code, name: `${kind}_encoder` });
   const c = tf.input({ shape: [codeSize] });
   const y = chain(c, [...[...hidden].reverse().map((u) => dense(u, 'relu')), dense(size, 'sigmoid')]);

@@ -7,6 +7,7 @@ import { buildSimple } from './simple.js';
 import { buildSparse } from './sparse.js';
 import type { Autoencoder, BuildOptions } from './types.js';
 import { buildVae } from './vae.js';
+import { buildWide } from './wide.js';
 
 export type { Autoencoder, BuildOptions, LossOptions, ModelDefaults } from './types.js';
 
@@ -19,6 +20,7 @@ export const BUILDERS: Readonly<Record<ModelKind, (o: BuildOptions) => Autoencod
   denoising: buildDenoising,
   seq2seq: buildSeq2seq,
   vae: buildVae,
+  wide: buildWide,
 });
 
 /**

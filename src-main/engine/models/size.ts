@@ -38,6 +38,7 @@ export const DEFAULT_CODE_SIZE: Readonly<Partial<Record<ModelKind, number>>> = O
   simple: 32,
   sparse: 32,
   deep: 32,
+  wide: 32,
   seq2seq: 64,
   vae: 2,
 });
@@ -52,6 +53,8 @@ export function parameterCount(kind: ModelKind, o: BuildOptions): number {
       return denseChain([size, c, size]);
     case 'deep':
       return denseChain([size, 128, 64, c, 64, 128, size]);
+    case 'wide':
+      return denseChain([size, 512, 256, c, 256, 512, size]);
     case 'vae':
       return dense(size, 256) + 2 * dense(256, c) + denseChain([c, 256, size]);
     case 'conv':

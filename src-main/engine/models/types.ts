@@ -22,6 +22,17 @@ export interface ModelDefaults {
   epochs: number;
   batchSize: number;
   learningRate: number;
+  /**
+   * When set, epochs left out are chosen so that training takes about this
+   * many optimiser steps (see models/recipe.ts), between `minEpochs` and
+   * `epochs`: what a code is worth depends on the steps taken, not on passes
+   * over the data, so a small dataset gets more passes and a large one fewer.
+   */
+  steps?: number;
+  /** Fewest epochs the step budget may choose (every image seen this often). */
+  minEpochs?: number;
+  /** Learning rate over the run: constant (the tutorial's), or cosine decay from `learningRate` to 0. */
+  schedule?: 'constant' | 'cosine';
 }
 
 /** Per-step options of a training objective. */

@@ -4,6 +4,7 @@ import type { EpochLog, ModelKind, TrainParams } from '../../protocol.js';
 import type { BackendName } from '../backends/select.js';
 import type { Dataset } from '../datasets/types.js';
 import { type Autoencoder, buildAutoencoder, type BuildOptions } from '../models/index.js';
+import { defaultEpochs, learningRateAt } from '../models/recipe.js';
 import { checkModelSize, MAX_MODEL_BYTES } from '../models/size.js';
 import { createRandom } from '../util/random.js';
 import { yieldToEventLoop } from '../util/slicer.js';
@@ -191,8 +192,9 @@ export function bcePerItem(x: tf.Tensor, y: tf.Tensor): tf.Tensor1D {
  * objective (models/: BCE, plus the L1 code penalty, noisy inputs or the VAE's
  * KL term), batch by batch so that progress is reported and a cancel (the
  * signal) takes effect after the current batch; the model trained so far is
- * returned. Omitted epochs, batch size and learning rate take the kind's
- * defaults. The same seed gives the same run on the same backend (weights,
+ * returned. Omitted batch size and learning rate take the kind's defaults;
+ * omitted epochs the kind's step budget, or 10 (models/recipe.ts), and the
+ * learning rate follows the kind's schedule. The same seed gives the same run on the same backend (weights,
  * shuffling, noise and sampling all draw from it). With a validation split,
  * training stops early after `hooks.patience` epochs without improvement.
  */
@@ -203,9 +205,9 @@ export async function trainAutoencoder(ds: Dataset, params: TrainParams, hooks: 
   const patience = Math.max(0, hooks.patience ?? 5);
   if (ds.n < 2) throw new Error(`${ds.name}: need at least 2 images to train, found ${ds.n}`);
   const built = buildModel(params.model, ds, params, seed, hooks.maxModelBytes);
-  const epochs = params.epochs ?? built.defaults.epochs;
   const model = new TrainedAutoencoder(params.model, built);
-  const optimizer = tf.train.adam(params.learningRate ?? built.defaults.learningRate);
+  const baseRate = params.learningRate ?? built.defaults.learningRate;
+  const optimizer = tf.train.adam(baseRate);
   const inputShape = built.inputShape;
   const stepSeed = () => Math.floor(random() * 2 ** 31);
 
@@ -218,6 +220,8 @@ export async function trainAutoencoder(ds: Dataset, params: TrainParams, hooks: 
   const trainIdx = order.slice(nVal);
   const batchSize = Math.max(1, params.batchSize ?? autoBatchSize(built.defaults.batchSize, trainIdx.length));
   const batches = Math.ceil(trainIdx.length / batchSize);
+  const epochs = params.epochs ?? defaultEpochs(built.defaults, trainIdx.length, batchSize);
+  let step = 0;
   const history: EpochLog[] = [];
   const started = performance.now();
   let imagesDone = 0;
@@ -264,6 +268,7 @@ export async function trainAutoencoder(ds: Dataset, params: TrainParams, hooks: 
         }
         const idx = trainIdx.subarray(b * batchSize, Math.min(trainIdx.length, (b + 1) * batchSize));
         const s = stepSeed();
+        setLearningRate(optimizer, learningRateAt(built.defaults, baseRate, step++, epochs * batches));
         let loss: number | null = null;
         if (helper && idx.length >= MIN_PARALLEL_BATCH) {
           try {
@@ -330,6 +335,14 @@ export async function trainAutoencoder(ds: Dataset, params: TrainParams, hooks: 
     threads: helper ? 2 : 1,
     ...(threadsNote ? { threadsNote } : {}),
   };
+}
+
+/**
+ * Sets Adam's learning rate for the next step. tfjs reads the field on every
+ * applyGradients but declares it protected; the moments are untouched.
+ */
+function setLearningRate(optimizer: tf.AdamOptimizer, rate: number): void {
+  (optimizer as unknown as { learningRate: number }).learningRate = rate;
 }
 
 /**

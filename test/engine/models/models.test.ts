@@ -61,7 +61,16 @@ describe('buildAutoencoder', () => {
         return [k, m.codeSize];
       }),
     );
-    expect(sizes).toEqual({ simple: 32, sparse: 32, deep: 32, conv: 128, denoising: 1568, seq2seq: 64, vae: 2 });
+    expect(sizes).toEqual({
+      simple: 32,
+      sparse: 32,
+      deep: 32,
+      conv: 128,
+      denoising: 1568,
+      seq2seq: 64,
+      vae: 2,
+      wide: 32,
+    });
   });
 
   it('repeats the same weights for the same seed', () => {
@@ -187,6 +196,32 @@ describe('vae', () => {
     const grid = await decodeManifold(m.decoder, 15);
     expect(grid.length).toBe(15 * 15 * 64);
     dispose(m);
+  });
+});
+
+describe('deep and wide', () => {
+  /** Units and activation of each dense layer of a model, in order. */
+  const layers = (m: tf.LayersModel) =>
+    m.layers
+      .filter((l) => l.getClassName() === 'Dense')
+      .map((l) => {
+        const c = l.getConfig() as { units: number; activation: string };
+        return `${c.units}:${c.activation}`;
+      });
+
+  it('keeps the tutorial deep model (128-64-32, relu code) and builds wide as 512-256-32 with a linear code', () => {
+    const deep = buildAutoencoder('deep', { height: 28, width: 28, channels: 1 });
+    expect(layers(deep.encoder)).toEqual(['128:relu', '64:relu', '32:relu']);
+    expect(layers(deep.decoder)).toEqual(['64:relu', '128:relu', '784:sigmoid']);
+    dispose(deep);
+    const wide = buildAutoencoder('wide', { height: 28, width: 28, channels: 1, codeSize: 16 });
+    expect(layers(wide.encoder)).toEqual(['512:relu', '256:relu', '16:linear']);
+    expect(layers(wide.decoder)).toEqual(['256:relu', '512:relu', '784:sigmoid']);
+    // A linear code takes negative values, which a relu code never does.
+    const codes = tf.tidy(() => (wide.encoder.predict(batch(wide, 64)) as tf.Tensor).dataSync());
+    expect(codes.some((v) => v < 0)).toBe(true);
+    expect(wide.defaults).toMatchObject({ schedule: 'cosine', steps: expect.any(Number) });
+    dispose(wide);
   });
 });
 

@@ -64,6 +64,7 @@ const SHORT: Record<ModelKind, { epochs: number; batchSize: number; learningRate
   denoising: { epochs: 1, batchSize: 50, learningRate: 3e-3 },
   seq2seq: { epochs: 2, batchSize: 32, learningRate: 5e-3 },
   vae: { epochs: 4, batchSize: 32 },
+  wide: { epochs: 3, batchSize: 32 },
 };
 
 describe('training every kind', () => {

@@ -1,0 +1,89 @@
+/**
+ * Is the autoencoder's map better than PCA's? (issue 13.) On the first N images of a dataset, in one run:
+ * PCA-50 of the pixels → t-SNE, then the default recipe (what Train & project does with no field touched:
+ * models/recipe.ts) → codes → t-SNE, or the kinds given. Prints one line per input: 10-NN accuracy in 2-D
+ * (leave-one-out), trustworthiness (k = 10, 1,000 sampled points) against the pixels for both, so they
+ * compare, training seconds, t-SNE seconds and their ratio (timings in the same run: the machine is shared),
+ * and the load average.
+ * Usage: npm run bench:codes -- [--data mnist|<folder or CSV/.npy file>] [--n 10000] [--kinds <default>,deep]
+ *                               [--epochs <n>] [--no-pca] [--code-knn]
+ * --code-knn also prints the 10-NN accuracy in code space (cheap; the screen used to pick candidates).
+ */
+import os from 'node:os';
+
+import { selectBackend } from '../src-main/engine/backends/select.js';
+import { loadFolder } from '../src-main/engine/datasets/index.js';
+import { loadMnist } from '../src-main/engine/datasets/mnist.js';
+import { itemSize, takeFirst } from '../src-main/engine/datasets/types.js';
+import { knnAccuracy, trustworthiness } from '../src-main/engine/metrics/index.js';
+import { PROPOSED_DEFAULT_KIND } from '../src-main/engine/models/recipe.js';
+import { pca } from '../src-main/engine/projection/pca.js';
+import { trainAutoencoder } from '../src-main/engine/training/train.js';
+import { runTsne } from '../src-main/engine/tsne/index.js';
+import { MODEL_KINDS, type ModelKind } from '../src-main/protocol.js';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+}
+
+const data = arg('data', 'mnist');
+const limit = Number(arg('n', '10000'));
+const kinds = arg('kinds', PROPOSED_DEFAULT_KIND).split(',') as ModelKind[];
+for (const k of kinds)
+  if (!MODEL_KINDS.includes(k)) throw new Error(`--kinds: unknown kind "${k}" (${MODEL_KINDS.join(', ')})`);
+const epochs = process.argv.includes('--epochs') ? Number(arg('epochs', '10')) : undefined;
+if (epochs !== undefined && !(Number.isInteger(epochs) && epochs >= 1))
+  throw new Error(`--epochs must be a positive integer`);
+const codeKnn = process.argv.includes('--code-knn');
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+
+const backend = await selectBackend();
+const full = data === 'mnist' ? await loadMnist(limit) : await loadFolder(data);
+const ds = takeFirst(full, Math.min(limit, full.n));
+const n = ds.n;
+const size = itemSize(ds);
+const pixels = new Float32Array(n * size);
+for (let t = 0; t < pixels.length; t++) pixels[t] = ds.pixels[t] / 255;
+console.log(
+  `# ${ds.name} (${data}) N=${n} ${ds.height}×${ds.width}×${ds.channels}, backend ${backend.name}, load ${load()}`,
+);
+
+/** t-SNE (the app's defaults) of x, and its 2-D 10-NN accuracy and trustworthiness against the pixels. */
+async function map(label: string, x: Float32Array, d: number, prepSeconds: number, prep: string): Promise<void> {
+  const t0 = performance.now();
+  const r = await runTsne(x, n, d, {});
+  const tsneSeconds = (performance.now() - t0) / 1000;
+  const acc = knnAccuracy(r.embedding, n, 2, ds.labels, 10);
+  const tw = trustworthiness(pixels, size, r.embedding, 2, n, 10, 1000, 1);
+  const extra = codeKnn ? ` code-knn10=${knnAccuracy(x, n, d, ds.labels, 10).toFixed(4)}` : '';
+  console.log(
+    `codes ${ds.name} input=${label} N=${n} knn10=${acc.toFixed(4)} trust10=${tw.toFixed(4)}${extra} ` +
+      `${prep}=${prepSeconds.toFixed(1)}s tsne=${tsneSeconds.toFixed(1)}s ratio=${(prepSeconds / tsneSeconds).toFixed(2)} load ${load()}`,
+  );
+}
+
+if (!process.argv.includes('--no-pca')) {
+  const t0 = performance.now();
+  const d = Math.min(50, size);
+  const x = pca(pixels, n, size, d, 0);
+  await map(`pca${d}`, x, d, (performance.now() - t0) / 1000, 'pca');
+}
+for (const kind of kinds) {
+  const t0 = performance.now();
+  // What Train & project sends with no field touched: the kind alone.
+  const r = await trainAutoencoder(ds, { model: kind, ...(epochs !== undefined ? { epochs } : {}) });
+  const trainSeconds = (performance.now() - t0) / 1000;
+  const x = await r.model.encode(ds);
+  const codeSize = r.model.codeSize;
+  r.model.dispose();
+  const last = r.epochs.at(-1)!;
+  console.log(
+    `#   ${kind}: ${r.epochs.length} epochs${r.stoppedEarly ? ' (stopped early)' : ''}, val loss ${last.valLoss?.toFixed(4)}`,
+  );
+  await map(`${kind}-codes`, x, codeSize, trainSeconds, 'train');
+}
