@@ -6,6 +6,7 @@ import { selectInPolygon } from './lasso.js';
 import { HighlightLayer, type Layer, PointsLayer } from './layers.js';
 import { maxRenderSize, renderToPixels } from './offscreen.js';
 import { SelectionTool } from './selection-tool.js';
+import { type View, Viewport } from './viewport.js';
 
 export type { DragMode } from './input.js';
 
@@ -25,14 +26,6 @@ export interface ScatterEvents {
 
 type Listeners = { [K in keyof ScatterEvents]: Set<ScatterEvents[K]> };
 
-/** A camera state: view centre in world units and world units per CSS pixel. */
-interface View {
-  cx: number;
-  cy: number;
-  scale: number;
-}
-
-const FLY_MS = 450;
 /** The view counts as resting this long after the last pan or zoom. */
 const REST_MS = 180;
 
@@ -59,16 +52,12 @@ export class ScatterPlot {
   private readonly resizeObserver: ResizeObserver;
   private positions: Float32Array = new Float32Array(0);
   private index: GridIndex | null = null;
-  private view: View = { cx: 0, cy: 0, scale: 1 };
-  private flight: { from: View; to: View; t0: number } | null = null;
-  private width = 1;
-  private height = 1;
+  /** Centre, scale, size, fly-to and whether the user moved the view: the camera as numbers. */
+  private readonly vp = new Viewport();
   private hovered = -1;
   private highlighted = -1;
   private dragMode: DragMode = 'pan';
   private frameRequested = false;
-  /** Whether the user has moved the view (then new positions no longer refit it). */
-  private userMoved = false;
   private readonly cleanup: (() => void)[] = [];
   /** Milliseconds the last frame's draw call took on the CPU side (for the status bar and bench). */
   lastRenderMs = 0;
@@ -113,8 +102,8 @@ export class ScatterPlot {
     this.index = new GridIndex(positions);
     this.points.onPositionsChanged(positions, animate);
     this.highlight.onPositionsChanged(positions);
-    this.points.setFitScale(this.fitView()?.scale ?? 0);
-    if (!this.userMoved) this.fit();
+    this.points.setFitScale(this.vp.fitView(positions)?.scale ?? 0);
+    if (!this.vp.userMoved) this.fit();
     this.requestRender();
   }
 
@@ -166,28 +155,12 @@ export class ScatterPlot {
 
   /** The current view (centre and world units per pixel). */
   get currentView(): Readonly<View> {
-    return { ...this.view };
-  }
-
-  /** The view that shows all points with a margin, or null when there are none. */
-  private fitView(): View | null {
-    const b = this.bounds();
-    if (!b) return null;
-    const margin = 1.08;
-    return {
-      cx: (b.minX + b.maxX) / 2,
-      cy: (b.minY + b.maxY) / 2,
-      scale: Math.max(((b.maxX - b.minX) * margin) / this.width, ((b.maxY - b.minY) * margin) / this.height, 1e-9),
-    };
+    return { ...this.vp.view };
   }
 
   /** Fits the view to all points with a margin. */
   fit(): void {
-    const v = this.fitView();
-    if (!v) return;
-    this.view = v;
-    this.flight = null;
-    this.updateCamera();
+    if (this.vp.fit(this.positions)) this.updateCamera();
   }
 
   /** Re-reads the theme's colours from CSS (call after switching themes). */
@@ -198,54 +171,41 @@ export class ScatterPlot {
 
   /** Fits the view and lets new positions refit it again. */
   resetView(): void {
-    this.userMoved = false;
+    this.vp.userMoved = false;
     this.fit();
   }
 
   /** Animates the view to centre point i, zooming in to 4× the fitted view unless already closer. */
   flyTo(i: number): void {
     if (i < 0 || i >= this.count) return;
-    const fit = this.fitView();
-    const close = fit ? fit.scale / 4 : this.view.scale;
-    const to = { cx: this.positions[2 * i], cy: this.positions[2 * i + 1], scale: Math.min(this.view.scale, close) };
-    this.userMoved = true;
-    this.flight = { from: { ...this.view }, to, t0: performance.now() };
+    const fit = this.vp.fitView(this.positions);
+    const scale = Math.min(this.vp.view.scale, fit ? fit.scale / 4 : this.vp.view.scale);
+    this.vp.flyTo(this.positions[2 * i], this.positions[2 * i + 1], scale, performance.now());
     this.requestRender();
   }
 
   /** Moves the view by a number of CSS pixels. */
   panBy(dx: number, dy: number): void {
     this.lastMove = performance.now();
-    this.view.cx -= dx * this.view.scale;
-    this.view.cy += dy * this.view.scale;
-    this.userMoved = true;
-    this.flight = null;
+    this.vp.panBy(dx, dy);
     this.updateCamera();
   }
 
   /** Zooms by a factor (> 1 zooms in) keeping the screen point (x, y) fixed. */
-  zoomAt(factor: number, x = this.width / 2, y = this.height / 2): void {
+  zoomAt(factor: number, x = this.vp.width / 2, y = this.vp.height / 2): void {
     this.lastMove = performance.now();
-    const before = this.screenToWorld(x, y);
-    this.view.scale /= factor;
-    const after = this.screenToWorld(x, y);
-    this.view.cx += before.x - after.x;
-    this.view.cy += before.y - after.y;
-    this.userMoved = true;
-    this.flight = null;
+    this.vp.zoomAt(factor, x, y);
     this.updateCamera();
   }
 
   /** World coordinates → CSS pixels within the container. */
   worldToScreen(x: number, y: number): { x: number; y: number } {
-    const v = this.view;
-    return { x: (x - v.cx) / v.scale + this.width / 2, y: this.height / 2 - (y - v.cy) / v.scale };
+    return this.vp.worldToScreen(x, y);
   }
 
   /** CSS pixels within the container → world coordinates. */
   screenToWorld(x: number, y: number): { x: number; y: number } {
-    const v = this.view;
-    return { x: v.cx + (x - this.width / 2) * v.scale, y: v.cy - (y - this.height / 2) * v.scale };
+    return this.vp.screenToWorld(x, y);
   }
 
   /** Screen position of point i (CSS pixels within the container), where it rests after any transition. */
@@ -262,7 +222,7 @@ export class ScatterPlot {
   pick(x: number, y: number, radiusPx = 8): number {
     if (!this.index) return -1;
     const w = this.screenToWorld(x, y);
-    return this.index.nearest(w.x, w.y, radiusPx * this.view.scale, (i) => this.points.isShown(i));
+    return this.index.nearest(w.x, w.y, radiusPx * this.vp.view.scale, (i) => this.points.isShown(i));
   }
 
   /** Visible points inside a polygon given in screen pixels (flat x, y pairs). */
@@ -279,21 +239,17 @@ export class ScatterPlot {
 
   /** The map's size in CSS pixels. */
   get size(): { width: number; height: number } {
-    return { width: this.width, height: this.height };
+    return { width: this.vp.width, height: this.vp.height };
   }
 
   /** Whether new positions refit the view (true until the user pans or zooms). */
   get followsFit(): boolean {
-    return !this.userMoved;
+    return !this.vp.userMoved;
   }
 
   /** Moves the camera to a view read from currentView (e.g. a saved session's); new positions no longer refit it. */
   setView(v: View): void {
-    if (![v.cx, v.cy, v.scale].every(Number.isFinite) || v.scale <= 0) return;
-    this.view = { cx: v.cx, cy: v.cy, scale: v.scale };
-    this.userMoved = true;
-    this.flight = null;
-    this.updateCamera();
+    if (this.vp.setView(v)) this.updateCamera();
   }
 
   /** Largest width or height, in pixels, that snapshot() can render on this GPU. */
@@ -310,7 +266,7 @@ export class ScatterPlot {
     const ring = this.highlighted;
     this.highlight.setIndex(-1);
     this.points.setMoving(false);
-    for (const l of this.layers) l.onRender?.(this.view.scale, width / this.width);
+    for (const l of this.layers) l.onRender?.(this.vp.view.scale, width / this.vp.width);
     try {
       return renderToPixels(this.renderer, this.scene, this.camera, width, height, background);
     } finally {
@@ -336,47 +292,22 @@ export class ScatterPlot {
     return performance.now() - t0;
   }
 
-  private bounds(): { minX: number; maxX: number; minY: number; maxY: number } | null {
-    const n = this.count;
-    if (n === 0) return null;
-    let minX = Infinity;
-    let maxX = -Infinity;
-    let minY = Infinity;
-    let maxY = -Infinity;
-    const p = this.positions;
-    for (let i = 0; i < n; i++) {
-      const x = p[2 * i];
-      const y = p[2 * i + 1];
-      if (x < minX) minX = x;
-      if (x > maxX) maxX = x;
-      if (y < minY) minY = y;
-      if (y > maxY) maxY = y;
-    }
-    return { minX, maxX, minY, maxY };
-  }
-
   private emit<K extends keyof ScatterEvents>(event: K, ...args: Parameters<ScatterEvents[K]>): void {
     for (const l of this.listeners[event]) (l as (...a: Parameters<ScatterEvents[K]>) => void)(...args);
   }
 
   private resize(): void {
     const r = this.container.getBoundingClientRect();
-    this.width = Math.max(1, r.width);
-    this.height = Math.max(1, r.height);
-    this.renderer.setSize(this.width, this.height);
-    this.points.setFitScale(this.fitView()?.scale ?? 0);
-    if (!this.userMoved) this.fit();
+    this.vp.width = Math.max(1, r.width);
+    this.vp.height = Math.max(1, r.height);
+    this.renderer.setSize(this.vp.width, this.vp.height);
+    this.points.setFitScale(this.vp.fitView(this.positions)?.scale ?? 0);
+    if (!this.vp.userMoved) this.fit();
     this.updateCamera();
   }
 
   private updateCamera(): void {
-    const { cx, cy, scale } = this.view;
-    const hw = (this.width / 2) * scale;
-    const hh = (this.height / 2) * scale;
-    this.camera.left = cx - hw;
-    this.camera.right = cx + hw;
-    this.camera.top = cy + hh;
-    this.camera.bottom = cy - hh;
+    Object.assign(this.camera, this.vp.frustum());
     this.camera.updateProjectionMatrix();
     this.requestRender();
   }
@@ -393,23 +324,13 @@ export class ScatterPlot {
   private render(): void {
     const t0 = performance.now();
     let more = false;
-    if (this.flight) {
-      const t = Math.min(1, (t0 - this.flight.t0) / FLY_MS);
-      const e = t * t * (3 - 2 * t);
-      const { from, to } = this.flight;
-      // Zoom interpolates in log space so the motion feels even.
-      this.view = {
-        cx: from.cx + (to.cx - from.cx) * e,
-        cy: from.cy + (to.cy - from.cy) * e,
-        scale: Math.exp(Math.log(from.scale) + (Math.log(to.scale) - Math.log(from.scale)) * e),
-      };
-      if (t >= 1) this.flight = null;
-      else more = true;
+    if (this.vp.flying) {
+      more = this.vp.advance(t0);
       this.updateCamera();
     }
     // The view rests when it has not moved for REST_MS nor since the previous
     // frame began (so slow frames, longer than REST_MS, do not count as rests).
-    const moving = this.flight !== null || t0 - this.lastMove < REST_MS || this.lastMove >= this.prevFrameStart;
+    const moving = this.vp.flying || t0 - this.lastMove < REST_MS || this.lastMove >= this.prevFrameStart;
     this.prevFrameStart = t0;
     this.points.setMoving(moving);
     if (moving) {
@@ -421,7 +342,7 @@ export class ScatterPlot {
       }, REST_MS);
     }
     const dpr = this.renderer.getPixelRatio();
-    for (const l of this.layers) if (l.onRender?.(this.view.scale, dpr)) more = true;
+    for (const l of this.layers) if (l.onRender?.(this.vp.view.scale, dpr)) more = true;
     this.renderer.render(this.scene, this.camera);
     this.lastRenderMs = performance.now() - t0;
     if (more) this.requestRender();
@@ -452,7 +373,7 @@ export class ScatterPlot {
       selectPolygon: (poly) => this.emit('select', this.selectScreenPolygon(poly)),
       clearSelection: () => this.emit('select', new Int32Array(0)),
       step: (dx, dy) => this.step(dx, dy),
-      size: () => ({ width: this.width, height: this.height }),
+      size: () => this.size,
     };
     this.cleanup.push(bindMapInput(this.renderer.domElement, this.tool, host));
   }
@@ -464,7 +385,7 @@ export class ScatterPlot {
     if (next >= 0) {
       this.emit('step', next);
       const s = this.pointToScreen(next);
-      if (s.x < 20 || s.y < 20 || s.x > this.width - 20 || s.y > this.height - 20) this.flyTo(next);
+      if (s.x < 20 || s.y < 20 || s.x > this.vp.width - 20 || s.y > this.vp.height - 20) this.flyTo(next);
     }
     return true;
   }
