@@ -30,7 +30,8 @@ export function progressLine(p: Progress, width = 24): string {
 /** Draws progress events on a stream (stderr), in place when it is a terminal. */
 export class ProgressBars {
   private live = false;
-  private lastDecile = new Map<string, number>();
+  /** Per job and stage: the last decile printed, of which count (a job's phases each count from 0 to their own total). */
+  private lastDecile = new Map<string, { decile: number; done: number; total: number }>();
 
   constructor(private readonly out: { write(s: string): unknown; isTTY?: boolean; columns?: number }) {}
 
@@ -45,8 +46,11 @@ export class ProgressBars {
     }
     const key = `${p.jobId}:${p.stage}`;
     const decile = p.total > 0 ? Math.floor((10 * p.done) / p.total) : 0;
-    if ((this.lastDecile.get(key) ?? -1) >= decile) return;
-    this.lastDecile.set(key, decile);
+    const last = this.lastDecile.get(key);
+    // A new phase (t-SNE: neighbours, calibration, symmetrisation, then the iterations) starts its own bar.
+    const samePhase = last !== undefined && last.total === p.total && last.done <= p.done;
+    if (samePhase && last.decile >= decile) return;
+    this.lastDecile.set(key, { decile, done: p.done, total: p.total });
     this.out.write(progressLine(p) + '\n');
   }
 

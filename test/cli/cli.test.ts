@@ -290,4 +290,17 @@ describe('progress bars', () => {
     for (let i = 0; i <= 100; i++) bars.update({ jobId: 'p', stage: 'project', message: '', done: i, total: 100 });
     expect(lines).toHaveLength(11);
   });
+
+  it('start a new bar for each phase of a job, each counting from 0 to its own total', () => {
+    const lines: string[] = [];
+    const bars = new ProgressBars({ write: (s: string) => lines.push(s), isTTY: false });
+    const phase = (message: string, total: number) => {
+      for (let i = 0; i <= total; i++) bars.update({ jobId: 'p', stage: 'project', message, done: i, total });
+    };
+    phase('t-SNE: finding neighbours', 300);
+    phase('t-SNE: calibrating perplexity', 300);
+    phase('t-SNE: iteration', 750);
+    expect(lines).toHaveLength(33);
+    expect(lines.at(-1)).toMatch(/100% {2}t-SNE: iteration\n$/);
+  });
 });
