@@ -8,7 +8,7 @@
  * next one starts with the next command. Sending never throws because the
  * engine is missing or gone: the command's sender gets an error event.
  */
-import type { Command, EngineEvent } from '../protocol.js';
+import { type Command, commandIds, type EngineEvent } from '../protocol.js';
 
 /** The engine process as the host sees it (Electron's UtilityProcess fits). */
 export interface EngineProcess {
@@ -26,10 +26,7 @@ export const RESTART_WINDOW_MS = 60_000;
 
 /** An error event for `command`, carrying its job or request id so the sender's waiting job ends. */
 export function errorFor(command: unknown, message: string): Extract<EngineEvent, { type: 'error' }> {
-  const c = (typeof command === 'object' && command !== null ? command : {}) as Record<string, unknown>;
-  const id = (k: 'jobId' | 'requestId') =>
-    typeof c[k] === 'string' && (c[k] as string).length <= 200 ? { [k]: c[k] as string } : {};
-  return { type: 'error', ...id('jobId'), ...id('requestId'), message };
+  return { type: 'error', ...commandIds(command), message };
 }
 
 /** Options of the host. */

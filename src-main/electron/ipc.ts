@@ -96,7 +96,7 @@ export class EngineBridge {
       return;
     }
     const parsed: ParsedCommand =
-      args.length !== 1 ? { ok: false, message: 'expected exactly one command' } : parseCommand(args[0]);
+      args.length !== 1 ? { ok: false, message: 'expected exactly one command', ids: {} } : parseCommand(args[0]);
     if (!parsed.ok) {
       this.warn(`rejected a command: ${parsed.message}`);
       this.deliver(errorFor(args[0], `bad command: ${parsed.message}`));

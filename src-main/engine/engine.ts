@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import type { Command, EngineEvent, Progress } from '../protocol.js';
-import { decodeI32, MAX_ID_LENGTH, parseCommand } from '../protocol.js';
+import { decodeI32, parseCommand } from '../protocol.js';
 import { backendWorks, recreateBackend } from './backends/health.js';
 import { selectBackend } from './backends/select.js';
 import { clusterJob } from './jobs/cluster.js';
@@ -83,7 +83,7 @@ export class Engine {
     const parsed = parseCommand(raw);
     if (!parsed.ok) {
       // The refusal names the job or request it answers, when the sender gave a usable id.
-      this.emit({ type: 'error', ...idsOf(raw), message: `bad command: ${parsed.message}` });
+      this.emit({ type: 'error', ...parsed.ids, message: `bad command: ${parsed.message}` });
       return;
     }
     const cmd: Command = parsed.command;
@@ -205,15 +205,4 @@ export class Engine {
       this.emit({ type: 'progress', progress: { jobId, stage, ...p } });
     };
   }
-}
-
-/** The jobId / requestId of an untrusted command, where they are short strings. */
-function idsOf(raw: unknown): { jobId?: string; requestId?: string } {
-  const ids: { jobId?: string; requestId?: string } = {};
-  if (typeof raw !== 'object' || raw === null) return ids;
-  for (const key of ['jobId', 'requestId'] as const) {
-    const v = (raw as Record<string, unknown>)[key];
-    if (typeof v === 'string' && v.length > 0 && v.length <= MAX_ID_LENGTH) ids[key] = v;
-  }
-  return ids;
 }

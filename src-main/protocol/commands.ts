@@ -219,8 +219,29 @@ export type Command = { [K in CommandType]: CommandOf<K> }[CommandType];
 /** The command types, in declaration order. */
 export const COMMAND_TYPES = Object.keys(COMMAND_SCHEMAS) as CommandType[];
 
-/** The result of checking an untrusted command. */
-export type ParsedCommand = { ok: true; command: Command } | { ok: false; message: string };
+/** The job or request an untrusted command names, where its ids are usable strings. */
+export interface CommandIds {
+  jobId?: string;
+  requestId?: string;
+}
+
+/**
+ * The ids of an untrusted command, however malformed the rest is, so that a
+ * refusal answers the job or request it refuses (the page ends that job
+ * instead of waiting for an answer that never comes).
+ */
+export function commandIds(raw: unknown): CommandIds {
+  const ids: CommandIds = {};
+  if (typeof raw !== 'object' || raw === null) return ids;
+  for (const key of ['jobId', 'requestId'] as const) {
+    const v = (raw as Record<string, unknown>)[key];
+    if (typeof v === 'string' && v.length > 0 && v.length <= MAX_ID_LENGTH) ids[key] = v;
+  }
+  return ids;
+}
+
+/** The result of checking an untrusted command; a refusal carries the ids it answers. */
+export type ParsedCommand = { ok: true; command: Command } | { ok: false; message: string; ids: CommandIds };
 
 function describeIssues(type: string, error: z.ZodError): string {
   return error.issues
@@ -237,19 +258,20 @@ function describeIssues(type: string, error: z.ZodError): string {
  */
 export function parseCommand(raw: unknown): ParsedCommand {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-    return { ok: false, message: 'command must be an object' };
+    return { ok: false, message: 'command must be an object', ids: {} };
   const type = (raw as { type?: unknown }).type;
   if (typeof type !== 'string' || !Object.hasOwn(COMMAND_SCHEMAS, type))
     // Not String(type): a deeply nested array as `type` overflows the stack when turned into text.
     return {
       ok: false,
+      ids: commandIds(raw),
       message:
         typeof type === 'string'
           ? `unknown command type "${type.slice(0, 40)}"`
           : `command type must be a string, not ${Array.isArray(type) ? 'an array' : type === null ? 'null' : typeof type}`,
     };
   const result = COMMAND_SCHEMAS[type as CommandType].safeParse(raw);
-  if (!result.success) return { ok: false, message: describeIssues(type, result.error) };
+  if (!result.success) return { ok: false, message: describeIssues(type, result.error), ids: commandIds(raw) };
   return { ok: true, command: { type, ...result.data } as Command };
 }
 

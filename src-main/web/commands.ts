@@ -6,7 +6,7 @@
  */
 import type { RawData } from 'ws';
 
-import { type Command, parseCommand } from '../protocol.js';
+import { type Command, commandIds, parseCommand, type ParsedCommand } from '../protocol.js';
 
 /**
  * Largest command a page may send. The biggest the product needs is a CSV
@@ -70,9 +70,6 @@ export function refusedInWebMode(cmd: Command): string | null {
   return null;
 }
 
-/** A message turned into a command for the engine, or why it was refused. */
-export type Checked = { ok: true; command: Command } | { ok: false; message: string };
-
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
 
 function byteLength(data: RawData): number {
@@ -81,31 +78,44 @@ function byteLength(data: RawData): number {
 }
 
 /** Turns one socket message into a command the engine may receive; never throws. */
-export function commandFromMessage(data: RawData): Checked {
+export function commandFromMessage(data: RawData): ParsedCommand {
   const size = byteLength(data);
   if (size > MAX_MESSAGE_BYTES)
     return {
       ok: false,
       message: `bad command: the message is ${mb(size)}; a command may be at most ${mb(MAX_MESSAGE_BYTES)}`,
+      ids: {},
     };
   let raw: unknown;
   try {
     const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
     if (nestsDeeperThan(bytes, MAX_NESTING))
-      return { ok: false, message: `bad command: nested deeper than ${MAX_NESTING} levels of arrays and objects` };
+      return {
+        ok: false,
+        message: `bad command: nested deeper than ${MAX_NESTING} levels of arrays and objects`,
+        ids: {},
+      };
     raw = JSON.parse(bytes.toString('utf8'));
   } catch (e) {
     // A RangeError (input nested beyond what the parser takes) is as much "not JSON" as a syntax error.
-    return { ok: false, message: e instanceof RangeError ? 'bad command: nested too deeply' : 'bad command: not JSON' };
+    return {
+      ok: false,
+      message: e instanceof RangeError ? 'bad command: nested too deeply' : 'bad command: not JSON',
+      ids: {},
+    };
   }
-  let checked: Checked;
+  let checked: ParsedCommand;
   try {
     // The schema's copy, not `raw`: every field it does not declare (however deep) is dropped here.
     checked = parseCommand(raw);
   } catch (e) {
-    return { ok: false, message: `bad command: ${e instanceof RangeError ? 'nested too deeply' : 'not a command'}` };
+    return {
+      ok: false,
+      message: `bad command: ${e instanceof RangeError ? 'nested too deeply' : 'not a command'}`,
+      ids: {},
+    };
   }
-  if (!checked.ok) return { ok: false, message: `bad command: ${checked.message}` };
+  if (!checked.ok) return { ...checked, message: `bad command: ${checked.message}` };
   const refused = refusedInWebMode(checked.command);
-  return refused ? { ok: false, message: `bad command: ${refused}` } : checked;
+  return refused ? { ok: false, message: `bad command: ${refused}`, ids: commandIds(checked.command) } : checked;
 }

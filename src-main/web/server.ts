@@ -7,7 +7,7 @@ import path from 'node:path';
 import { type WebSocket, WebSocketServer } from 'ws';
 
 import { MIME_TYPES } from '../mime.js';
-import type { EngineEvent } from '../protocol.js';
+import { commandIds, type EngineEvent } from '../protocol.js';
 import { commandFromMessage, WIRE_LIMIT_BYTES } from './commands.js';
 import { hasToken, hostProblem, originProblem, TOKEN_COOKIE } from './guard.js';
 import { SessionTransfers } from './session-transfer.js';
@@ -161,10 +161,9 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       ws.on('error', (e) => process.stderr.write(`ae-explorer web: a page's socket: ${e.message}\n`));
       ws.on('message', (data) => {
         const checked = commandFromMessage(data);
-        if (!checked.ok) return sendTo(ws, { type: 'error', message: checked.message });
-        // The page's job or request fails with this message instead of waiting for an answer.
-        const c = checked.command as { jobId?: string; requestId?: string };
-        const ids = { ...(c.jobId ? { jobId: c.jobId } : {}), ...(c.requestId ? { requestId: c.requestId } : {}) };
+        // The page's job or request fails with the refusal instead of waiting for an answer.
+        if (!checked.ok) return sendTo(ws, { type: 'error', ...checked.ids, message: checked.message });
+        const ids = commandIds(checked.command);
         const reportTo = (message: string) => sendTo(ws, { type: 'error', ...ids, message });
         const unsent = engine.send(checked.command, reportTo);
         if (unsent) reportTo(unsent);

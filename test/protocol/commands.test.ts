@@ -93,6 +93,14 @@ describe('parseCommand: unknown fields', () => {
     expect(r).toEqual({ ok: true, command: { type: 'hello' } });
   });
 
+  it('hands back the ids of a refused command, when they are usable strings', () => {
+    const r = parseCommand({ type: 'train', jobId: 'j7', params: { model: 'deep', epochs: 0 } });
+    expect(r).toMatchObject({ ok: false, ids: { jobId: 'j7' } });
+    expect(parseCommand({ type: 'bogus', requestId: 'r1' })).toMatchObject({ ok: false, ids: { requestId: 'r1' } });
+    expect(parseCommand({ type: 'cancel', jobId: 'x'.repeat(201) })).toMatchObject({ ok: false, ids: {} });
+    expect(parseCommand([])).toMatchObject({ ok: false, ids: {} });
+  });
+
   it('names an unknown command type and refuses non-objects', () => {
     expect(validateCommand({ type: 'rm -rf' })).toBe('unknown command type "rm -rf"');
     expect(validateCommand({ type: 'toString' })).toBe('unknown command type "toString"');

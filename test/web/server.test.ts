@@ -139,6 +139,17 @@ describe('web server', () => {
       'bad command: in web mode the session is downloaded by the browser (Save session); the server writes no files for it',
       'bad command: in web mode a session is opened by uploading it (Open session), not by a path on the server',
     ]);
+    // Each refusal answers the job or request it refuses, so the page ends that job instead of waiting.
+    const ids = page.events
+      .filter((e) => e.type === 'error')
+      .map((e) => ({ jobId: e.jobId as string | undefined, requestId: e.requestId as string | undefined }));
+    expect(ids).toEqual([
+      { jobId: undefined, requestId: undefined },
+      { jobId: 'j', requestId: undefined },
+      { jobId: undefined, requestId: 'r' },
+      { jobId: undefined, requestId: 's' },
+      { jobId: 'o', requestId: undefined },
+    ]);
     expect(page.received()).toEqual([{ type: 'hello' }]);
     page.close();
   });
