@@ -8,6 +8,7 @@ import { defaultEpochs, learningRateAt } from '../models/recipe.js';
 import { checkModelSize, MAX_MODEL_BYTES } from '../models/size.js';
 import { createRandom } from '../util/random.js';
 import { yieldToEventLoop } from '../util/slicer.js';
+import { FusedAdam } from './adam.js';
 import { autoBatchSize, batchTensor, shuffleInPlace } from './batches.js';
 import { GradientHelper, MIN_PARALLEL_BATCH, parallelStep, trainingThreads } from './parallel.js';
 import { trainableVariables } from './variables.js';
@@ -207,7 +208,7 @@ export async function trainAutoencoder(ds: Dataset, params: TrainParams, hooks: 
   const built = buildModel(params.model, ds, params, seed, hooks.maxModelBytes);
   const model = new TrainedAutoencoder(params.model, built);
   const baseRate = params.learningRate ?? built.defaults.learningRate;
-  const optimizer = tf.train.adam(baseRate);
+  const optimizer = new FusedAdam(baseRate);
   const inputShape = built.inputShape;
   const stepSeed = () => Math.floor(random() * 2 ** 31);
 
@@ -337,12 +338,9 @@ export async function trainAutoencoder(ds: Dataset, params: TrainParams, hooks: 
   };
 }
 
-/**
- * Sets Adam's learning rate for the next step. tfjs reads the field on every
- * applyGradients but declares it protected; the moments are untouched.
- */
-function setLearningRate(optimizer: tf.AdamOptimizer, rate: number): void {
-  (optimizer as unknown as { learningRate: number }).learningRate = rate;
+/** Sets Adam's learning rate for the next step (read on every step); the moments are untouched. */
+function setLearningRate(optimizer: FusedAdam, rate: number): void {
+  optimizer.learningRate = rate;
 }
 
 /**

@@ -1,0 +1,112 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** Adam's constants, TF.js's defaults (epsilon: the backend's float32 epsilon, 1e-7). */
+export const ADAM_DEFAULTS = Object.freeze({ beta1: 0.9, beta2: 0.999 });
+
+/** One variable's optimiser state, held in JS arrays between steps. */
+interface Slot {
+  /** First and second moment estimates. */
+  m: Float32Array;
+  v: Float32Array;
+  /** The variable's values as last written here; `dataId` says whether they are still its values. */
+  w: Float32Array | null;
+  dataId: object | null;
+}
+
+/**
+ * Adam (Kingma & Ba), the same update as `tf.train.adam`, done in one pass
+ * over each variable instead of fourteen tensor ops. TF.js's Adam runs
+ * m·β1 + g·(1−β1), v·β2 + g²·(1−β2), two bias corrections, sqrt, +ε, ÷, ×lr
+ * and + as separate kernels, each allocating a tensor the size of the
+ * weights; on the wasm backend that was 28% of a step of the wide model at
+ * batch 64 (bench/profile-train.ts). Here the moments stay in JS arrays and
+ * each step reads the gradient once and writes the weights once.
+ *
+ * The arithmetic is in float64 and rounded to float32 when stored, where
+ * TF.js rounds after each op: the same update up to the last bits. The
+ * moments are kept by variable name, so gradients may come in any order.
+ */
+export class FusedAdam extends tf.Optimizer {
+  /** Read at every step, so a schedule may change it between steps. */
+  learningRate: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  private readonly slots = new Map<string, Slot>();
+  /** β1^t and β2^t for the step about to be taken (t from 1). */
+  private accBeta1: number;
+  private accBeta2: number;
+
+  constructor(learningRate: number, beta1 = ADAM_DEFAULTS.beta1, beta2 = ADAM_DEFAULTS.beta2, epsilon?: number) {
+    super();
+    if (!(learningRate > 0 && Number.isFinite(learningRate)))
+      throw new Error(`Adam: learning rate must be a finite number > 0, got ${learningRate}`);
+    this.learningRate = learningRate;
+    this.beta1 = beta1;
+    this.beta2 = beta2;
+    this.epsilon = epsilon ?? tf.backend().epsilon();
+    this.accBeta1 = beta1;
+    this.accBeta2 = beta2;
+  }
+
+  /** Applies one step's gradients (by variable name, as `minimize` and `variableGrads` give them). */
+  applyGradients(variableGradients: tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[]): void {
+    const entries: [string, tf.Tensor | null | undefined][] = Array.isArray(variableGradients)
+      ? variableGradients.map((g) => [g.name, g.tensor])
+      : Object.entries(variableGradients);
+    const c1 = 1 - this.accBeta1;
+    const c2 = 1 - this.accBeta2;
+    for (const [name, gradient] of entries) {
+      if (!gradient) continue;
+      const variable = tf.engine().registeredVariables[name];
+      if (!variable) throw new Error(`Adam: no variable named ${name}`);
+      this.update(variable, gradient, c1, c2);
+    }
+    this.accBeta1 *= this.beta1;
+    this.accBeta2 *= this.beta2;
+    this.incrementIterations();
+  }
+
+  private update(variable: tf.Variable, gradient: tf.Tensor, c1: number, c2: number): void {
+    const n = variable.size;
+    let slot = this.slots.get(variable.name);
+    if (!slot) {
+      slot = { m: new Float32Array(n), v: new Float32Array(n), w: null, dataId: null };
+      this.slots.set(variable.name, slot);
+    }
+    // Something else assigned the variable since the last step (or this is the first): read its values.
+    // A copy: on the cpu backend dataSync hands out the tensor's own storage.
+    const w =
+      slot.w && slot.dataId === variable.dataId ? slot.w : Float32Array.from(variable.dataSync() as Float32Array);
+    const g = gradient.dataSync() as Float32Array;
+    if (g.length !== n) throw new Error(`Adam: gradient of ${variable.name} has ${g.length} values, not ${n}`);
+    const { m, v } = slot;
+    const { beta1: b1, beta2: b2, epsilon: eps } = this;
+    const step = this.learningRate / c1;
+    const invC2 = 1 / c2;
+    // A new array every step: the tensor made from it may keep it as its storage (cpu backend).
+    const next = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const gi = g[i]!;
+      const mi = b1 * m[i]! + (1 - b1) * gi;
+      const vi = b2 * v[i]! + (1 - b2) * gi * gi;
+      m[i] = mi;
+      v[i] = vi;
+      next[i] = w[i]! - (step * mi) / (Math.sqrt(vi * invC2) + eps);
+    }
+    const t = tf.tensor(next, variable.shape, 'float32');
+    variable.assign(t);
+    t.dispose();
+    slot.w = next;
+    slot.dataId = variable.dataId;
+  }
+
+  /** Drops the moments (plain JS arrays: nothing of TF.js's to free). */
+  override dispose(): void {
+    this.slots.clear();
+  }
+
+  getConfig(): tf.serialization.ConfigDict {
+    return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+  }
+}
