@@ -32,6 +32,12 @@ const entries: { src: string; out: string; options?: BuildOptions }[] = [
   // data-parallel training's helper and t-SNE's.
   { src: 'src-main/engine/training/gradient-worker.ts', out: 'gradient-worker.js' },
   { src: 'src-main/engine/tsne/attraction-worker.ts', out: 'attraction-worker.js' },
+  // The threaded wasm binary's pthread script (backends/wasm-threads.ts), started by path by Emscripten.
+  {
+    src: 'src-main/engine/backends/wasm-pthread-worker.cjs',
+    out: 'wasm-pthread-worker.cjs',
+    options: { format: 'cjs' },
+  },
   { src: 'src-main/cli/main.ts', out: 'cli.js', options: { banner: { js: '#!/usr/bin/env node' } } },
   { src: 'src-main/electron/main.ts', out: 'electron-main.cjs', options: { format: 'cjs', external: ['electron'] } },
   // A sandboxed preload can only require('electron'): bundle everything else in.

@@ -24,7 +24,8 @@ function reply(msg: HelperReply, transfer: ArrayBuffer[] = []): void {
 
 try {
   if (init.backend === 'tensorflow') throw new Error('the tensorflow backend does not run in worker threads');
-  const backend = await selectBackend(init.backend);
+  // One kernel thread: this thread is already the second of two.
+  const backend = await selectBackend(init.backend, { wasmThreads: 1 });
   const built = buildAutoencoder(init.kind, init.build);
   const vars = trainableVariables(built);
   reply({ type: 'ready', backend: backend.name, shapes: vars.map((v) => v.shape) });
