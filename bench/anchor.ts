@@ -83,13 +83,17 @@ export function twinSpec(built: Autoencoder): TwinSpec {
   const conv = (f: number, act: string) => `Conv2D(${f},3,3,same,${act})`;
   const same = (a: string[], b: string[]) => a.length === b.length && a.every((v, i) => v === b[i]);
 
-  if (kind === 'simple' || kind === 'sparse' || kind === 'deep') {
+  if (kind === 'simple' || kind === 'sparse' || kind === 'deep' || kind === 'wide') {
     const widths = numbers(enc);
     const hidden = widths.slice(0, -1);
     const code = widths[widths.length - 1]!;
-    const wantEnc = widths.map((u) => dense(u, 'relu'));
+    const codeActivation = kind === 'wide' ? 'linear' : 'relu';
+    const wantEnc = [...hidden.map((u) => dense(u, 'relu')), dense(code, codeActivation)];
     const wantDec = [...[...hidden].reverse().map((u) => dense(u, 'relu')), dense(size, 'sigmoid')];
-    if (!same(enc, wantEnc) || !same(dec, wantDec)) refuse('relu dense layers to a relu code, mirrored, sigmoid out');
+    if (!same(enc, wantEnc) || !same(dec, wantDec))
+      refuse(`relu dense layers to a ${codeActivation} code, mirrored, sigmoid out`);
+    if (kind === 'wide')
+      return { kind, lr, hidden, code, codeActivation, schedule: built.defaults.schedule ?? 'constant' };
     return { kind, lr, hidden, code, ...(kind === 'sparse' ? { l1: SPARSE_L1 } : {}) };
   }
   if (kind === 'conv' || kind === 'denoising') {

