@@ -49,7 +49,7 @@ export const LIMITS = Object.freeze({
   neighbors: { min: 1, max: 100 },
 });
 
-/** The neighbour panel's k, and the k of the map-space neighbours it is compared with. */
+/** The neighbour panel's k (its neighbours are compared with as many nearest on the map). */
 export const NEIGHBORS_DEFAULT_K = 10;
 
 /** Optional CSV columns: reconstruction `error`, k-means `cluster`, the latent code as `z0..zK`. */
@@ -208,7 +208,7 @@ export const COMMAND_SCHEMAS = {
   }),
   /**
    * The k nearest items to `index` in code space (the trained model's codes;
-   * the pixels before any model), nearest first, with the 10 nearest on the
+   * the pixels before any model), nearest first, with the k nearest on the
    * engine's current map, so a front end can say how many neighbours the map keeps.
    */
   neighbors: z.object({ requestId: id, index, k: intBetween(LIMITS.neighbors).optional() }),

@@ -174,10 +174,7 @@ export type EngineEvent =
       indices: number[];
       /** Their Euclidean distances to the item in `space`, ascending. */
       distances: number[];
-      /**
-       * The NEIGHBORS_DEFAULT_K nearest items on the engine's current map
-       * (absent without one), nearest first, to compare `indices` with.
-       */
+      /** The k nearest items on the engine's current map (absent without one), nearest first, to compare `indices` with. */
       mapIndices?: number[];
     }
   | { type: 'sessionSaved'; requestId: string; path: string; bytes: number }

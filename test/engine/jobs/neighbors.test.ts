@@ -47,7 +47,7 @@ describe('neighborsJob', () => {
     expect(after.distances).toHaveLength(25);
     expect(after.distances).toEqual([...after.distances].sort((a, b) => a - b));
     expect(after.distances[0]).toBeCloseTo(nearestRows(codes, ds.n, 8, 123, 1).distances[0], 10);
-    expect(after.mapIndices).toEqual(sortedNeighbours(positions, ds.n, 2, 123, 10));
+    expect(after.mapIndices).toEqual(sortedNeighbours(positions, ds.n, 2, 123, 25));
   }, 120_000);
 
   it('refuses an index past the dataset’s end and a k out of bounds, naming the request', async () => {
