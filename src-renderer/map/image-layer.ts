@@ -97,6 +97,8 @@ export class ImageLayer implements Layer {
   private pixelRatio = 1;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private fetching = false;
+  /** Milliseconds the last plan took (one pass over the points; for the bench). */
+  lastPlanMs = 0;
   /** Images drawn by the last rebuild. */
   private drawn = new Int32Array(0);
 
@@ -120,7 +122,8 @@ export class ImageLayer implements Layer {
         uBorder: { value: 0.05 },
       },
       depthTest: false,
-      transparent: false,
+      // In three.js's transparent pass with the points, so renderOrder draws the images over them.
+      transparent: true,
     });
     this.sprites = new THREE.Points(this.geometry, this.material);
     this.sprites.frustumCulled = false;
@@ -213,6 +216,7 @@ export class ImageLayer implements Layer {
       return;
     }
     const { view, width, height } = this.host.view();
+    const t0 = performance.now();
     const plan = planImages({
       positions: this.positions,
       isShown: (i) => this.host.isShown(i),
@@ -221,6 +225,7 @@ export class ImageLayer implements Layer {
       height,
       pixelRatio: this.pixelRatio,
     });
+    this.lastPlanMs = performance.now() - t0;
     this.current = plan;
     this.atlases[plan.tile].slots.touch(plan.items);
     this.rebuild();
@@ -276,8 +281,10 @@ export class ImageLayer implements Layer {
           data[o + 3] = 255;
         }
     });
-    // Only the rows of tiles that changed go to the GPU, not the whole atlas.
-    for (const y of rows) atlas.texture.addUpdateRange(y * rowBytes, slots.tile * rowBytes);
+    // Only the rows of tiles that changed go to the GPU, not the whole atlas; three.js uploads
+    // each range as one row of pixels, so a range may not span two rows.
+    for (const y of rows)
+      for (let r = 0; r < slots.tile; r++) atlas.texture.addUpdateRange((y + r) * rowBytes, rowBytes);
     atlas.texture.needsUpdate = true;
   }
 
