@@ -86,14 +86,16 @@ export class ScatterPlot {
     container.appendChild(el);
     const css = (name: string, fallback: string) =>
       getComputedStyle(container).getPropertyValue(name).trim() || fallback;
-    this.highlight = new HighlightLayer(css('--text', '#111'));
     this.tool = new SelectionTool(container, () => css('--accent', '#2f6fde'));
+    const requestRender = () => this.requestRender();
     this.images = new ImageLayer({
       view: () => ({ view: this.vp.view, width: this.vp.width, height: this.vp.height }),
       isShown: (i) => this.points.isShown(i),
-      requestRender: () => this.requestRender(),
+      requestRender,
     });
-    this.neighbours = new RingsLayer(() => this.images.displayPx, css('--accent', '#2f6fde'));
+    const imageSide = () => this.images.itemSide;
+    this.highlight = new HighlightLayer(css('--text', '#111'), imageSide);
+    this.neighbours = new RingsLayer(imageSide, requestRender, css('--accent', '#2f6fde'));
     this.layers = [this.points, this.images, this.neighbours, this.highlight];
     for (const l of this.layers) l.setScene(this.scene);
     this.resizeObserver = new ResizeObserver(() => this.resize());

@@ -178,9 +178,13 @@ export class ImageLayer implements Layer {
     };
   }
 
-  /** Side of the images drawn now, CSS pixels (0 = none). */
-  get displayPx(): number {
-    return this.enabled && this.drawn.length > 0 ? (this.current?.displayPx ?? 0) : 0;
+  /**
+   * Side of the images drawn one per point now, CSS pixels (0 when none are,
+   * or only representatives): rings frame a point's image when it has one.
+   */
+  get itemSide(): number {
+    const p = this.current;
+    return this.enabled && this.drawn.length > 0 && p?.mode === 'items' ? p.displayPx : 0;
   }
 
   /** Bytes the atlases hold (fixed when the layer is made). */

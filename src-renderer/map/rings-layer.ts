@@ -34,9 +34,14 @@ export class RingsLayer implements Layer {
   private readonly points: THREE.Points;
   private positions: Float32Array = new Float32Array(0);
   private indices: readonly number[] = [];
-  /** `imageSide` is the side of the images drawn under the rings (0 = none), in CSS pixels: a ring frames its image. */
+  /**
+   * `imageSide` is the side of the images drawn one per point under the
+   * rings (0 = none), in CSS pixels, so a ring frames its image;
+   * `requestRender` asks the owner for a frame when the rings change.
+   */
   constructor(
     private readonly imageSide: () => number,
+    private readonly requestRender: () => void,
     color = '#e8590c',
   ) {
     this.material = new THREE.ShaderMaterial({
@@ -83,6 +88,7 @@ export class RingsLayer implements Layer {
     this.geometry.dispose();
     this.geometry.setAttribute('position', new THREE.BufferAttribute(a, 3));
     this.points.visible = shown.length > 0;
+    this.requestRender();
   }
 
   onRender(_unitsPerPixel: number, pixelRatio: number): void {
