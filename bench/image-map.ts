@@ -10,7 +10,8 @@
  *  - how long after the view rests until every planned image is drawn
  *    (engine round trips, atlas upload);
  *  - frame times while panning (requestAnimationFrame intervals, as in
- *    bench/map.ts) and the full draw with a GPU sync.
+ *    bench/map.ts) and the full draw with a GPU sync, with the images on and
+ *    then off, so the images' own cost is the difference in one run.
  * Usage: npm run bench:image-map -- [--n 70000] [--frames 60]
  */
 import { loadavg } from 'node:os';
@@ -34,6 +35,12 @@ interface ViewFigures {
   displayPx: number;
   planMs: number;
   readyMs: number;
+  /** Frame times with the images drawn, and with them off (the same view, the same points). */
+  on: Frames;
+  off: Frames;
+}
+
+interface Frames {
   rafMedian: number;
   rafP95: number;
   drawMedian: number;
@@ -49,6 +56,7 @@ function measure(page: Page, n: number, frames: number, datasetSize: number): Pr
         state: { mode: string; drawn: number[]; planned: number; displayPx: number };
         lastPlanMs: number;
         setSource(s: unknown): void;
+        setEnabled(on: boolean): void;
         source: (ix: number[], side: number) => Promise<Batch>;
       };
       type Plot = {
@@ -105,10 +113,8 @@ function measure(page: Page, n: number, frames: number, datasetSize: number): Pr
         }
         return performance.now() - t0;
       };
-      const view = async (): Promise<ViewFigures> => {
-        const readyMs = await ready();
-        const s = plot.images.state;
-        const planMs = plot.images.lastPlanMs;
+      /** Pan frame intervals and full draws of the current view. */
+      const frameTimes = async () => {
         const stamps: number[] = [];
         await new Promise<void>((done) => {
           const tick = (t: number) => {
@@ -126,16 +132,22 @@ function measure(page: Page, n: number, frames: number, datasetSize: number): Pr
           draws.push(plot.renderSync('full'));
         }
         return {
-          mode: s.mode,
-          drawn: s.drawn.length,
-          displayPx: s.displayPx,
-          planMs,
-          readyMs,
           rafMedian: quantile(intervals, 0.5),
           rafP95: quantile(intervals, 0.95),
           drawMedian: quantile(draws, 0.5),
           drawP95: quantile(draws, 0.95),
         };
+      };
+      /** The current view with images on, then the same frames with them off. */
+      const view = async (): Promise<ViewFigures> => {
+        const readyMs = await ready();
+        const s = plot.images.state;
+        const planMs = plot.images.lastPlanMs;
+        const on = await frameTimes();
+        plot.images.setEnabled(false);
+        const off = await frameTimes();
+        plot.images.setEnabled(true);
+        return { mode: s.mode, drawn: s.drawn.length, displayPx: s.displayPx, planMs, readyMs, on, off };
       };
       plot.setSelection(null);
       plot.setHighlight(-1);
@@ -185,9 +197,13 @@ try {
     console.log(
       `image map ${name}, ${fmt(n)} points: ${f.mode}, ${fmt(f.drawn)} images of ${f.displayPx} px; plan ${f.planMs.toFixed(1)} ms; all drawn ${f.readyMs.toFixed(0)} ms after the view rests`,
     );
-    console.log(
-      `image map ${name}, ${fmt(n)} points: pan frame median ${f.rafMedian.toFixed(1)} ms, p95 ${f.rafP95.toFixed(1)} ms (${(1000 / f.rafMedian).toFixed(1)} fps); full draw + GPU sync median ${f.drawMedian.toFixed(1)} ms, p95 ${f.drawP95.toFixed(1)} ms`,
-    );
+    for (const [what, t] of [
+      ['images on', f.on],
+      ['images off', f.off],
+    ] as const)
+      console.log(
+        `image map ${name}, ${fmt(n)} points, ${what}: pan frame median ${t.rafMedian.toFixed(1)} ms, p95 ${t.rafP95.toFixed(1)} ms (${(1000 / t.rafMedian).toFixed(1)} fps); full draw + GPU sync median ${t.drawMedian.toFixed(1)} ms, p95 ${t.drawP95.toFixed(1)} ms`,
+      );
   }
 } finally {
   await browser.close();

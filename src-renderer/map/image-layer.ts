@@ -27,8 +27,13 @@ export interface ImageHost {
 
 /** Slots per atlas: 4,096 tiles of 16 px (4 MiB) and 2,048 of 32 px (8 MiB), 12 MiB in all, whatever the data. */
 export const ATLAS_SLOTS: Record<TileSide, number> = { 16: 4096, 32: 2048 };
-/** A moving view or streaming positions make a new plan at most this often. */
+/**
+ * A new plan waits until the view or the positions have rested this long (a
+ * pan moves the images with the camera, no plan needed), or at most
+ * REPLAN_MAX_WAIT_MS while they keep changing (a streaming t-SNE).
+ */
 const REPLAN_MS = 150;
+const REPLAN_MAX_WAIT_MS = 1000;
 /** Most images one plan draws (the plan's own limit is lower): the attribute buffers' fixed size. */
 const MAX_DRAWN = 2048;
 
@@ -96,6 +101,8 @@ export class ImageLayer implements Layer {
   private planKey = '';
   private pixelRatio = 1;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** When the first change still waiting for a plan came. */
+  private waitingSince = -1;
   private fetching = false;
   /** Milliseconds the last plan took (one pass over the points; for the bench). */
   lastPlanMs = 0;
@@ -136,6 +143,8 @@ export class ImageLayer implements Layer {
 
   onPositionsChanged(positions: Float32Array): void {
     this.positions = positions;
+    // The planned images follow their points at once; what to draw is planned again once they rest.
+    this.rebuild();
     this.schedule();
   }
 
@@ -203,11 +212,17 @@ export class ImageLayer implements Layer {
     this.material.uniforms.uSize.value = (this.current?.displayPx ?? 0) * pixelRatio;
   }
 
-  /** A new plan soon: at most one per REPLAN_MS while the view or the positions keep changing. */
+  /** A new plan once changes rest for REPLAN_MS, or REPLAN_MAX_WAIT_MS after the first of them. */
   private schedule(): void {
-    if (this.timer) return;
+    const now = performance.now();
+    if (this.waitingSince < 0) this.waitingSince = now;
+    if (this.timer) {
+      if (now - this.waitingSince > REPLAN_MAX_WAIT_MS) return;
+      clearTimeout(this.timer);
+    }
     this.timer = setTimeout(() => {
       this.timer = null;
+      this.waitingSince = -1;
       this.replan();
     }, REPLAN_MS);
   }
@@ -312,7 +327,8 @@ export class ImageLayer implements Layer {
     const drawn: number[] = [];
     for (const i of plan.items) {
       const at = slots.slotOf(i);
-      if (at < 0 || drawn.length >= MAX_DRAWN) continue;
+      // Positions of another length (a new map) until the next plan: its items may not exist.
+      if (at < 0 || drawn.length >= MAX_DRAWN || 2 * i + 1 >= this.positions.length) continue;
       const k = drawn.length;
       const { x, y } = slots.place(at);
       p[3 * k] = this.positions[2 * i];
