@@ -209,7 +209,8 @@ describe('images on the map', () => {
     const s = await images();
     // A point in the open, away from the card and the panel that will float on the right.
     const at = await screenOf(s.drawn);
-    const target = s.drawn.find((_, a) => at[a].x > 300 && at[a].x < 700 && at[a].y > 150 && at[a].y < 650)!;
+    const target = s.drawn.find((_, a) => at[a].x > 300 && at[a].x < 700 && at[a].y > 150 && at[a].y < 650);
+    if (target === undefined) throw new Error(`no image drawn in the open part of the map (${s.drawn.length} drawn)`);
     const [p] = await screenOf([target]);
     const box = (await page.locator('[data-testid=map] canvas').first().boundingBox())!;
     await page.mouse.click(box.x + p.x, box.y + p.y);
