@@ -51,7 +51,12 @@ export const LIMITS = Object.freeze({
   clusters: { min: 1, max: 256 },
   searchLimit: { min: 1, max: 1000 },
   thumbnailSide: { min: 4, max: 256 },
+  /** Neighbours one `neighbors` request may ask for (the panel's default is NEIGHBORS_DEFAULT_K). */
+  neighbors: { min: 1, max: 100 },
 });
+
+/** The neighbour panel's k (its neighbours are compared with as many nearest on the map). */
+export const NEIGHBORS_DEFAULT_K = 10;
 
 /** Optional CSV columns: reconstruction `error`, k-means `cluster`, the latent code as `z0..zK`. */
 export const CSV_COLUMNS = ['error', 'cluster', 'code'] as const;
@@ -207,6 +212,12 @@ export const COMMAND_SCHEMAS = {
       .refine((q) => q.trim().length > 0, { message: 'must not be empty' }),
     limit: intBetween(LIMITS.searchLimit).optional(),
   }),
+  /**
+   * The k nearest items to `index` in code space (the trained model's codes;
+   * the pixels before any model), nearest first, with the k nearest on the
+   * engine's current map, so a front end can say how many neighbours the map keeps.
+   */
+  neighbors: z.object({ requestId: id, index, k: intBetween(LIMITS.neighbors).optional() }),
   /** Saves dataset reference, model weights, codes, projection and `view` to one file (atomically). */
   saveSession: z.object({ requestId: id, path: filePath, view: SessionViewSchema.optional() }),
   /** Reopens a session without retraining; a bad file changes nothing. */
