@@ -1,16 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 
+import { freshTensor } from '../backends/fresh-tensor.js';
+
 /** Adam's constants, TF.js's defaults (epsilon: the backend's float32 epsilon, 1e-7). */
 export const ADAM_DEFAULTS = Object.freeze({ beta1: 0.9, beta2: 0.999 });
 
-/** One variable's optimiser state, held in JS arrays between steps. */
+/** One variable's moment estimates, held in JS arrays between steps. */
 interface Slot {
-  /** First and second moment estimates. */
   m: Float32Array;
   v: Float32Array;
-  /** The variable's values as last written here; `dataId` says whether they are still its values. */
-  w: Float32Array | null;
-  dataId: object | null;
 }
 
 /**
@@ -20,7 +18,8 @@ interface Slot {
  * and + as separate kernels, each allocating a tensor the size of the
  * weights; on the wasm backend that was 28% of a step of the wide model at
  * batch 64 (bench/profile-train.ts). Here the moments stay in JS arrays and
- * each step reads the gradient once and writes the weights once.
+ * each step reads the gradient and the weights once and writes new weights
+ * once, in the backend's memory where it allows (backends/fresh-tensor.ts).
  *
  * The arithmetic is in float64 and rounded to float32 when stored, where
  * TF.js rounds after each op: the same update up to the last bits. The
@@ -69,36 +68,30 @@ export class FusedAdam extends tf.Optimizer {
 
   private update(variable: tf.Variable, gradient: tf.Tensor, c1: number, c2: number): void {
     const n = variable.size;
+    if (gradient.size !== n)
+      throw new Error(`Adam: gradient of ${variable.name} has ${gradient.size} values, not ${n}`);
     let slot = this.slots.get(variable.name);
     if (!slot) {
-      slot = { m: new Float32Array(n), v: new Float32Array(n), w: null, dataId: null };
+      slot = { m: new Float32Array(n), v: new Float32Array(n) };
       this.slots.set(variable.name, slot);
     }
-    // Something else assigned the variable since the last step (or this is the first): read its values.
-    // A copy: on the cpu backend dataSync hands out the tensor's own storage.
-    const w =
-      slot.w && slot.dataId === variable.dataId ? slot.w : Float32Array.from(variable.dataSync() as Float32Array);
-    const g = gradient.dataSync() as Float32Array;
-    if (g.length !== n) throw new Error(`Adam: gradient of ${variable.name} has ${g.length} values, not ${n}`);
     const { m, v } = slot;
     const { beta1: b1, beta2: b2, epsilon: eps } = this;
     const step = this.learningRate / c1;
     const invC2 = 1 / c2;
-    // A new array every step: the tensor made from it may keep it as its storage (cpu backend).
-    const next = new Float32Array(n);
-    for (let i = 0; i < n; i++) {
-      const gi = g[i]!;
-      const mi = b1 * m[i]! + (1 - b1) * gi;
-      const vi = b2 * v[i]! + (1 - b2) * gi * gi;
-      m[i] = mi;
-      v[i] = vi;
-      next[i] = w[i]! - (step * mi) / (Math.sqrt(vi * invC2) + eps);
-    }
-    const t = tf.tensor(next, variable.shape, 'float32');
-    variable.assign(t);
-    t.dispose();
-    slot.w = next;
-    slot.dataId = variable.dataId;
+    // The variable's current values are read each step, so an assign from outside (a loaded model) is followed.
+    const next = freshTensor(variable.shape, [variable, gradient], (out, [w, g]) => {
+      for (let i = 0; i < n; i++) {
+        const gi = g![i]!;
+        const mi = b1 * m[i]! + (1 - b1) * gi;
+        const vi = b2 * v[i]! + (1 - b2) * gi * gi;
+        m[i] = mi;
+        v[i] = vi;
+        out[i] = w![i]! - (step * mi) / (Math.sqrt(vi * invC2) + eps);
+      }
+    });
+    variable.assign(next);
+    next.dispose();
   }
 
   /** Drops the moments (plain JS arrays: nothing of TF.js's to free). */
