@@ -80,16 +80,9 @@ export class FusedAdam extends tf.Optimizer {
     const step = this.learningRate / c1;
     const invC2 = 1 / c2;
     // The variable's current values are read each step, so an assign from outside (a loaded model) is followed.
-    const next = freshTensor(variable.shape, [variable, gradient], (out, [w, g]) => {
-      for (let i = 0; i < n; i++) {
-        const gi = g![i]!;
-        const mi = b1 * m[i]! + (1 - b1) * gi;
-        const vi = b2 * v[i]! + (1 - b2) * gi * gi;
-        m[i] = mi;
-        v[i] = vi;
-        out[i] = w![i]! - (step * mi) / (Math.sqrt(vi * invC2) + eps);
-      }
-    });
+    const next = freshTensor(variable.shape, [variable, gradient], (out, [w, g]) =>
+      adamLoop(n, w!, g!, m, v, out, b1, b2, step, invC2, eps),
+    );
     variable.assign(next);
     next.dispose();
   }
@@ -101,5 +94,36 @@ export class FusedAdam extends tf.Optimizer {
 
   getConfig(): tf.serialization.ConfigDict {
     return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+  }
+}
+
+/**
+ * The update of one variable, element by element (m and v in place, the new
+ * weights into `out`). A top-level function of plain arguments, so that the
+ * compiled loop keeps everything in registers instead of reloading a closure's
+ * captured values on each element.
+ */
+function adamLoop(
+  n: number,
+  w: Float32Array,
+  g: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  out: Float32Array,
+  b1: number,
+  b2: number,
+  step: number,
+  invC2: number,
+  eps: number,
+): void {
+  const a1 = 1 - b1;
+  const a2 = 1 - b2;
+  for (let i = 0; i < n; i++) {
+    const gi = g[i]!;
+    const mi = b1 * m[i]! + a1 * gi;
+    const vi = b2 * v[i]! + a2 * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    out[i] = w[i]! - (step * mi) / (Math.sqrt(vi * invC2) + eps);
   }
 }
