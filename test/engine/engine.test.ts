@@ -143,12 +143,25 @@ describe('Engine', () => {
     expect(parseCsv(await readFile(file, 'utf8'))).toEqual(rows);
   }, 120_000);
 
-  it('projects with PCA as an alternative and reports its metrics', async () => {
+  it('projects with PCA as an alternative and reports its metrics and how they were measured', async () => {
+    const before = events.length;
     await engine.handle({ type: 'project', jobId: 'pca', params: { method: 'pca', input: 'pixels' } });
     const proj = last('projection')!;
-    expect(proj).toMatchObject({ jobId: 'pca', method: 'pca', final: true });
+    expect(proj).toMatchObject({ jobId: 'pca', method: 'pca', final: true, input: 'pixels' });
     expect(decodeF32(proj.positions).length).toBe(600);
     expect(proj.metrics!.knnAccuracy).toBeGreaterThan(0.2);
+    expect(proj.metrics).toMatchObject({
+      knnK: 10,
+      knnProtocol: 'in-sample leave-one-out',
+      knnLabelled: 300,
+      trustworthinessK: 10,
+      trustworthinessSample: 300,
+      trustworthinessOf: 'pixels',
+    });
+    // The positions go out before the metrics are measured, so the map does not wait for them.
+    const frames = events.slice(before).filter((e) => e.type === 'projection');
+    expect(frames.map((e) => e.final)).toEqual([false, true]);
+    expect(frames[0].positions).toBe(proj.positions);
   });
 
   it('projects with UMAP, streaming partial embeddings before the final one', async () => {
