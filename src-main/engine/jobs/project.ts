@@ -3,9 +3,10 @@ import type { Dataset } from '../datasets/types.js';
 import { projectionEvent } from '../events.js';
 import { matMulDistances } from '../metrics/distances.js';
 import { knnAccuracy, trustworthiness } from '../metrics/index.js';
+import { pcaAsync } from '../projection/pca.js';
 import { runProjection } from '../projection/run.js';
 import { type Input, inputMatrix, type Projection, withProjection } from '../state.js';
-import { type JobContext, needLoaded, needTrained } from './context.js';
+import { type JobContext, needLoaded, needTrained, type Reporter } from './context.js';
 
 /** k of both metrics. */
 const METRIC_K = 10;
@@ -41,6 +42,22 @@ export function projectionMetrics(
   return out;
 }
 
+/** The input reduced to `params.pcaComponents` principal components when it has more dimensions, else itself. */
+async function reduceFirst(
+  data: Float32Array,
+  n: number,
+  d: number,
+  params: ProjectParams,
+  of: string,
+  report: Reporter,
+  signal: AbortSignal,
+): Promise<{ data: Float32Array; d: number }> {
+  const k = params.pcaComponents;
+  if (k === undefined || k >= d || k >= n) return { data, d };
+  report({ message: `PCA-${k} of the ${of}`, done: 0, total: 1 }, true);
+  return { data: await pcaAsync(data, n, d, k, params.seed ?? 0, { signal }), d: k };
+}
+
 /**
  * Projects the codes (or the pixels) to 2-D, streaming partial positions,
  * and makes the result the current Projection. A run cancelled before its
@@ -56,7 +73,8 @@ export async function projectJob(ctx: JobContext, jobId: string, params: Project
   const { data, d } = inputMatrix(input);
   const report = ctx.progress(jobId, 'project');
   const t0 = performance.now();
-  const r = await runProjection(data, ds.n, d, params, {
+  const reduced = await reduceFirst(data, ds.n, d, params, of, report, signal);
+  const r = await runProjection(reduced.data, ds.n, reduced.d, params, {
     signal,
     onProgress: report,
     onPartial: (positions, iteration, kl) =>
