@@ -80,6 +80,8 @@ export async function projectJob(ctx: JobContext, jobId: string, params: Project
     onPartial: (positions, iteration, kl) =>
       ctx.emit(projectionEvent(jobId, params.method, positions, { iteration, final: false, kl, input: of })),
   });
+  // The projection's own time: the metrics below are not part of it.
+  const seconds = (performance.now() - t0) / 1000;
   const complete = r.positions.length === 2 * ds.n;
   if (complete) {
     // The map first: the metrics take seconds on pixels (10,000 × 784), and a PCA has no frame before this one.
@@ -111,7 +113,7 @@ export async function projectJob(ctx: JobContext, jobId: string, params: Project
       final: true,
       cancelled: r.cancelled,
       kl: r.kl,
-      seconds: (performance.now() - t0) / 1000,
+      seconds,
       metrics,
       input: of,
     }),

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 
 import { AppState } from '../../../src-renderer/app-state.svelte.js';
 import { EngineClient } from '../../../src-renderer/engine-client.js';
+import { projectionName } from '../../../src-renderer/names.js';
 import { PIXELS_TSNE } from '../../../src-renderer/state/settings.svelte.js';
 import { datasetInfo, fakeEngine, projectionEvent, tick, trainedEvent } from '../fake-engine.js';
 
@@ -108,6 +109,8 @@ describe('the map of the pixels', () => {
     const beside = app.compareProjection;
     expect(beside?.input).toBe(app.dataset);
     expect(beside?.of).toBe('pixels');
+    expect(projectionName(beside!)).toBe('t-SNE of the pixels (PCA-50)');
+    expect(projectionName(app.projection!)).toBe('PCA of the pixels');
     expect(app.comparePositions?.length).toBe(240);
     expect(app.projection?.method).toBe('pca');
 
@@ -117,6 +120,7 @@ describe('the map of the pixels', () => {
     expect(engine.count('project')).toBe(projects + 1);
     expect(app.projection?.input).toBe(app.trained);
     expect(app.compareProjection).toBe(beside);
+    expect(projectionName(app.projection!)).toBe('t-SNE of the codes');
 
     await app.setCompare('none');
     expect(app.compareProjection).toBeNull();
