@@ -53,6 +53,10 @@ export class AppState extends Shown {
   private localAbort: AbortController | null = null;
   /** Cancel was pressed during the current workflow: a step the engine finished anyway does not lead to the next. */
   private cancelled = false;
+  /** The workflow under way, so a load that cancels it can wait for its end. */
+  private running: Promise<void> | null = null;
+  /** The job under way is a first map of the pixels, the last step of a load: another load cancels it, not waits. */
+  private preemptible = $state(false);
 
   /**
    * `download` saves what the engine sent as text (a CSV) under a name: a
@@ -76,6 +80,10 @@ export class AppState extends Shown {
   get busy(): boolean {
     return this.job !== null;
   }
+  /** Whether loading another dataset must wait (a first map of the pixels gives way to it instead). */
+  get loadWaits(): boolean {
+    return this.busy && !this.preemptible;
+  }
   get stage(): Progress['stage'] | null {
     return this.job?.stage ?? null;
   }
@@ -97,8 +105,8 @@ export class AppState extends Shown {
     if (this.busy) return;
     this.messages = [];
     await this.workflow(async () => {
-      if (!this.settings.matches(this.dataset?.info ?? null)) await this.load();
-      else await this.mapPixels();
+      if (!this.settings.matches(this.dataset?.info ?? null)) await this.load(false);
+      else await this.mapPixels(false);
       const ds = this.dataset;
       if (!ds || this.cancelled) return;
       ds.startTraining(this.settings.model);
@@ -156,16 +164,19 @@ export class AppState extends Shown {
    * The loaded dataset's first map: PCA of its pixels, so a map is there before any model. A failure says why
    * and leaves the map empty; it does not stop a training run that follows.
    */
-  private async mapPixels(): Promise<void> {
+  private async mapPixels(preemptible: boolean): Promise<void> {
     const ds = this.dataset;
     if (!ds || ds.pixelMap?.final) return;
     const params = this.settings.pixelMapParams();
     this.setStage('project');
+    this.preemptible = preemptible;
     try {
       await this.client.project(params, (frame) => ds.projectPixels('main', frame, params));
     } catch (err) {
       if (err instanceof EngineGoneError) throw err;
-      this.say('warn', `no map of the pixels: ${(err as Error).message}`);
+      if (!this.cancelled) this.say('warn', `no map of the pixels: ${(err as Error).message}`);
+    } finally {
+      this.preemptible = false;
     }
   }
 
@@ -205,18 +216,26 @@ export class AppState extends Shown {
       this.say('error', 'type the path of an image folder first');
       return;
     }
-    await this.workflow(() => this.load());
+    await this.workflow(() => this.load(true));
   }
 
-  /** Loads the dataset the form asks for, then draws its first map (PCA of the pixels). */
-  private async load(): Promise<void> {
+  /**
+   * Loads the dataset the form asks for, then draws its first map (PCA of the pixels); when nothing follows
+   * (`preemptible`), loading another dataset meanwhile cancels that map instead of being refused.
+   */
+  private async load(preemptible: boolean): Promise<void> {
     this.setStage('load');
     await this.client.loadDataset(this.settings.source());
-    await this.mapPixels();
+    await this.mapPixels(preemptible);
   }
 
   /** Loads a folder given by the desktop shell (a drop), after saying why that folder when `note` is given. */
   async loadFolderPath(path: string, note?: string): Promise<void> {
+    if (this.busy && this.preemptible) {
+      // Only the first map of the dataset loaded before: a drop right after the window opens is not refused for it.
+      this.cancel();
+      await this.running;
+    }
     if (this.busy) {
       this.say('warn', 'finish or cancel the running job before loading another folder');
       return;
@@ -241,7 +260,7 @@ export class AppState extends Shown {
       this.setStage('load');
       await this.client.openSession((id) => start(id, abort.signal));
       // A session saved before anything was projected still opens on a map.
-      if (!this.positions) await this.mapPixels();
+      if (!this.positions) await this.mapPixels(true);
     });
     this.localAbort = null;
   }
@@ -256,14 +275,18 @@ export class AppState extends Shown {
   /** Runs a sequence of jobs; an error goes to the message area, and the busy state always ends. */
   private async workflow(steps: () => Promise<void>): Promise<void> {
     this.cancelled = false;
-    try {
-      await steps();
-    } catch (e) {
-      // A restarted engine has said so already.
-      if (!(e instanceof EngineGoneError)) this.say('error', (e as Error).message);
-    } finally {
-      this.job = null;
-    }
+    const run = (async () => {
+      try {
+        await steps();
+      } catch (e) {
+        // A restarted engine has said so already.
+        if (!(e instanceof EngineGoneError)) this.say('error', (e as Error).message);
+      } finally {
+        this.job = null;
+      }
+    })();
+    this.running = run;
+    await run;
   }
 
   private setStage(stage: Progress['stage']): void {

@@ -8,6 +8,9 @@ import { runProjection } from '../projection/run.js';
 import { type Input, inputMatrix, type Projection, withProjection } from '../state.js';
 import { type JobContext, needLoaded, needTrained, type Reporter } from './context.js';
 
+/** What the progress line calls each method. */
+const METHOD_NAMES: Record<ProjectParams['method'], string> = { pca: 'PCA', tsne: 't-SNE', umap: 'UMAP' };
+
 /** k of both metrics. */
 const METRIC_K = 10;
 
@@ -73,6 +76,8 @@ export async function projectJob(ctx: JobContext, jobId: string, params: Project
   const { data, d } = inputMatrix(input);
   const report = ctx.progress(jobId, 'project');
   const t0 = performance.now();
+  // Something to show from the start: a PCA reports nothing else until it is done.
+  report({ message: `${METHOD_NAMES[params.method]} of the ${of}`, done: 0, total: 1 }, true);
   const reduced = await reduceFirst(data, ds.n, d, params, of, report, signal);
   const r = await runProjection(reduced.data, ds.n, reduced.d, params, {
     signal,

@@ -215,4 +215,38 @@ describe('the map of the pixels', () => {
     await done;
     expect(app.showsPixels).toBe(true);
   });
+
+  it('gives way to a folder loaded while it is computed, but a training run does not', async () => {
+    const { engine, app } = page();
+    app.settings.subset = 100;
+    void app.loadDefault();
+    const load = await engine.last('loadDataset');
+    engine.emit({ type: 'datasetLoaded', jobId: load.jobId, info: datasetInfo(100, { kind: 'mnist', limit: 100 }) });
+    const map = await engine.last('project');
+    const dropped = app.loadFolderPath('/data/shapes');
+    await tick();
+    expect(engine.sent.at(-1)).toEqual({ type: 'cancel', jobId: map.jobId });
+    engine.emit({ type: 'error', jobId: map.jobId, message: 'project cancelled' });
+    const next = await engine.last('loadDataset');
+    expect(next.source).toEqual({ kind: 'folder', path: '/data/shapes' });
+    const folder = datasetInfo(40, { kind: 'folder', path: '/data/shapes' });
+    engine.emit({ type: 'datasetLoaded', jobId: next.jobId, info: folder });
+    const folderMap = await engine.last('project');
+    engine.emit(projectionEvent(folderMap.jobId, 40, { method: 'pca', input: 'pixels' }));
+    await dropped;
+    expect(app.messages).toEqual([]);
+    expect(app.dataset?.n).toBe(40);
+    expect(app.positions?.length).toBe(80);
+
+    // Training: the folder waits, and the page says why.
+    const training = app.trainAndProject();
+    const t = await engine.last('train');
+    await app.loadFolderPath('/data/other');
+    expect(engine.count('loadDataset')).toBe(2);
+    expect(app.messages.at(-1)?.text).toMatch(/finish or cancel the running job/);
+    engine.emit(trainedEvent(t.jobId, 40));
+    const p = await engine.last('project');
+    engine.emit(projectionEvent(p.jobId, 40, { input: 'codes' }));
+    await training;
+  });
 });
