@@ -231,11 +231,7 @@ export class AppState extends Shown {
 
   /** Loads a folder given by the desktop shell (a drop), after saying why that folder when `note` is given. */
   async loadFolderPath(path: string, note?: string): Promise<void> {
-    if (this.busy && this.preemptible) {
-      // Only the first map of the dataset loaded before: a drop right after the window opens is not refused for it.
-      this.cancel();
-      await this.running;
-    }
+    await this.preempt();
     if (this.busy) {
       this.say('warn', 'finish or cancel the running job before loading another folder');
       return;
@@ -253,6 +249,7 @@ export class AppState extends Shown {
    * file, leaves the map as it was.
    */
   async openSession(start: (jobId: string, signal: AbortSignal) => Promise<void>): Promise<void> {
+    await this.preempt();
     if (this.busy) return;
     this.messages = [];
     const abort = (this.localAbort = new AbortController());
@@ -263,6 +260,16 @@ export class AppState extends Shown {
       if (!this.positions) await this.mapPixels(true);
     });
     this.localAbort = null;
+  }
+
+  /**
+   * Cancels the job under way and waits for its end when it is only the first map of a dataset's pixels, so a
+   * folder dropped or a session opened right after the window shows is not refused for it.
+   */
+  private async preempt(): Promise<void> {
+    if (!this.busy || !this.preemptible) return;
+    this.cancel();
+    await this.running;
   }
 
   /** Cancels the running job; the engine keeps what it has so far. */

@@ -249,4 +249,28 @@ describe('the map of the pixels', () => {
     engine.emit(projectionEvent(p.jobId, 40, { input: 'codes' }));
     await training;
   });
+
+  it('gives way to a session opened while it is computed', async () => {
+    const { engine, app } = page();
+    void app.loadDefault();
+    const load = await engine.last('loadDataset');
+    engine.emit({ type: 'datasetLoaded', jobId: load.jobId, info: datasetInfo(100, { kind: 'mnist', limit: 100 }) });
+    const map = await engine.last('project');
+    expect(app.loadWaits).toBe(false);
+    let jobId = '';
+    const opened = app.openSession(async (id) => {
+      jobId = id;
+    });
+    await tick();
+    expect(engine.sent.at(-1)).toEqual({ type: 'cancel', jobId: map.jobId });
+    engine.emit(projectionEvent(map.jobId, 100, { method: 'pca', input: 'pixels' }));
+    await tick();
+    expect(jobId).not.toBe('');
+    engine.emit({ type: 'datasetLoaded', jobId, info: datasetInfo(60, { kind: 'mnist', limit: 60 }) });
+    engine.emit(projectionEvent(jobId, 60, { method: 'pca', input: 'pixels' }));
+    engine.emit({ type: 'sessionOpened', jobId, path: 's.aex', view: null });
+    await opened;
+    expect(app.dataset?.n).toBe(60);
+    expect(app.positions?.length).toBe(120);
+  });
 });
