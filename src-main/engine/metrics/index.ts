@@ -76,8 +76,9 @@ export function scalarDistances(high: Points, dHigh: number, n: number): RowDist
   };
 }
 
-/** Sample rows handed to a RowDistances at once: bounds its memory at 64·n values. */
-const DISTANCE_BLOCK = 64;
+/** Sample rows handed to a RowDistances at once: bounds its memory at 256·n values, and each pass over the input
+ * serves that many (the matMul provider uploads the input once per call). */
+const DISTANCE_BLOCK = 256;
 
 /**
  * Trustworthiness (Venna & Kaski 2001) of a low-dimensional embedding: 1 minus the normalised penalty for
