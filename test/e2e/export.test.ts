@@ -140,7 +140,8 @@ describe('exports in web mode', () => {
     const legendBefore = await legendState();
     const csvBefore = readFileSync(await downloadFrom('[data-testid=export-csv]'), 'utf8');
     const saved = await browser.download(page, () => page.click('[data-testid=save-session]'));
-    expect(saved.name).toBe(`MNIST-${N}-deep.aex`);
+    // Named after the kind trained (the default one since the run above touched no Model field).
+    expect(saved.name).toBe(`MNIST-${N}-${await page.locator('[data-testid=model]').inputValue()}.aex`);
     const file = saved.path;
     copyFileSync(file, '/tmp/export-session.aex');
     expect(readFileSync(file).subarray(0, 8).toString()).toBe('AEXSESS1');
