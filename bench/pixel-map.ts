@@ -50,7 +50,7 @@ for (const n of sizes) {
   }
   times.sort((a, b) => a - b);
   let t0 = performance.now();
-  const m = projectionMetrics(ds, pixels, d, positions, 'pixels');
+  const m = projectionMetrics(ds, pixels, d, positions);
   const metricsSeconds = seconds(t0);
   t0 = performance.now();
   const scalar = trustworthiness(pixels, d, positions, 2, n, 10, scalarSample, 1);

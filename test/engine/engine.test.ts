@@ -5,7 +5,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { Engine } from '../../src-main/engine/engine.js';
+import { loadMnist } from '../../src-main/engine/datasets/mnist.js';
 import { parseCsv } from '../../src-main/engine/export/csv.js';
+import { trustworthiness } from '../../src-main/engine/metrics/index.js';
 import { base64ToBytes, decodeF32, type EngineEvent } from '../../src-main/protocol.js';
 
 const events: EngineEvent[] = [];
@@ -123,6 +125,15 @@ describe('Engine', () => {
     expect(proj.metrics!.knnAccuracy).toBeGreaterThan(0.3);
     expect(proj.metrics!.trustworthiness).toBeGreaterThan(0.6);
     expect(proj.metrics!.trustworthiness).toBeLessThanOrEqual(1);
+    // A map of the codes is measured against the pixels, as the pixels' own map is, so the two compare.
+    expect(proj.metrics).toMatchObject({
+      trustworthinessOf: 'pixels',
+      trustworthinessK: 10,
+      trustworthinessSample: 300,
+    });
+    const ds = await loadMnist(300);
+    const pixels = Float32Array.from(ds.pixels, (v) => v / 255);
+    expect(proj.metrics!.trustworthiness).toBeCloseTo(trustworthiness(pixels, 784, pos, 2, 300, 10, 1000, 1), 5);
 
     await engine.handle({ type: 'getItem', requestId: 'r1', index: 7 });
     const item = last('item')!;

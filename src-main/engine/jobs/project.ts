@@ -15,16 +15,18 @@ const METHOD_NAMES: Record<ProjectParams['method'], string> = { pca: 'PCA', tsne
 const METRIC_K = 10;
 
 /**
- * Quality metrics of a 2-D projection of the n×d input (`of` names it), with how each was measured:
- * 10-NN accuracy in-sample leave-one-out over every labelled point, trustworthiness (k = 10) on a sample of
- * 1,000 points (300 above 20,000), each ranked against all n in the input's space.
+ * Quality metrics of a 2-D projection of the dataset, with how each was measured: 10-NN accuracy in-sample
+ * leave-one-out over every labelled point, trustworthiness (k = 10) on a sample of 1,000 points (300 above
+ * 20,000), each ranked against all n in pixel space (`pixels`: n×d, scaled to [0, 1]) whatever the map was made
+ * from. Why the pixels for a map of the codes too: so a map of the codes and the pixels' map beside it are
+ * measured against the same neighbours, and the figure says whether the autoencoder kept the images' own
+ * neighbourhoods (issue 13), not only its own.
  */
 export function projectionMetrics(
   ds: Dataset,
-  input: Float32Array,
+  pixels: Float32Array,
   d: number,
   positions: Float32Array,
-  of: 'codes' | 'pixels',
 ): ProjectionMetrics {
   const out: ProjectionMetrics = {};
   const labelled = ds.labels.reduce((c, l) => (l >= 0 ? c + 1 : c), 0);
@@ -36,11 +38,11 @@ export function projectionMetrics(
   }
   if (ds.n > 40) {
     const sample = ds.n > 20_000 ? 300 : 1000;
-    const distances = matMulDistances(input, d, ds.n);
-    out.trustworthiness = trustworthiness(input, d, positions, 2, ds.n, METRIC_K, sample, 1, distances);
+    const distances = matMulDistances(pixels, d, ds.n);
+    out.trustworthiness = trustworthiness(pixels, d, positions, 2, ds.n, METRIC_K, sample, 1, distances);
     out.trustworthinessSample = Math.min(sample, ds.n);
     out.trustworthinessK = METRIC_K;
-    out.trustworthinessOf = of;
+    out.trustworthinessOf = 'pixels';
   }
   return out;
 }
@@ -97,7 +99,8 @@ export async function projectJob(ctx: JobContext, jobId: string, params: Project
     // Lets the frame leave before the synchronous metrics hold the event loop.
     await new Promise((resolve) => setImmediate(resolve));
   }
-  const metrics = complete ? projectionMetrics(ds, data, d, r.positions, of) : undefined;
+  const pixels = complete ? (of === 'pixels' ? { data, d } : inputMatrix(loaded)) : null;
+  const metrics = pixels ? projectionMetrics(ds, pixels.data, pixels.d, r.positions) : undefined;
   if (complete) {
     const projection: Projection = Object.freeze({
       kind: 'projection',
