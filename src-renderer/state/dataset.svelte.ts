@@ -1,8 +1,15 @@
 /* eslint-disable svelte/prefer-svelte-reactivity -- the sets here are replaced whole inside $state.raw (hidden classes and clusters), never mutated in place */
-import { type DatasetInfo, decodeI32, type EpochLog, type ModelKind } from '../../src-main/protocol.js';
+import {
+  type DatasetInfo,
+  decodeI32,
+  type EpochLog,
+  type ModelKind,
+  type ProjectParams,
+} from '../../src-main/protocol.js';
 import type { EventOf } from '../engine-client.js';
 import type { ClustersRecord } from './clusters.js';
-import { TrainedRecord } from './trained.svelte.js';
+import { ProjectionRecord } from './projection.js';
+import { type Slot, TrainedRecord } from './trained.svelte.js';
 
 /** A training run under way: the kind and the epochs the engine has reported so far. */
 export interface TrainingRun {
@@ -29,6 +36,15 @@ export class DatasetRecord {
   clusters = $state.raw<ClustersRecord | null>(null);
   /** Classes the legend hides. */
   hidden = $state.raw<ReadonlySet<number>>(new Set());
+  /** The map of the pixels drawn while there is no map of a model's codes (PCA, computed on load). */
+  pixelMap = $state.raw<ProjectionRecord<DatasetRecord> | null>(null);
+  /**
+   * A map of the pixels beside the main one, to compare with (t-SNE of their PCA-50). It stays across
+   * training runs, as in the engine: it depends on the pixels alone, and takes long to redo.
+   */
+  pixelCompare = $state.raw<ProjectionRecord<DatasetRecord> | null>(null);
+  /** The projection the engine holds now (the last one finished, of codes or pixels): CSV exports and sessions use it. */
+  engineProjection = $state.raw<ProjectionRecord | null>(null);
 
   constructor(info: DatasetInfo) {
     this.info = info;
@@ -42,7 +58,22 @@ export class DatasetRecord {
   /** A new run starts: the old model and what was computed from its codes are gone. */
   startTraining(kind: ModelKind): void {
     this.trained = null;
+    this.dropCodeProjection();
     this.training = { kind, epochs: [] };
+  }
+
+  /** Takes one frame of a projection of these pixels into `slot`. */
+  projectPixels(slot: Slot, e: EventOf<'projection'>, params: ProjectParams | null): ProjectionRecord<DatasetRecord> {
+    const p = new ProjectionRecord<DatasetRecord>(this, e, params);
+    if (slot === 'main') this.pixelMap = p;
+    else this.pixelCompare = p;
+    if (p.final) this.engineProjection = p;
+    return p;
+  }
+
+  /** The engine no longer holds a projection of codes once their model is gone (a pixel one stays). */
+  private dropCodeProjection(): void {
+    if (this.engineProjection?.of === 'codes') this.engineProjection = null;
   }
 
   /** One more epoch of the run under way. */
@@ -54,6 +85,7 @@ export class DatasetRecord {
   /** The engine's model: it replaces the run under way (or, for a reopened session, arrives alone). */
   takeTrained(e: EventOf<'trained'>): TrainedRecord {
     const t = new TrainedRecord(this, e);
+    this.dropCodeProjection();
     this.trained = t;
     this.training = null;
     return t;
@@ -62,6 +94,7 @@ export class DatasetRecord {
   /** The engine lost the model (TensorFlow.js restarted): it and everything computed from its codes go. */
   loseModel(): void {
     this.trained = null;
+    this.dropCodeProjection();
     this.training = null;
   }
 
