@@ -2,10 +2,14 @@
 import { type DatasetInfo, decodeI32, type EpochLog, type ModelKind } from '../../src-main/protocol.js';
 import type { EventOf } from '../engine-client.js';
 import type { ClustersRecord } from './clusters.js';
+import { LiveSnapshot, type LiveView, withLossPoint } from './live.js';
 import { TrainedRecord } from './trained.svelte.js';
 
-/** A training run under way: the kind and the epochs the engine has reported so far. */
-export interface TrainingRun {
+/**
+ * A training run under way: the kind, the epochs the engine has reported so
+ * far and what it shows while it learns (its live map and per-batch loss).
+ */
+export interface TrainingRun extends LiveView {
   readonly kind: ModelKind;
   readonly epochs: readonly EpochLog[];
 }
@@ -42,18 +46,32 @@ export class DatasetRecord {
   /** A new run starts: the old model and what was computed from its codes are gone. */
   startTraining(kind: ModelKind): void {
     this.trained = null;
-    this.training = { kind, epochs: [] };
+    this.training = { kind, epochs: [], snapshot: null, losses: [] };
   }
 
   /** One more epoch of the run under way. */
   addEpoch(log: EpochLog): void {
     const run = this.training;
-    if (run) this.training = { kind: run.kind, epochs: [...run.epochs, log] };
+    if (run) this.training = { ...run, epochs: [...run.epochs, log] };
+  }
+
+  /** The run's new live map (the map draws it until the model's projection arrives). */
+  addSnapshot(e: EventOf<'trainSnapshot'>): void {
+    const run = this.training;
+    if (run) this.training = { ...run, snapshot: new LiveSnapshot(e, this.n) };
+  }
+
+  /** One more point of the run's per-batch loss curve. */
+  addLoss(e: EventOf<'trainLoss'>): void {
+    const run = this.training;
+    if (run) this.training = { ...run, losses: withLossPoint(run.losses, e) };
   }
 
   /** The engine's model: it replaces the run under way (or, for a reopened session, arrives alone). */
   takeTrained(e: EventOf<'trained'>): TrainedRecord {
     const t = new TrainedRecord(this, e);
+    // The run's live map stays on the map until the first frame of the projection.
+    if (this.training) t.live = { snapshot: this.training.snapshot, losses: this.training.losses };
     this.trained = t;
     this.training = null;
     return t;

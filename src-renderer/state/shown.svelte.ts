@@ -26,7 +26,17 @@ export class Shown {
     return this.trained?.compare ?? null;
   }
   get positions(): Float32Array | null {
-    return this.projection?.positions ?? null;
+    return this.projection?.positions ?? this.liveSnapshot?.positions ?? null;
+  }
+  // Watching the model learn (the live map and per-batch loss of training).
+  /** The live map while it is what the map draws: the run's latest, else the one the model ended on until its projection's first frame. */
+  get liveSnapshot() {
+    if (this.projection) return null;
+    return this.dataset?.training?.snapshot ?? this.trained?.live?.snapshot ?? null;
+  }
+  /** The per-batch loss curve: the run under way's, else the one the trained model was trained with. */
+  get batchLosses() {
+    return this.dataset?.training?.losses ?? this.trained?.live?.losses ?? [];
   }
   get comparePositions(): Float32Array | null {
     return this.compareProjection?.positions ?? null;
@@ -99,15 +109,24 @@ export class Shown {
 
   /** Colours and visibility of every point for the current colouring. */
   readonly style: PointStyle | null = $derived.by(() => {
+    const style = this.styleOf(this.colorBy);
+    // A live map of a sample (large data) hides the items it does not map.
+    const mapped = this.liveSnapshot?.visible;
+    if (style && mapped?.length === style.visible.length)
+      for (let i = 0; i < mapped.length; i++) if (!mapped[i]) style.visible[i] = 0;
+    return style;
+  });
+
+  private styleOf(colorBy: ColorBy): PointStyle | null {
     const n = this.labels.length;
     const errors = this.errors;
     const clusters = this.clusters;
-    if (this.colorBy === 'error' && errors?.length === n)
+    if (colorBy === 'error' && errors?.length === n)
       return styleByValue(errors, this.errorRange.lo, this.errorRange.hi);
-    if (this.colorBy === 'cluster' && clusters?.assignments.length === n)
+    if (colorBy === 'cluster' && clusters?.assignments.length === n)
       return styleByCategory(clusters.assignments, clusters.hidden);
     return n > 0 ? styleByCategory(this.labels, this.hidden) : null;
-  });
+  }
 
   /** Points not hidden by a legend toggle. */
   readonly visibleCount = $derived.by(() => {
