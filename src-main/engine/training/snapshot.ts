@@ -11,9 +11,9 @@ import { createRandom } from '../util/random.js';
 /** When snapshots are taken; every field is optional in `LiveMap`'s constructor. */
 export interface LiveMapOptions {
   /**
-   * Largest share of the wall time snapshots may take (their cost over cost
-   * plus training since the previous one). At 0.1 a snapshot that costs
-   * 0.2 s waits for 1.8 s of training.
+   * Largest share of the run's wall time the snapshots may take, checked
+   * before each one from the run's start (the next is expected to cost what
+   * the last did). At 0.1, two snapshots of 0.2 s need 3.8 s of run time.
    */
   costFraction: number;
   /** Mid-epoch snapshots (large data) come at most this often, in ms; epoch ends only obey `costFraction`. */
@@ -192,6 +192,7 @@ export class LiveMap {
   private axes: Float64Array | null = null;
   /** When the previous snapshot ended (performance.now()), or when the run started. */
   private lastEnd: number;
+  private readonly started: number;
   /** Cost of the previous snapshot in ms (0 before the first). */
   private lastCost = 0;
   /** Total ms spent on snapshots, for the report. */
@@ -201,14 +202,18 @@ export class LiveMap {
   constructor(options: Partial<LiveMapOptions> = {}, now = performance.now()) {
     this.options = { ...LIVE_MAP_DEFAULTS, ...options };
     this.lastEnd = now;
+    this.started = now;
   }
 
-  /** Whether a snapshot is due now: the cost budget allows one, and an epoch ended or `intervalMs` passed. */
+  /**
+   * Whether a snapshot is due now: an epoch ended or `intervalMs` passed since
+   * the last one, and the snapshots so far plus this one (expected to cost
+   * what the last did) stay within `costFraction` of the run's time.
+   */
   due(endOfEpoch: boolean, now = performance.now()): boolean {
-    const since = now - this.lastEnd;
     const f = Math.min(1, Math.max(1e-3, this.options.costFraction));
-    const affordable = since >= (this.lastCost * (1 - f)) / f;
-    return affordable && (endOfEpoch || since >= this.options.intervalMs);
+    const affordable = this.totalMs + this.lastCost <= f * (now - this.started + this.lastCost);
+    return affordable && (endOfEpoch || now - this.lastEnd >= this.options.intervalMs);
   }
 
   /**

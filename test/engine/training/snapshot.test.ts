@@ -79,11 +79,11 @@ describe('LiveMap', () => {
     const m = new LiveMap({ costFraction: 0.1, intervalMs: 3000 }, 0);
     expect(m.due(false, 1000)).toBe(false); // mid-epoch, before the interval
     expect(m.due(true, 1000)).toBe(true); // the first epoch end
-    m.spent(1000, 1200); // it cost 200 ms: the next waits for 1800 ms of training
-    expect(m.due(true, 2500)).toBe(false);
-    expect(m.due(true, 3000)).toBe(true);
-    expect(m.due(false, 3000)).toBe(false);
-    expect(m.due(false, 4200)).toBe(true); // 3 s since the last one ended
+    m.spent(1000, 1200); // it cost 200 ms: two of them fit 10% of 3.8 s
+    expect(m.due(true, 3000)).toBe(false);
+    expect(m.due(true, 3800)).toBe(true);
+    expect(m.due(false, 3800)).toBe(false); // 2.6 s since the last one ended
+    expect(m.due(false, 4200)).toBe(true); // 3 s
     expect(m.count).toBe(1);
     expect(m.totalMs).toBe(200);
   });
