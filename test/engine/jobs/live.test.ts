@@ -6,7 +6,11 @@ import { decodeF32, decodeI32, type EngineEvent } from '../../../src-main/protoc
 
 type Of<T extends EngineEvent['type']> = Extract<EngineEvent, { type: T }>;
 
-/** An engine whose live map is never held back by its cost budget, so every epoch end takes a snapshot. */
+/**
+ * An engine whose live map is never held back by its cost budget and takes no
+ * mid-epoch snapshots (a loaded machine's slow epoch would add some), so
+ * every epoch end, and only that, takes one.
+ */
 function engineWith(liveMap: { costFraction?: number; maxItems?: number } = {}) {
   const events: EngineEvent[] = [];
   let onEvent: (e: EngineEvent) => void = () => {};
@@ -15,7 +19,7 @@ function engineWith(liveMap: { costFraction?: number; maxItems?: number } = {}) 
       events.push(e);
       onEvent(e);
     },
-    { progressIntervalMs: 0, liveMap: { costFraction: 1, ...liveMap } },
+    { progressIntervalMs: 0, liveMap: { costFraction: 1, intervalMs: 1e9, ...liveMap } },
   );
   const of = <T extends EngineEvent['type']>(type: T) => events.filter((e): e is Of<T> => e.type === type);
   return { engine, events, of, listen: (f: (e: EngineEvent) => void) => (onEvent = f) };
