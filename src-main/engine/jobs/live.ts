@@ -67,6 +67,9 @@ export function watchTraining(
   let step = 0;
   let stepsPerEpoch = 1;
   let mine: LiveTraining | null = null;
+  // When batch 1 of the epoch under way ended, and the epoch's expected rest in ms.
+  let epochStarted = 0;
+  let epochLeftMs = 0;
   const flushLoss = () => {
     if (lossCount === 0) return;
     ctx.emit({ type: 'trainLoss', jobId, step, stepsPerEpoch, loss: lossSum / lossCount });
@@ -80,6 +83,9 @@ export function watchTraining(
       epochs = p.epochs;
       stepsPerEpoch = p.batches;
       step = (p.epoch - 1) * p.batches + p.batch;
+      const now = performance.now();
+      if (p.batch === 1) epochStarted = now;
+      epochLeftMs = p.batch > 1 ? ((now - epochStarted) / (p.batch - 1)) * (p.batches - p.batch) : Infinity;
       if (Number.isFinite(p.batchLoss)) {
         lossSum += p.batchLoss;
         lossCount++;
@@ -88,8 +94,11 @@ export function watchTraining(
     },
     async afterStep(model, at) {
       if (mine?.model !== model) running.set(ctx, (mine = { loaded, model, params }));
-      // The last epoch's map comes from the final codes, which the job encodes anyway.
-      if (signal.aborted || (at.endOfEpoch && at.epoch >= epochs) || !map.due(at.endOfEpoch)) return;
+      // The last epoch's map comes from the final codes, which the job encodes anyway; a mid-epoch
+      // one only where the epoch is long (large data), not just before its end's.
+      if (signal.aborted || (at.endOfEpoch && at.epoch >= epochs)) return;
+      if (!at.endOfEpoch && epochLeftMs < map.options.intervalMs) return;
+      if (!map.due(at.endOfEpoch)) return;
       const t0 = performance.now();
       const items = map.items(ds.n);
       let codes: Float32Array;

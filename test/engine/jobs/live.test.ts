@@ -11,7 +11,7 @@ type Of<T extends EngineEvent['type']> = Extract<EngineEvent, { type: T }>;
  * mid-epoch snapshots (a loaded machine's slow epoch would add some), so
  * every epoch end, and only that, takes one.
  */
-function engineWith(liveMap: { costFraction?: number; maxItems?: number } = {}) {
+function engineWith(liveMap: { costFraction?: number; maxItems?: number; intervalMs?: number } = {}) {
   const events: EngineEvent[] = [];
   let onEvent: (e: EngineEvent) => void = () => {};
   const engine = new Engine(
@@ -140,5 +140,17 @@ describe('the live map of a training run', () => {
     expect(decodeF32(snaps[0]!.positions).length).toBe(200);
     expect(snaps[2]!.items).toBeUndefined();
     expect(decodeF32(snaps[2]!.positions).length).toBe(2 * N);
+  });
+
+  it('also maps mid-epoch where epochs outlast the interval (large data), within the cost budget', async () => {
+    const m = engineWith({ intervalMs: 5, costFraction: 0.5 });
+    await m.engine.handle({ type: 'loadDataset', jobId: 'l', source: { kind: 'mnist', limit: N } });
+    await m.engine.handle({ type: 'train', jobId: 't', params: { model: 'deep', epochs: 2, batchSize: 16 } });
+    const snaps = m.of('trainSnapshot');
+    expect(snaps.some((x) => !x.endOfEpoch && x.epoch === 1)).toBe(true);
+    for (const x of snaps) expect(decodeF32(x.positions).every(Number.isFinite)).toBe(true);
+    const cost = snaps.reduce((sum, x) => sum + x.seconds, 0);
+    const seconds = m.of('epoch').reduce((sum, x) => sum + x.log.seconds, 0);
+    expect(cost).toBeLessThan(0.5 * seconds + 0.5);
   });
 });
