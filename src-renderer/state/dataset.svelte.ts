@@ -2,16 +2,14 @@
 import { type DatasetInfo, decodeI32, type EpochLog, type ModelKind } from '../../src-main/protocol.js';
 import type { EventOf } from '../engine-client.js';
 import type { ClustersRecord } from './clusters.js';
-import { LiveSnapshot, type LiveView, withLossPoint } from './live.js';
+import { LiveSnapshot, type LossPoint, withLossPoint } from './live.js';
 import { TrainedRecord } from './trained.svelte.js';
 
-/**
- * A training run under way: the kind, the epochs the engine has reported so
- * far and what it shows while it learns (its live map and per-batch loss).
- */
-export interface TrainingRun extends LiveView {
+/** A training run under way: the kind, the epochs the engine has reported so far and its per-batch loss. */
+export interface TrainingRun {
   readonly kind: ModelKind;
   readonly epochs: readonly EpochLog[];
+  readonly losses: readonly LossPoint[];
 }
 
 /**
@@ -29,6 +27,11 @@ export class DatasetRecord {
   trained = $state.raw<TrainedRecord | null>(null);
   /** The training run under way, until the engine reports the model. */
   training = $state.raw<TrainingRun | null>(null);
+  /**
+   * The run's latest live map; apart from `training`, which every loss point
+   * replaces, so the map (70,000 points) is redrawn per snapshot only.
+   */
+  liveMap = $state.raw<LiveSnapshot | null>(null);
   /** k-means on the pixels (run before any model was trained). */
   clusters = $state.raw<ClustersRecord | null>(null);
   /** Classes the legend hides. */
@@ -46,7 +49,8 @@ export class DatasetRecord {
   /** A new run starts: the old model and what was computed from its codes are gone. */
   startTraining(kind: ModelKind): void {
     this.trained = null;
-    this.training = { kind, epochs: [], snapshot: null, losses: [] };
+    this.training = { kind, epochs: [], losses: [] };
+    this.liveMap = null;
   }
 
   /** One more epoch of the run under way. */
@@ -57,8 +61,7 @@ export class DatasetRecord {
 
   /** The run's new live map (the map draws it until the model's projection arrives). */
   addSnapshot(e: EventOf<'trainSnapshot'>): void {
-    const run = this.training;
-    if (run) this.training = { ...run, snapshot: new LiveSnapshot(e, this.n) };
+    if (this.training) this.liveMap = new LiveSnapshot(e, this.n);
   }
 
   /** One more point of the run's per-batch loss curve. */
@@ -71,9 +74,10 @@ export class DatasetRecord {
   takeTrained(e: EventOf<'trained'>): TrainedRecord {
     const t = new TrainedRecord(this, e);
     // The run's live map stays on the map until the first frame of the projection.
-    if (this.training) t.live = { snapshot: this.training.snapshot, losses: this.training.losses };
+    if (this.training) t.live = { snapshot: this.liveMap, losses: this.training.losses };
     this.trained = t;
     this.training = null;
+    this.liveMap = null;
     return t;
   }
 
@@ -81,10 +85,12 @@ export class DatasetRecord {
   loseModel(): void {
     this.trained = null;
     this.training = null;
+    this.liveMap = null;
   }
 
   /** A training run that failed: nothing was trained. */
   abandonTraining(): void {
     this.training = null;
+    this.liveMap = null;
   }
 }

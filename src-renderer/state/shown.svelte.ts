@@ -32,7 +32,7 @@ export class Shown {
   /** The live map while it is what the map draws: the run's latest, else the one the model ended on until its projection's first frame. */
   get liveSnapshot() {
     if (this.projection) return null;
-    return this.dataset?.training?.snapshot ?? this.trained?.live?.snapshot ?? null;
+    return this.dataset?.liveMap ?? this.trained?.live?.snapshot ?? null;
   }
   /** The per-batch loss curve: the run under way's, else the one the trained model was trained with. */
   get batchLosses() {
