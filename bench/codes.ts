@@ -6,7 +6,8 @@
  * compare, training seconds, t-SNE seconds and their ratio (timings in the same run: the machine is shared),
  * and the load average.
  * Usage: npm run bench:codes -- [--data mnist|<folder or CSV/.npy file>] [--n 10000] [--kinds <default>,deep]
- *                               [--epochs <n>] [--no-pca] [--code-knn]
+ *                               [--epochs <n>] [--code-sizes 32,64] [--no-pca] [--code-knn]
+ * --code-sizes trains each kind once per code size (default: the kind's own).
  * --code-knn also prints the 10-NN accuracy in code space (cheap; the screen used to pick candidates).
  */
 import os from 'node:os';
@@ -16,11 +17,10 @@ import { loadFolder } from '../src-main/engine/datasets/index.js';
 import { loadMnist } from '../src-main/engine/datasets/mnist.js';
 import { itemSize, takeFirst } from '../src-main/engine/datasets/types.js';
 import { knnAccuracy, trustworthiness } from '../src-main/engine/metrics/index.js';
-import { PROPOSED_DEFAULT_KIND } from '../src-main/engine/models/recipe.js';
 import { pca } from '../src-main/engine/projection/pca.js';
 import { trainAutoencoder } from '../src-main/engine/training/train.js';
 import { runTsne } from '../src-main/engine/tsne/index.js';
-import { MODEL_KINDS, type ModelKind } from '../src-main/protocol.js';
+import { DEFAULT_MODEL_KIND, MODEL_KINDS, type ModelKind } from '../src-main/protocol.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,12 +29,15 @@ function arg(name: string, fallback: string): string {
 
 const data = arg('data', 'mnist');
 const limit = Number(arg('n', '10000'));
-const kinds = arg('kinds', PROPOSED_DEFAULT_KIND).split(',') as ModelKind[];
+const kinds = arg('kinds', DEFAULT_MODEL_KIND).split(',') as ModelKind[];
 for (const k of kinds)
   if (!MODEL_KINDS.includes(k)) throw new Error(`--kinds: unknown kind "${k}" (${MODEL_KINDS.join(', ')})`);
 const epochs = process.argv.includes('--epochs') ? Number(arg('epochs', '10')) : undefined;
 if (epochs !== undefined && !(Number.isInteger(epochs) && epochs >= 1))
   throw new Error(`--epochs must be a positive integer`);
+const codeSizes = process.argv.includes('--code-sizes') ? arg('code-sizes', '').split(',').map(Number) : [undefined];
+for (const c of codeSizes)
+  if (c !== undefined && !(Number.isInteger(c) && c >= 1)) throw new Error(`--code-sizes: "${c}" is not a size`);
 const codeKnn = process.argv.includes('--code-knn');
 const load = () =>
   os
@@ -73,17 +76,22 @@ if (!process.argv.includes('--no-pca')) {
   const x = pca(pixels, n, size, d, 0);
   await map(`pca${d}`, x, d, (performance.now() - t0) / 1000, 'pca');
 }
-for (const kind of kinds) {
-  const t0 = performance.now();
-  // What Train & project sends with no field touched: the kind alone.
-  const r = await trainAutoencoder(ds, { model: kind, ...(epochs !== undefined ? { epochs } : {}) });
-  const trainSeconds = (performance.now() - t0) / 1000;
-  const x = await r.model.encode(ds);
-  const codeSize = r.model.codeSize;
-  r.model.dispose();
-  const last = r.epochs.at(-1)!;
-  console.log(
-    `#   ${kind}: ${r.epochs.length} epochs${r.stoppedEarly ? ' (stopped early)' : ''}, val loss ${last.valLoss?.toFixed(4)}`,
-  );
-  await map(`${kind}-codes`, x, codeSize, trainSeconds, 'train');
-}
+for (const kind of kinds)
+  for (const codeSize of codeSizes) {
+    const t0 = performance.now();
+    // What Train & project sends with no field touched: the kind alone.
+    const r = await trainAutoencoder(ds, {
+      model: kind,
+      ...(epochs !== undefined ? { epochs } : {}),
+      ...(codeSize !== undefined ? { codeSize } : {}),
+    });
+    const trainSeconds = (performance.now() - t0) / 1000;
+    const x = await r.model.encode(ds);
+    const codeDims = r.model.codeSize;
+    r.model.dispose();
+    const last = r.epochs.at(-1)!;
+    console.log(
+      `#   ${kind}: ${r.epochs.length} epochs${r.stoppedEarly ? ' (stopped early)' : ''}, val loss ${last.valLoss?.toFixed(4)}`,
+    );
+    await map(`${kind}${codeSize !== undefined ? `:${codeSize}` : ''}-codes`, x, codeDims, trainSeconds, 'train');
+  }

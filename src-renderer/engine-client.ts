@@ -127,6 +127,11 @@ export class EngineClient {
     return this.ask('thumbs', 'thumbnails', (id) => this.api.getThumbnails({ requestId: id, indices, maxSide }));
   }
 
+  /** The k nearest items to `index` in code space (the pixels before any model). */
+  neighbors(index: number, k: number): Promise<EventOf<'neighbors'>> {
+    return this.ask('near', 'neighbors', (id) => this.api.neighbors({ requestId: id, index, k }));
+  }
+
   search(query: string, limit: number): Promise<EventOf<'searchResults'>> {
     return this.ask('search', 'searchResults', (id) => this.api.search({ requestId: id, query, limit }));
   }

@@ -23,7 +23,7 @@ export interface ViewSettings {
   folderPath: string;
   subset: number;
   model: ModelKind;
-  epochs: number;
+  epochs: number | null;
   batchSize: number | null;
   codeSize: number | null;
   learningRate: number | null;
@@ -68,7 +68,8 @@ export interface PageView {
   clusters: number | null;
   params: {
     model: ModelKind;
-    epochs: number;
+    /** Null: the model's default (sessions saved before it existed always have a number). */
+    epochs: number | null;
     batchSize: number | null;
     codeSize: number | null;
     learningRate: number | null;
@@ -131,7 +132,7 @@ export async function applyView(app: ViewHost, plot: ViewCamera | null, raw: Ses
   // A session from the CLI has no page view: the model kind comes from the engine's trained event.
   if (MODEL_KINDS.includes(p.model as ModelKind)) s.model = p.model as ModelKind;
   else if (app.trainedModel) s.model = app.trainedModel;
-  s.epochs = num(p.epochs, 1) ?? s.epochs;
+  s.epochs = p.epochs === null ? null : (num(p.epochs, 1) ?? s.epochs);
   s.perplexity = num(p.perplexity, 2) ?? s.perplexity;
   s.kmeansK = num(p.kmeansK, 1) ?? s.kmeansK;
   for (const k of ['batchSize', 'codeSize', 'learningRate', 'trainingNoise', 'l1'] as const)

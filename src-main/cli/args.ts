@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 
-import { LIMITS, MAX_IMAGE_SIDE, MAX_ITEMS, MODEL_KINDS, type ModelKind } from '../protocol.js';
+import { DEFAULT_MODEL_KIND, LIMITS, MAX_IMAGE_SIDE, MAX_ITEMS, MODEL_KINDS, type ModelKind } from '../protocol.js';
 
 /** A mistake in how the command was called; the CLI exits with code 2. */
 export class UsageError extends Error {
@@ -18,8 +18,9 @@ Trains an autoencoder on an image dataset, projects its codes to 2-D and
 writes the projections as CSV (index,[file,]label,x,y).
 
 Options:
-  --model <kind>        ${MODEL_KINDS.join(', ')} (default deep)
-  --epochs <n>          training epochs (default 10)
+  --model <kind>        ${MODEL_KINDS.join(', ')} (default ${DEFAULT_MODEL_KIND})
+  --epochs <n>          training epochs (default: the model's; wide takes about 800 steps,
+                        at least 2 epochs; the tutorial kinds 10)
   --code-size <n>       size of the code vector (default 32)
   --batch-size <n>      images per batch (default: the model's, smaller for small datasets)
   --learning-rate <r>   Adam's learning rate (default: the model's, 1e-3 for most)
@@ -48,7 +49,8 @@ export interface EmbedArgs {
   /** "mnist" or a folder path. */
   dataset: string;
   model: ModelKind;
-  epochs: number;
+  /** Absent: the model's default (a step budget for wide, else 10). */
+  epochs?: number;
   codeSize: number;
   batchSize?: number;
   learningRate?: number;
@@ -146,7 +148,7 @@ export function parseCli(argv: string[]): CliArgs {
   if (command !== 'embed') throw new UsageError(`unknown command "${command}" (the only command is embed)`);
   if (!dataset) throw new UsageError('embed needs a dataset: a folder of images, or mnist');
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
-  const model = (o.model ?? 'deep') as ModelKind;
+  const model = (o.model ?? DEFAULT_MODEL_KIND) as ModelKind;
   if (!MODEL_KINDS.includes(model))
     throw new UsageError(`--model must be one of ${MODEL_KINDS.join(', ')}, got "${o.model}"`);
   const method = o.method ?? 'tsne';
@@ -174,7 +176,7 @@ export function parseCli(argv: string[]): CliArgs {
     command: 'embed',
     dataset,
     model,
-    epochs: int('epochs', o.epochs, 1, LIMITS.epochs.max) ?? 10,
+    epochs: int('epochs', o.epochs, 1, LIMITS.epochs.max),
     codeSize: int('code-size', o['code-size'], 1, LIMITS.codeSize.max) ?? 32,
     batchSize: int('batch-size', o['batch-size'], 1, LIMITS.batchSize.max),
     learningRate: numberIn('learning-rate', o['learning-rate'], 0, LIMITS.learningRate.max, true),

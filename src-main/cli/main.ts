@@ -91,7 +91,7 @@ async function embed(a: EmbedArgs): Promise<void> {
       jobId: 'train',
       params: {
         model: a.model,
-        epochs: a.epochs,
+        ...(a.epochs !== undefined ? { epochs: a.epochs } : {}),
         codeSize: a.codeSize,
         seed: a.seed,
         ...(a.batchSize ? { batchSize: a.batchSize } : {}),

@@ -14,6 +14,7 @@ import type { JobContext, Reporter } from './jobs/context.js';
 import { exportCsvJob } from './jobs/csv.js';
 import { itemJob, manifoldJob } from './jobs/item.js';
 import { loadJob } from './jobs/load.js';
+import { neighborsJob } from './jobs/neighbors.js';
 import { projectJob } from './jobs/project.js';
 import { searchJob } from './jobs/search.js';
 import { openSessionJob, saveSessionJob } from './jobs/sessions.js';
@@ -138,6 +139,8 @@ export class Engine {
         return searchJob(ctx, cmd.requestId, cmd.query, cmd.limit);
       case 'saveSession':
         return saveSessionJob(ctx, cmd.requestId, cmd.path, cmd.view);
+      case 'neighbors':
+        return neighborsJob(ctx, cmd.requestId, cmd.index, cmd.k);
     }
   }
 

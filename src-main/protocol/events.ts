@@ -164,6 +164,19 @@ export type EngineEvent =
       pixels: B64U8;
     }
   | { type: 'searchResults'; requestId: string; query: string; indices: number[]; files?: string[] }
+  | {
+      type: 'neighbors';
+      requestId: string;
+      index: number;
+      /** What the distances are measured in: the model's codes, or the pixels (scaled to [0, 1]) before any model. */
+      space: 'codes' | 'pixels';
+      /** The k nearest items, nearest first (the item itself excluded). */
+      indices: number[];
+      /** Their Euclidean distances to the item in `space`, ascending. */
+      distances: number[];
+      /** The k nearest items on the engine's current map (absent without one), nearest first, to compare `indices` with. */
+      mapIndices?: number[];
+    }
   | { type: 'sessionSaved'; requestId: string; path: string; bytes: number }
   /** Sent after the datasetLoaded, trained and projection events that restore the map. */
   | { type: 'sessionOpened'; jobId: string; path: string; view: SessionView | null }

@@ -1,10 +1,12 @@
 import * as THREE from 'three';
 
 import { GridIndex } from './grid-index.js';
+import { ImageLayer } from './image-layer.js';
 import { bindMapInput, type DragMode, type InputHost } from './input.js';
 import { selectInPolygon } from './lasso.js';
 import { HighlightLayer, type Layer, PointsLayer } from './layers.js';
 import { maxRenderSize, renderToPixels } from './offscreen.js';
+import { RingsLayer } from './rings-layer.js';
 import { SelectionTool } from './selection-tool.js';
 import { type View, Viewport } from './viewport.js';
 
@@ -40,6 +42,10 @@ export class ScatterPlot {
   private readonly camera = new THREE.OrthographicCamera(-1, 1, 1, -1, -10, 10);
   private readonly points = new PointsLayer();
   private readonly highlight: HighlightLayer;
+  /** Thumbnails of the points (setSource, setEnabled): see image-layer.ts. */
+  readonly images: ImageLayer;
+  /** Rings around the pinned point's neighbours (setIndices). */
+  readonly neighbours: RingsLayer;
   private readonly layers: Layer[];
   private readonly tool: SelectionTool;
   private readonly listeners: Listeners = {
@@ -80,9 +86,17 @@ export class ScatterPlot {
     container.appendChild(el);
     const css = (name: string, fallback: string) =>
       getComputedStyle(container).getPropertyValue(name).trim() || fallback;
-    this.highlight = new HighlightLayer(css('--text', '#111'));
     this.tool = new SelectionTool(container, () => css('--accent', '#2f6fde'));
-    this.layers = [this.points, this.highlight];
+    const requestRender = () => this.requestRender();
+    this.images = new ImageLayer({
+      view: () => ({ view: this.vp.view, width: this.vp.width, height: this.vp.height }),
+      isShown: (i) => this.points.isShown(i),
+      requestRender,
+    });
+    const imageSide = () => this.images.itemSide;
+    this.highlight = new HighlightLayer(css('--text', '#111'), imageSide);
+    this.neighbours = new RingsLayer(imageSide, requestRender, css('--accent', '#2f6fde'));
+    this.layers = [this.points, this.images, this.neighbours, this.highlight];
     for (const l of this.layers) l.setScene(this.scene);
     this.resizeObserver = new ResizeObserver(() => this.resize());
     this.resizeObserver.observe(container);
@@ -101,7 +115,7 @@ export class ScatterPlot {
     this.positions = positions;
     this.index = new GridIndex(positions);
     this.points.onPositionsChanged(positions, animate);
-    this.highlight.onPositionsChanged(positions);
+    for (const l of [this.highlight, this.images, this.neighbours]) l.onPositionsChanged(positions);
     this.points.setFitScale(this.vp.fitView(positions)?.scale ?? 0);
     if (!this.vp.userMoved) this.fit();
     this.requestRender();
@@ -110,6 +124,7 @@ export class ScatterPlot {
   /** Sets per-point colours (n×3 in [0, 1]) and visibility (0 = hidden by a legend toggle). */
   setStyle(colors: Float32Array, visible: Uint8Array): void {
     this.points.setStyle(colors, visible);
+    this.images.setColors(colors);
     this.requestRender();
   }
 

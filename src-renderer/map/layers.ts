@@ -232,7 +232,11 @@ export class HighlightLayer implements Layer {
 
   private readonly material: THREE.MeshBasicMaterial;
 
-  constructor(color = '#111111') {
+  /** `imageSide`: the side in CSS pixels of the image drawn on each point (0 = dots), which the ring goes around. */
+  constructor(
+    color = '#111111',
+    private readonly imageSide: () => number = () => 0,
+  ) {
     const geometry = new THREE.RingGeometry(0.75, 1, 32);
     const material = (this.material = new THREE.MeshBasicMaterial({ color, depthTest: false, transparent: true }));
     this.mesh = new THREE.Mesh(geometry, material);
@@ -267,7 +271,8 @@ export class HighlightLayer implements Layer {
   }
 
   onRender(unitsPerPixel: number): void {
-    this.mesh.scale.setScalar(8 * unitsPerPixel);
+    // Around the dot, or around the corners of the point's image (half its diagonal, 0.71 sides).
+    this.mesh.scale.setScalar(Math.max(8, 0.71 * this.imageSide() + 5) * unitsPerPixel);
   }
 
   dispose(): void {

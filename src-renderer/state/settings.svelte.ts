@@ -1,10 +1,11 @@
-import type {
-  CsvColumn,
-  DatasetInfo,
-  DatasetSource,
-  ModelKind,
-  ProjectParams,
-  TrainParams,
+import {
+  type CsvColumn,
+  type DatasetInfo,
+  type DatasetSource,
+  DEFAULT_MODEL_KIND,
+  type ModelKind,
+  type ProjectParams,
+  type TrainParams,
 } from '../../src-main/protocol.js';
 import { recentFolders } from '../recent-folders.js';
 
@@ -31,8 +32,9 @@ export class Settings {
   forceGray = $state(false);
   /** Folders loaded before (this browser's memory), most recent first. */
   recentFolders = $state<string[]>(recentFolders());
-  model = $state<ModelKind>('deep');
-  epochs = $state(10);
+  model = $state<ModelKind>(DEFAULT_MODEL_KIND);
+  /** Null leaves the model's default: wide's step budget (models/recipe.ts), 10 for the tutorial kinds. */
+  epochs = $state<number | null>(null);
   /** Batch size; null lets the engine choose from the model's default and the dataset's size. */
   batchSize = $state<number | null>(null);
   /** Code (latent) size; null takes the model's default (fixed by the architecture for the conv kinds). */
@@ -82,7 +84,7 @@ export class Settings {
   trainParams(): TrainParams {
     return {
       model: this.model,
-      epochs: this.epochs,
+      ...(this.epochs && this.epochs > 0 ? { epochs: Math.round(this.epochs) } : {}),
       ...(this.batchSize && this.batchSize > 0 ? { batchSize: Math.round(this.batchSize) } : {}),
       ...(this.codeSize && this.codeSize > 0 ? { codeSize: Math.round(this.codeSize) } : {}),
       ...(this.learningRate && this.learningRate > 0 ? { learningRate: this.learningRate } : {}),

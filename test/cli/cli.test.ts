@@ -70,7 +70,7 @@ describe('ae-explorer embed', () => {
     expect(rows.slice(1).every((row) => Number.isFinite(Number(row[2])) && Number.isFinite(Number(row[3])))).toBe(true);
     const s = await readSession(session);
     expect(s.dataset).toMatchObject({ n: 300, source: { kind: 'mnist', limit: 300 } });
-    expect(s.model).toMatchObject({ kind: 'deep', codeSize: 16 });
+    expect(s.model).toMatchObject({ kind: 'wide', codeSize: 16 });
     expect(s.projection!.positions[0]).toBeCloseTo(Number(rows[1][2]), 4);
   }, 120_000);
 
@@ -152,8 +152,8 @@ describe('argument parsing', () => {
     expect(parseCli(['embed', 'mnist'])).toEqual({
       command: 'embed',
       dataset: 'mnist',
-      model: 'deep',
-      epochs: 10,
+      model: 'wide',
+      epochs: undefined,
       codeSize: 32,
       batchSize: undefined,
       method: 'tsne',
@@ -254,7 +254,7 @@ describe('argument parsing', () => {
         /--noise-level must be a number from 0 to 1/,
       ],
       [['embed', 'mnist', '--model', 'sparse', '--l1', 'lots'], /--l1 must be a number from 0 to 1, got "lots"/],
-      [['embed', 'mnist', '--noise-level', '0.2'], /--noise-level applies to --model denoising, not deep/],
+      [['embed', 'mnist', '--noise-level', '0.2'], /--noise-level applies to --model denoising, not wide/],
       [['embed', 'mnist', '--model', 'conv', '--l1', '0.01'], /--l1 applies to --model sparse, not conv/],
     ];
     for (const [args, message] of cases) {

@@ -57,7 +57,9 @@ describe('the page state chain', () => {
     const { engine, app } = page();
     await trainAndProject(engine, app, 300);
     const train = engine.sent.find((c) => c.type === 'train');
-    expect(train).toMatchObject({ params: { model: 'deep', epochs: 10 } });
+    // No field touched: the default kind, and its own epochs (wide's step budget).
+    expect(train).toMatchObject({ params: { model: 'wide' } });
+    expect(train?.type === 'train' && 'epochs' in train.params).toBe(false);
     expect(app.trained?.dataset).toBe(app.dataset);
     expect(app.projection?.input).toBe(app.trained);
     expect(app.projection?.final).toBe(true);
@@ -121,7 +123,7 @@ describe('the page state chain', () => {
     expect(app.dataset?.n).toBe(500);
     expect(app.positions).toBeNull();
     expect(app.meanError).toBeNull();
-    expect(app.lossModel).toBe('deep');
+    expect(app.lossModel).toBe('wide');
     expect(app.epochLogs).toEqual([]);
     app.cancel();
     const train = await engine.last('train');

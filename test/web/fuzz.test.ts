@@ -35,6 +35,7 @@ const VALID: Record<string, unknown>[] = [
   { type: 'cluster', jobId: 'km', k: 5, seed: 1 },
   { type: 'getThumbnails', requestId: 'thumbs', indices: [1, 2, 3], maxSide: 32 },
   { type: 'search', requestId: 'find', query: 'cat', limit: 10 },
+  { type: 'neighbors', requestId: 'near', index: 3, k: 10 },
   // Valid commands that web mode refuses: mutations must not sneak them through.
   { type: 'exportCsv', requestId: 'csv', path: '/tmp/out.csv' },
   { type: 'saveSession', requestId: 'save', path: '/tmp/s.aex', view: { camera: { cx: 1 } } },

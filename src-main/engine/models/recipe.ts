@@ -1,13 +1,4 @@
-import type { ModelKind } from '../../protocol.js';
 import type { ModelDefaults } from './types.js';
-
-/**
- * The kind proposed as Train & project's default (issue 13): `wide` (models/wide.ts), whose
- * codes gave a t-SNE map as good as PCA-50's on MNIST 10,000 and scikit-learn's digits.
- * Not the default yet: its training time against the t-SNE after it is still to be measured on a
- * quiet machine (`npm run bench:codes`), so the UI and the CLI still start on `deep`.
- */
-export const PROPOSED_DEFAULT_KIND: ModelKind = 'wide';
 
 /** Epochs when the caller leaves them out and the kind has no step budget (what the UI and CLI always sent). */
 export const FALLBACK_EPOCHS = 10;

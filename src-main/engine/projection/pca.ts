@@ -77,14 +77,15 @@ function tensor(values: Float64Array | Float32Array, rows: number, cols: number)
 }
 
 /**
- * Orthonormalises rows [from, to) of q (rows of length d) in place by modified Gram-Schmidt, against all earlier
- * rows and each other (twice, which keeps float64 orthogonality when the block is nearly dependent on them).
+ * Orthonormalises rows [from, to) of q (rows of length d) in place by modified Gram-Schmidt, against rows
+ * [against, from) and each other (twice, which keeps float64 orthogonality when the block is nearly dependent on
+ * them).
  */
-function orthonormalizeRows(q: Float64Array, d: number, from: number, to: number): void {
+function orthonormalizeRows(q: Float64Array, d: number, from: number, to: number, against = 0): void {
   for (let pass = 0; pass < 2; pass++)
     for (let j = from; j < to; j++) {
       const bj = j * d;
-      for (let i = 0; i < j; i++) {
+      for (let i = against; i < j; i++) {
         const bi = i * d;
         let dot = 0;
         for (let t = 0; t < d; t++) dot += q[bi + t] * q[bj + t];
@@ -95,6 +96,80 @@ function orthonormalizeRows(q: Float64Array, d: number, from: number, to: number
       norm = Math.sqrt(norm) || 1;
       for (let t = 0; t < d; t++) q[bj + t] /= norm;
     }
+}
+
+/*
+ * The loops over whole matrices live in plain functions, not in the generators below: V8 does not optimise a
+ * long-running loop inside a generator body on the spot (no on-stack replacement there), and at 10,000×784 those
+ * loops took longer than the matrix products.
+ */
+
+/** dst[off + j·rows + t] = src[t·cols + j]: a rows×cols matrix written transposed. */
+function transposeInto(src: Float64Array, rows: number, cols: number, dst: Float64Array, off: number): void {
+  for (let j = 0; j < cols; j++) for (let t = 0; t < rows; t++) dst[off + j * rows + t] = src[t * cols + j];
+}
+
+/** Scales the m×m product by `scale` and makes it exactly symmetric (it is so only up to float32 rounding). */
+function symmetrize(a: Float64Array, m: number, scale: number): void {
+  for (let t = 0; t < a.length; t++) a[t] *= scale;
+  for (let i = 0; i < m; i++)
+    for (let j = i + 1; j < m; j++) a[i * m + j] = a[j * m + i] = (a[i * m + j] + a[j * m + i]) / 2;
+}
+
+/** The first `count` rows of coefficients (count×w) applied to the w rows of basis (w×d): count×d. */
+function combineRows(coef: Float64Array, count: number, w: number, basis: Float64Array, d: number): Float64Array {
+  const out = new Float64Array(count * d);
+  for (let e = 0; e < count; e++)
+    for (let j = 0; j < w; j++) {
+      const c = coef[e * w + j];
+      for (let t = 0, base = j * d, o = e * d; t < d; t++) out[o + t] += c * basis[base + t];
+    }
+  return out;
+}
+
+/** Mean of the chosen rows of n×d data. */
+function rowMean(data: Data, rows: Int32Array, d: number): Float64Array {
+  const mean = new Float64Array(d);
+  for (let r = 0; r < rows.length; r++) for (let t = 0, b = rows[r] * d; t < d; t++) mean[t] += data[b + t];
+  for (let t = 0; t < d; t++) mean[t] /= rows.length;
+  return mean;
+}
+
+/** out[r] = data[rows[r]] − mean, as float32 rows. */
+function centreRows(data: Data, rows: Int32Array, count: number, d: number, mean: Float64Array, out: Float32Array) {
+  for (let r = 0; r < count; r++)
+    for (let t = 0, src = rows[r] * d, dst = r * d; t < d; t++) out[dst + t] = data[src + t] - mean[t];
+}
+
+/**
+ * Removes from rows [from, to) of q their components along the orthonormal rows [0, from), as two block
+ * projections Z − (ZQᵀ)Q by matMul (twice: once is not enough when a Krylov block lies nearly in the span of the
+ * earlier ones). Row by row in JS this was the slowest step of PCA-50 at 784 dimensions: 240 rows against each
+ * other cost 90 M multiply-adds. Rows are scaled to unit length first, so float32 products lose little to the
+ * cancellation.
+ */
+function projectOut(q: Float64Array, d: number, from: number, to: number): void {
+  if (from === 0) return;
+  for (let j = from; j < to; j++) {
+    let norm = 0;
+    for (let t = 0, b = j * d; t < d; t++) norm += q[b + t] * q[b + t];
+    norm = Math.sqrt(norm) || 1;
+    for (let t = 0, b = j * d; t < d; t++) q[b + t] /= norm;
+  }
+  const earlier = tensor(q.subarray(0, from * d), from, d);
+  try {
+    for (let pass = 0; pass < 2; pass++) {
+      const block = q.subarray(from * d, to * d);
+      const rest = tf.tidy(() => {
+        const z = tensor(block, to - from, d);
+        return z.sub(tf.matMul(tf.matMul(z, earlier, false, true), earlier));
+      });
+      block.set(rest.dataSync());
+      rest.dispose();
+    }
+  } finally {
+    earlier.dispose();
+  }
 }
 
 /**
@@ -115,10 +190,7 @@ function* topEigen(
   const l = Math.min(d, m + o.oversampling);
   if (d <= o.exactMaxD || l >= d) {
     const c = product(() => tf.matMul(x, x, true));
-    for (let t = 0; t < c.length; t++) c[t] *= inv;
-    // The product is symmetric up to float32 rounding; Jacobi wants it exactly so.
-    for (let a = 0; a < d; a++)
-      for (let b = a + 1; b < d; b++) c[a * d + b] = c[b * d + a] = (c[a * d + b] + c[b * d + a]) / 2;
+    symmetrize(c, d, inv);
     yield;
     const { values, vectors } = symmetricEigen(c, d);
     return { values: values.slice(0, m), vectors: vectors.slice(0, m * d) };
@@ -137,8 +209,9 @@ function* topEigen(
   for (let k = 0; k < blocks; k++) {
     const src = k === 0 ? start : basis.subarray((k - 1) * l * d, k * l * d);
     const z = product(() => tf.matMul(x, tf.matMul(x, tensor(src, l, d), false, true), true));
-    for (let j = 0; j < l; j++) for (let t = 0; t < d; t++) basis[(k * l + j) * d + t] = z[t * l + j];
-    orthonormalizeRows(basis, d, k * l, (k + 1) * l);
+    transposeInto(z, d, l, basis, k * l * d);
+    projectOut(basis, d, k * l, (k + 1) * l);
+    orthonormalizeRows(basis, d, k * l, (k + 1) * l, k * l);
     yield;
   }
   // Rayleigh-Ritz: B = (XQ)ᵀ(XQ)/(rows − 1), then rotate Q by B's eigenvectors.
@@ -146,17 +219,9 @@ function* topEigen(
     const xq = tf.matMul(x, tensor(basis, w, d), false, true);
     return tf.matMul(xq, xq, true);
   });
-  for (let t = 0; t < bm.length; t++) bm[t] *= inv;
-  for (let i = 0; i < w; i++)
-    for (let j = i + 1; j < w; j++) bm[i * w + j] = bm[j * w + i] = (bm[i * w + j] + bm[j * w + i]) / 2;
+  symmetrize(bm, w, inv);
   const small = symmetricEigen(bm, w);
-  const vectors = new Float64Array(m * d);
-  for (let e = 0; e < m; e++)
-    for (let j = 0; j < w; j++) {
-      const c = small.vectors[e * w + j];
-      for (let t = 0, base = j * d; t < d; t++) vectors[e * d + t] += c * basis[base + t];
-    }
-  return { values: small.values.slice(0, m), vectors };
+  return { values: small.values.slice(0, m), vectors: combineRows(small.vectors, m, w, basis, d) };
 }
 
 /** Fits PCA on (a sample of) the rows. Axes get a deterministic sign: largest-magnitude loading positive. */
@@ -196,14 +261,9 @@ function* fitSteps(
     }
     rows = all.slice(0, o.sampleSize).sort();
   }
-  const mean = new Float64Array(d);
-  for (let r = 0; r < rows.length; r++) for (let t = 0; t < d; t++) mean[t] += data[rows[r] * d + t];
-  for (let t = 0; t < d; t++) mean[t] /= rows.length;
+  const mean = rowMean(data, rows, d);
   const centred = new Float32Array(rows.length * d);
-  for (let r = 0; r < rows.length; r++) {
-    const base = rows[r] * d;
-    for (let t = 0; t < d; t++) centred[r * d + t] = data[base + t] - mean[t];
-  }
+  centreRows(data, rows, rows.length, d, mean, centred);
   const x = tensor(centred, rows.length, d);
   let eig;
   try {
@@ -239,11 +299,12 @@ function* projectSteps(
     // (x − μ)·Aᵀ = x·Aᵀ − μ·Aᵀ; the data is centred block by block before it becomes a tensor, so float32
     // products do not lose the small variations around a large mean.
     const block = new Float32Array(Math.min(n, blockRows) * d);
+    const index = new Int32Array(Math.min(n, blockRows));
     for (let r0 = 0; r0 < n; r0 += blockRows) {
       const rows = Math.min(blockRows, n - r0);
       const x = block.subarray(0, rows * d);
-      for (let r = 0; r < rows; r++)
-        for (let t = 0, src = (r0 + r) * d, dst = r * d; t < d; t++) x[dst + t] = data[src + t] - mean[t];
+      for (let r = 0; r < rows; r++) index[r] = r0 + r;
+      centreRows(data, index, rows, d, mean, x);
       const y = tf.tidy(() => tf.matMul(tensor(x, rows, d), a, false, true));
       out.set(y.dataSync(), r0 * m);
       y.dispose();
