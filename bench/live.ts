@@ -5,10 +5,10 @@
  * every 3 s where epochs are long, a 10,000 sample above that), and prints
  * each snapshot (when, what it mapped, its cost) and the share of the train
  * job's wall time the snapshots took.
- * Usage: npx tsx bench/live.ts [--n 5000] [--epochs 3] [--model deep]
+ * Usage: npx tsx bench/live.ts [--n 5000] [--epochs 3] [--model wide (the default kind)]
  */
 import { Engine } from '../src-main/engine/engine.js';
-import { decodeI32, MODEL_KINDS, type ModelKind } from '../src-main/protocol.js';
+import { decodeI32, DEFAULT_MODEL_KIND, MODEL_KINDS, type ModelKind } from '../src-main/protocol.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -17,7 +17,7 @@ function arg(name: string, fallback: string): string {
 
 const n = Number(arg('n', '5000'));
 const epochs = Number(arg('epochs', '3'));
-const model = arg('model', 'deep') as ModelKind;
+const model = arg('model', DEFAULT_MODEL_KIND) as ModelKind;
 if (!MODEL_KINDS.includes(model)) throw new Error(`--model: one of ${MODEL_KINDS.join(', ')}, not ${model}`);
 if (!(Number.isInteger(n) && n >= 2 && n <= 70_000)) throw new Error(`--n: an integer from 2 to 70000, not ${n}`);
 
