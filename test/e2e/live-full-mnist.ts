@@ -3,8 +3,8 @@
  * point 5 for the live map. Drives the real app in web mode on all 70,000
  * MNIST images (N=…, EPOCHS=… to change), trains with the live map, hovers
  * the map during training, and prints what the page saw: the live maps (how
- * many, what they mapped, their cost), the card's reconstruction error
- * before and after a snapshot, and the page's long tasks (JavaScript blocking
+ * many, what they mapped, their cost), the card's reconstruction errors
+ * while training, and the page's long tasks (JavaScript blocking
  * the page, from a PerformanceObserver) up to the t-SNE's first frame.
  * Screenshots go to test/artifacts/live-full-*.png.
  */
@@ -67,7 +67,8 @@ try {
   const costs = [...maps.values()];
   console.log(
     `${N} images, ${EPOCHS} epochs: ${costs.length} live maps (${costs.map((c) => c.toFixed(2)).join(', ')} s), ` +
-      `t-SNE's first frame at ${seconds()} s; card error while training: ${card.join(' → ') || 'no card'}; ` +
+      `t-SNE's first frame at ${seconds()} s; the card showed ${card.length} reconstruction errors while training ` +
+      `(${card[0] ?? '-'} first, ${card.at(-1) ?? '-'} last; the point under the cursor changes as the map moves); ` +
       `long tasks: ${long.count}, ${long.over200} over 200 ms, longest ${long.max} ms`,
   );
   await page.click('[data-testid=cancel]').catch(() => undefined);
