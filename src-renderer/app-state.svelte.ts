@@ -4,16 +4,19 @@ import { rememberFolder } from './recent-folders.js';
 import { ClustersRecord } from './state/clusters.js';
 import { DatasetRecord } from './state/dataset.svelte.js';
 import type { ProjectionRecord } from './state/projection.js';
-import { type ProjectMethod, Settings } from './state/settings.svelte.js';
+import { type CompareChoice, PIXELS_TSNE, type ProjectMethod, Settings } from './state/settings.svelte.js';
 import { Shown } from './state/shown.svelte.js';
 import type { Slot } from './state/trained.svelte.js';
 
 export type { ColorBy, ItemView, Thumbnails } from './state/map-view.svelte.js';
-export type { ProjectMethod } from './state/settings.svelte.js';
+export type { CompareChoice, ProjectMethod } from './state/settings.svelte.js';
 export type { ManifoldView } from './state/trained.svelte.js';
 
 /** What the status bar shows of a projection. */
-export type ProjectionInfo = Pick<ProjectionRecord, 'method' | 'iteration' | 'kl' | 'seconds' | 'final' | 'metrics'>;
+export type ProjectionInfo = Pick<
+  ProjectionRecord,
+  'method' | 'of' | 'params' | 'iteration' | 'kl' | 'seconds' | 'final' | 'metrics'
+>;
 
 /** A line for the message area. */
 export interface Message {
@@ -48,6 +51,12 @@ export class AppState extends Shown {
   private restartedBecause = $state<string | null>(null);
   /** Aborts the page's own part of the current job (e.g. a session upload), which the engine cannot cancel. */
   private localAbort: AbortController | null = null;
+  /** Cancel was pressed during the current workflow: a step the engine finished anyway does not lead to the next. */
+  private cancelled = false;
+  /** The workflow under way, so a load that cancels it can wait for its end. */
+  private running: Promise<void> | null = null;
+  /** The job under way is a first map of the pixels, the last step of a load: another load cancels it, not waits. */
+  private preemptible = $state(false);
 
   /**
    * `download` saves what the engine sent as text (a CSV) under a name: a
@@ -71,6 +80,10 @@ export class AppState extends Shown {
   get busy(): boolean {
     return this.job !== null;
   }
+  /** Whether loading another dataset must wait (a first map of the pixels gives way to it instead). */
+  get loadWaits(): boolean {
+    return this.busy && !this.preemptible;
+  }
   get stage(): Progress['stage'] | null {
     return this.job?.stage ?? null;
   }
@@ -92,9 +105,10 @@ export class AppState extends Shown {
     if (this.busy) return;
     this.messages = [];
     await this.workflow(async () => {
-      if (!this.settings.matches(this.dataset?.info ?? null)) await this.load();
+      if (!this.settings.matches(this.dataset?.info ?? null)) await this.load(false);
+      else await this.mapPixels(false);
       const ds = this.dataset;
-      if (!ds) return;
+      if (!ds || this.cancelled) return;
       ds.startTraining(this.settings.model);
       this.view.colorBy = 'label';
       this.setStage('train');
@@ -115,21 +129,72 @@ export class AppState extends Shown {
     await this.workflow(() => this.projectAll());
   }
 
-  /** Shows (or removes, with 'none') a second, linked projection beside the map. */
-  async setCompare(method: ProjectMethod | 'none'): Promise<void> {
-    this.settings.compareMethod = method;
-    if (method === 'none') {
+  /**
+   * Shows (or removes, with 'none') a second, linked projection beside the map: a method on the codes (once a
+   * model is trained), or t-SNE of the pixels, which needs no model.
+   */
+  async setCompare(choice: CompareChoice): Promise<void> {
+    this.settings.compareMethod = choice;
+    if (choice === 'none') {
       this.trained?.dropCompare();
       return;
     }
+    if (choice === PIXELS_TSNE) {
+      if (!this.busy && this.dataset) await this.workflow(() => this.projectPixelCompare());
+      return;
+    }
     if (!this.canReproject) return;
-    await this.workflow(() => this.projectInto('compare', method));
+    await this.workflow(() => this.projectInto('compare', choice));
+  }
+
+  /** Protected hook of Shown: the map beside the main one shows what the form chose. */
+  protected override compareChoice(): CompareChoice {
+    return this.settings.compareMethod;
   }
 
   private async projectAll(): Promise<void> {
     await this.projectInto('main', this.settings.method);
-    if (this.settings.compareMethod !== 'none') await this.projectInto('compare', this.settings.compareMethod);
+    const beside = this.settings.compareMethod;
+    if (beside === PIXELS_TSNE) await this.projectPixelCompare();
+    else if (beside !== 'none') await this.projectInto('compare', beside);
     else this.trained?.dropCompare();
+  }
+
+  /**
+   * The loaded dataset's first map: PCA of its pixels, so a map is there before any model. A failure says why
+   * and leaves the map empty; it does not stop a training run that follows.
+   */
+  private async mapPixels(preemptible: boolean): Promise<void> {
+    const ds = this.dataset;
+    if (!ds || ds.pixelMap?.final) return;
+    const params = this.settings.pixelMapParams();
+    this.setStage('project');
+    this.preemptible = preemptible;
+    try {
+      await this.client.project(params, (frame) => ds.projectPixels('main', frame, params));
+    } catch (err) {
+      if (err instanceof EngineGoneError) throw err;
+      if (!this.cancelled) this.say('warn', `no map of the pixels: ${(err as Error).message}`);
+    } finally {
+      this.preemptible = false;
+    }
+  }
+
+  /**
+   * t-SNE of the pixels' PCA-50 beside the main map. It is the dataset's, so it is kept across training runs
+   * and computed again only when the perplexity asked for changed or the last run was cancelled.
+   */
+  private async projectPixelCompare(): Promise<void> {
+    const ds = this.dataset;
+    if (!ds) return;
+    const { params, note } = this.settings.pixelTsneParams(ds.n);
+    const have = ds.pixelCompare;
+    if (have?.final && !have.cancelled && have.params?.perplexity === params.perplexity) return;
+    if (note) this.say('info', note);
+    this.setStage('project');
+    const e = await this.client.project(params, (frame) => ds.projectPixels('compare', frame, params));
+    if (e.cancelled)
+      this.say('info', `t-SNE of the pixels cancelled at iteration ${e.iteration}; showing the map so far`);
   }
 
   /** Projects the current model's codes into `slot`; the frames go to that model's record, whatever happens meanwhile. */
@@ -151,16 +216,22 @@ export class AppState extends Shown {
       this.say('error', 'type the path of an image folder first');
       return;
     }
-    await this.workflow(() => this.load());
+    await this.workflow(() => this.load(true));
   }
 
-  private async load(): Promise<void> {
+  /**
+   * Loads the dataset the form asks for, then draws its first map (PCA of the pixels); when nothing follows
+   * (`preemptible`), loading another dataset meanwhile cancels that map instead of being refused.
+   */
+  private async load(preemptible: boolean): Promise<void> {
     this.setStage('load');
     await this.client.loadDataset(this.settings.source());
+    await this.mapPixels(preemptible);
   }
 
   /** Loads a folder given by the desktop shell (a drop), after saying why that folder when `note` is given. */
   async loadFolderPath(path: string, note?: string): Promise<void> {
+    await this.preempt();
     if (this.busy) {
       this.say('warn', 'finish or cancel the running job before loading another folder');
       return;
@@ -178,32 +249,51 @@ export class AppState extends Shown {
    * file, leaves the map as it was.
    */
   async openSession(start: (jobId: string, signal: AbortSignal) => Promise<void>): Promise<void> {
+    await this.preempt();
     if (this.busy) return;
     this.messages = [];
     const abort = (this.localAbort = new AbortController());
     await this.workflow(async () => {
       this.setStage('load');
       await this.client.openSession((id) => start(id, abort.signal));
+      // A session saved before anything was projected still opens on a map.
+      if (!this.positions) await this.mapPixels(true);
     });
     this.localAbort = null;
   }
 
+  /**
+   * Cancels the job under way and waits for its end when it is only the first map of a dataset's pixels, so a
+   * folder dropped or a session opened right after the window shows is not refused for it.
+   */
+  private async preempt(): Promise<void> {
+    if (!this.busy || !this.preemptible) return;
+    this.cancel();
+    await this.running;
+  }
+
   /** Cancels the running job; the engine keeps what it has so far. */
   cancel(): void {
+    this.cancelled = this.busy;
     this.localAbort?.abort();
     this.client.cancelJobs();
   }
 
   /** Runs a sequence of jobs; an error goes to the message area, and the busy state always ends. */
   private async workflow(steps: () => Promise<void>): Promise<void> {
-    try {
-      await steps();
-    } catch (e) {
-      // A restarted engine has said so already.
-      if (!(e instanceof EngineGoneError)) this.say('error', (e as Error).message);
-    } finally {
-      this.job = null;
-    }
+    this.cancelled = false;
+    const run = (async () => {
+      try {
+        await steps();
+      } catch (e) {
+        // A restarted engine has said so already.
+        if (!(e instanceof EngineGoneError)) this.say('error', (e as Error).message);
+      } finally {
+        this.job = null;
+      }
+    })();
+    this.running = run;
+    await run;
   }
 
   private setStage(stage: Progress['stage']): void {
@@ -384,7 +474,8 @@ export class AppState extends Shown {
       }
       case 'projection':
         // Only a session's restored projection arrives here; the page's own go to the record that asked.
-        this.trained?.project('main', e, null);
+        if (e.input === 'pixels' || !this.trained) this.dataset?.projectPixels('main', e, null);
+        else this.trained.project('main', e, null);
         return;
       case 'sessionOpened':
         this.openedSession = { name: e.path, view: e.view, seq: (this.openedSession?.seq ?? 0) + 1 };

@@ -1,4 +1,4 @@
-import type { ModelKind } from '../src-main/protocol.js';
+import type { ModelKind, ProjectParams } from '../src-main/protocol.js';
 import type { ProjectMethod } from './state/settings.svelte.js';
 
 /** What the side panel calls each model kind. */
@@ -22,3 +22,14 @@ export const METHODS: readonly { id: ProjectMethod; name: string }[] = [
 
 /** Display name of a projection method id. */
 export const methodName = (m: string | null | undefined): string => METHODS.find((x) => x.id === m)?.name ?? m ?? '';
+
+/** A map's name, saying what it maps: 't-SNE of the codes', 'PCA of the pixels', 't-SNE of the pixels (PCA-50)'. */
+export function projectionName(p: {
+  method: string;
+  of: 'codes' | 'pixels';
+  params: Pick<ProjectParams, 'pcaComponents'> | null;
+}): string {
+  if (p.of !== 'pixels') return `${methodName(p.method)} of the codes`;
+  const reduced = p.params?.pcaComponents ? ` (PCA-${p.params.pcaComponents})` : '';
+  return `${methodName(p.method)} of the pixels${reduced}`;
+}

@@ -54,7 +54,7 @@ export function trainedEvent(jobId: string, trained: Trained, cancelled: boolean
 /** How far a projection got: partial (streamed while it runs) or final; the event's own fields. */
 export type ProjectionStatus = Pick<
   Extract<EngineEvent, { type: 'projection' }>,
-  'iteration' | 'final' | 'cancelled' | 'kl' | 'seconds' | 'metrics'
+  'iteration' | 'final' | 'cancelled' | 'kl' | 'seconds' | 'metrics' | 'input'
 >;
 
 /** `projection`: positions of a running, finished or reopened projection. */

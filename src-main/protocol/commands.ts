@@ -48,6 +48,7 @@ export const LIMITS = Object.freeze({
   validationSplit: { min: 0, max: 0.5 },
   perplexity: { min: 1, max: 200 },
   iterations: { min: 1, max: 10_000 },
+  pcaComponents: { min: 2, max: 256 },
   clusters: { min: 1, max: 256 },
   searchLimit: { min: 1, max: 1000 },
   thumbnailSide: { min: 4, max: 256 },
@@ -125,6 +126,11 @@ export const ProjectParamsSchema = z.object({
   seed: seed.optional(),
   /** What to project: the autoencoder's codes (default) or raw pixels. */
   input: z.enum(['codes', 'pixels']).optional(),
+  /**
+   * Reduce the input to this many principal components first, when it has more dimensions: t-SNE of the pixels
+   * runs on PCA-50, as the references (scikit-learn, FIt-SNE) do. The metrics are still measured on the input.
+   */
+  pcaComponents: intBetween(LIMITS.pcaComponents).optional(),
 });
 export type ProjectParams = z.output<typeof ProjectParamsSchema>;
 

@@ -54,14 +54,27 @@ export interface EpochLog {
   seconds: number;
 }
 
-/** How well a projection keeps the structure of its input. */
+/** How well a projection keeps the structure of its input, and how each figure was measured. */
 export interface ProjectionMetrics {
-  /** Leave-one-out 10-NN classification accuracy in 2-D (labelled data only). */
+  /** k-NN classification accuracy in 2-D (labelled data only), measured as `knnProtocol` says. */
   knnAccuracy?: number;
-  /** Trustworthiness (k = 10) on a random sample of points; 1 is perfect. */
+  /** The k of knnAccuracy (10). */
+  knnK?: number;
+  /**
+   * 'in-sample leave-one-out': every labelled point is classified by the vote of its k nearest other labelled
+   * points on the map; no split, nothing held out (the map was made with every point).
+   */
+  knnProtocol?: 'in-sample leave-one-out';
+  /** Labelled points that were classified (all of them). */
+  knnLabelled?: number;
+  /** Trustworthiness (Venna & Kaski) on a random sample of points; 1 is perfect. */
   trustworthiness?: number;
-  /** Points the trustworthiness sample held. */
+  /** Points the trustworthiness sample held (each ranked against all n). */
   trustworthinessSample?: number;
+  /** The k of trustworthiness (10). */
+  trustworthinessK?: number;
+  /** The space the high-dimensional neighbours were taken in: the projection's input. */
+  trustworthinessOf?: 'codes' | 'pixels';
 }
 
 export type EngineEvent =
@@ -100,6 +113,8 @@ export type EngineEvent =
       cancelled?: boolean;
       kl?: number;
       seconds?: number;
+      /** What was projected: the model's codes or the pixels (absent from engines before it was sent). */
+      input?: 'codes' | 'pixels';
       /** Quality of the final projection, computed by the engine. */
       metrics?: ProjectionMetrics;
     }

@@ -1,9 +1,16 @@
 /* eslint-disable svelte/prefer-svelte-reactivity -- the sets here are replaced whole inside $state.raw (hidden classes and clusters), never mutated in place */
-import { type DatasetInfo, decodeI32, type EpochLog, type ModelKind } from '../../src-main/protocol.js';
+import {
+  type DatasetInfo,
+  decodeI32,
+  type EpochLog,
+  type ModelKind,
+  type ProjectParams,
+} from '../../src-main/protocol.js';
 import type { EventOf } from '../engine-client.js';
 import type { ClustersRecord } from './clusters.js';
 import { LiveSnapshot, type LossPoint, withLossPoint } from './live.js';
-import { TrainedRecord } from './trained.svelte.js';
+import { ProjectionRecord } from './projection.js';
+import { type Slot, TrainedRecord } from './trained.svelte.js';
 
 /** A training run under way: the kind, the epochs the engine has reported so far and its per-batch loss. */
 export interface TrainingRun {
@@ -36,6 +43,15 @@ export class DatasetRecord {
   clusters = $state.raw<ClustersRecord | null>(null);
   /** Classes the legend hides. */
   hidden = $state.raw<ReadonlySet<number>>(new Set());
+  /** The map of the pixels drawn while there is no map of a model's codes (PCA, computed on load). */
+  pixelMap = $state.raw<ProjectionRecord<DatasetRecord> | null>(null);
+  /**
+   * A map of the pixels beside the main one, to compare with (t-SNE of their PCA-50). It stays across
+   * training runs, as in the engine: it depends on the pixels alone, and takes long to redo.
+   */
+  pixelCompare = $state.raw<ProjectionRecord<DatasetRecord> | null>(null);
+  /** The projection the engine holds now (the last one finished, of codes or pixels): CSV exports and sessions use it. */
+  engineProjection = $state.raw<ProjectionRecord | null>(null);
 
   constructor(info: DatasetInfo) {
     this.info = info;
@@ -49,8 +65,23 @@ export class DatasetRecord {
   /** A new run starts: the old model and what was computed from its codes are gone. */
   startTraining(kind: ModelKind): void {
     this.trained = null;
+    this.dropCodeProjection();
     this.training = { kind, epochs: [], losses: [] };
     this.liveMap = null;
+  }
+
+  /** Takes one frame of a projection of these pixels into `slot`. */
+  projectPixels(slot: Slot, e: EventOf<'projection'>, params: ProjectParams | null): ProjectionRecord<DatasetRecord> {
+    const p = new ProjectionRecord<DatasetRecord>(this, e, params);
+    if (slot === 'main') this.pixelMap = p;
+    else this.pixelCompare = p;
+    if (p.final) this.engineProjection = p;
+    return p;
+  }
+
+  /** The engine no longer holds a projection of codes once their model is gone (a pixel one stays). */
+  private dropCodeProjection(): void {
+    if (this.engineProjection?.of === 'codes') this.engineProjection = null;
   }
 
   /** One more epoch of the run under way. */
@@ -75,6 +106,7 @@ export class DatasetRecord {
     const t = new TrainedRecord(this, e);
     // The run's live map stays on the map until the first frame of the projection.
     if (this.training) t.live = { snapshot: this.liveMap, losses: this.training.losses };
+    this.dropCodeProjection();
     this.trained = t;
     this.training = null;
     this.liveMap = null;
@@ -84,6 +116,7 @@ export class DatasetRecord {
   /** The engine lost the model (TensorFlow.js restarted): it and everything computed from its codes go. */
   loseModel(): void {
     this.trained = null;
+    this.dropCodeProjection();
     this.training = null;
     this.liveMap = null;
   }

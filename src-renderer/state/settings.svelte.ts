@@ -12,6 +12,13 @@ import { recentFolders } from '../recent-folders.js';
 /** A projection method the engine offers. */
 export type ProjectMethod = ProjectParams['method'];
 
+/** The comparison option that maps the pixels (t-SNE of their PCA-50) rather than the codes. */
+export const PIXELS_TSNE = 'pixels-tsne';
+/** Components the pixels are reduced to before their t-SNE, as the references do. */
+export const PIXELS_PCA = 50;
+/** What the map beside the main one shows: nothing, a method on the codes, or t-SNE of the pixels. */
+export type CompareChoice = ProjectMethod | 'none' | typeof PIXELS_TSNE;
+
 /** A kind-specific parameter the engine takes (0 to 1); an empty field (null) leaves the model's default. */
 const inUnit = (v: number | null | undefined): v is number => typeof v === 'number' && v >= 0 && v <= 1;
 
@@ -49,7 +56,7 @@ export class Settings {
   method = $state<ProjectMethod>('tsne');
   perplexity = $state(30);
   /** A second projection shown beside the main one, linked by hover and selection. */
-  compareMethod = $state<ProjectMethod | 'none'>('none');
+  compareMethod = $state<CompareChoice>('none');
   kmeansK = $state(10);
   /** Optional columns the CSV exports add (when the data for them exists). */
   csvColumns = $state<CsvColumn[]>([]);
@@ -91,6 +98,17 @@ export class Settings {
       ...(this.model === 'denoising' && inUnit(this.trainingNoise) ? { noiseLevel: this.trainingNoise } : {}),
       ...(this.model === 'sparse' && inUnit(this.l1) ? { l1: this.l1 } : {}),
     };
+  }
+
+  /** The first map of a dataset: PCA of its pixels (half a second for 10,000 MNIST images). */
+  pixelMapParams(): ProjectParams {
+    return { method: 'pca', input: 'pixels' };
+  }
+
+  /** t-SNE of the pixels' PCA-50 at the form's perplexity (clamped as for the codes), to compare with. */
+  pixelTsneParams(n: number): { params: ProjectParams; note?: string } {
+    const { params, note } = this.projectParams('tsne', n);
+    return { params: { ...params, input: 'pixels', pcaComponents: PIXELS_PCA }, note };
   }
 
   /**

@@ -2,8 +2,10 @@
 import { type PointStyle, styleByCategory, styleByValue } from '../map/coloring.js';
 import type { ClustersRecord } from './clusters.js';
 import type { DatasetRecord } from './dataset.svelte.js';
+import type { LiveSnapshot } from './live.js';
 import { type ColorBy, MapViewState } from './map-view.svelte.js';
-import type { ProjectMethod } from './settings.svelte.js';
+import type { ProjectionRecord } from './projection.js';
+import { type CompareChoice, PIXELS_TSNE, type ProjectMethod } from './settings.svelte.js';
 
 /**
  * What the page shows, read down the record chain from its head (the loaded
@@ -19,19 +21,44 @@ export class Shown {
   get trained() {
     return this.dataset?.trained ?? null;
   }
-  get projection() {
-    return this.trained?.projection ?? null;
+  /** The main map, by precedence: the trained model's map of its codes, else … */
+  get projection(): ProjectionRecord | null {
+    const codes = this.trained?.projection;
+    if (codes) return codes;
+    // … else the training run's live map (not a projection record: see liveSnapshot), else …
+    if (this.liveSnapshot) return null;
+    return this.pixelMap;
   }
-  get compareProjection() {
+  /** … else the dataset's own map of its pixels (PCA, computed on load): something to look at before any model. */
+  get pixelMap(): ProjectionRecord | null {
+    return this.dataset?.pixelMap ?? null;
+  }
+  /** Whether the main map is of the pixels (the map says so, and how to get the autoencoder's). */
+  get showsPixels(): boolean {
+    return this.projection !== null && this.projection === this.pixelMap;
+  }
+  /** What the user chose to show beside the map; the page's settings decide it (nothing, in this base class). */
+  protected compareChoice(): CompareChoice {
+    return 'none';
+  }
+  /** The map beside the main one: the pixels' t-SNE when chosen (kept across training), else a map of the codes. */
+  get compareProjection(): ProjectionRecord | null {
+    const choice = this.compareChoice();
+    if (choice === 'none') return null;
+    if (choice === PIXELS_TSNE) return this.dataset?.pixelCompare ?? null;
     return this.trained?.compare ?? null;
   }
   get positions(): Float32Array | null {
     return this.projection?.positions ?? this.liveSnapshot?.positions ?? null;
   }
   // Watching the model learn (the live map and per-batch loss of training).
-  /** The live map while it is what the map draws: the run's latest, else the one the model ended on until its projection's first frame. */
-  get liveSnapshot() {
-    if (this.projection) return null;
+  /**
+   * The live map while it is what the map draws (before the pixels): the
+   * run's latest, else the one the model ended on until its projection's
+   * first frame.
+   */
+  get liveSnapshot(): LiveSnapshot | null {
+    if (this.trained?.projection) return null;
     return this.dataset?.liveMap ?? this.trained?.live?.snapshot ?? null;
   }
   /** The per-batch loss curve: the run under way's, else the one the trained model was trained with. */
@@ -88,7 +115,11 @@ export class Shown {
   }
   /** The method of the projection the engine holds now: exports use it. */
   get engineMethod(): ProjectMethod | null {
-    return this.trained?.engineProjection?.method ?? null;
+    return this.dataset?.engineProjection?.method ?? null;
+  }
+  /** The projection the engine holds now (exports name it). */
+  get engineProjection(): ProjectionRecord | null {
+    return this.dataset?.engineProjection ?? null;
   }
   get manifold() {
     return this.trained?.manifold ?? null;

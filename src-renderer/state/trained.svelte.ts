@@ -37,8 +37,6 @@ export class TrainedRecord {
   projection = $state.raw<ProjectionRecord<TrainedRecord> | null>(null);
   /** The projection shown beside the main one. */
   compare = $state.raw<ProjectionRecord<TrainedRecord> | null>(null);
-  /** The projection the engine holds now (the last one finished): CSV exports and sessions use it. */
-  engineProjection = $state.raw<ProjectionRecord<TrainedRecord> | null>(null);
   /** k-means on these codes. */
   clusters = $state.raw<ClustersRecord | null>(null);
   /** The decoded latent plane, for a VAE with a 2-d code. */
@@ -73,7 +71,8 @@ export class TrainedRecord {
     const p = new ProjectionRecord<TrainedRecord>(this, e, params);
     if (slot === 'main') this.projection = p;
     else this.compare = p;
-    if (p.final) this.engineProjection = p;
+    // The engine's projection now, unless this model was replaced meanwhile (then the engine refused it).
+    if (p.final && this.dataset.trained === this) this.dataset.engineProjection = p;
     return p;
   }
 

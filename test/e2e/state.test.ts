@@ -39,8 +39,23 @@ function image(kind: 'ring' | 'bar', k: number): Buffer {
 const points = () => page.locator('[data-testid=map]').getAttribute('data-points').then(Number);
 const summary = () => page.locator('[data-testid=dataset-summary]').innerText();
 
-/** Nothing of a trained model on the page: empty map with the prompt, no loss curve, no metrics, no Re-project. */
-async function expectNothingTrained(prompt: string): Promise<void> {
+/**
+ * Nothing of a trained model on the page: the dataset's own map of its n pixels with the note saying so, no loss
+ * curve, no mean error, no Re-project.
+ */
+async function expectPixelsOnly(n: number): Promise<void> {
+  await expect.poll(points, { timeout: 60_000 }).toBe(n);
+  // What the canvas draws, not only what the page passed it.
+  expect(await page.evaluate(() => (window as unknown as { aeMap: { count: number } }).aeMap.count)).toBe(n);
+  expect(await page.locator('[data-testid=map-note]').innerText()).toMatch(/^PCA of the pixels — /);
+  expect(await page.locator('[data-testid=loss-chart] polyline').count()).toBe(0);
+  expect(await page.locator('[data-testid=mean-error]').count()).toBe(0);
+  expect(await page.locator('[data-testid=projection-status]').innerText()).toMatch(/^PCA of the pixels/);
+  expect(await page.locator('[data-testid=reproject]').isDisabled()).toBe(true);
+}
+
+/** Nothing loaded at all (the engine restarted): empty map with the prompt, no loss curve, no metrics, no Re-project. */
+async function expectNothingLoaded(prompt: string): Promise<void> {
   expect(await points()).toBe(0);
   // What the canvas draws, not only what the page passed it.
   expect(await page.evaluate(() => (window as unknown as { aeMap: { count: number } }).aeMap.count)).toBe(0);
@@ -102,7 +117,7 @@ describe('what the page shows follows the loaded dataset', () => {
     await page.fill('[data-testid=folder-path]', dir);
     await page.click('[data-testid=load-folder]');
     await expect.poll(summary, { timeout: 60_000 }).toContain(`${FOLDER_N} images`);
-    await expectNothingTrained(`the ${FOLDER_N} images of`);
+    await expectPixelsOnly(FOLDER_N);
     expect(await page.locator('[data-testid=status-bar]').innerText()).toContain(`N = ${FOLDER_N}`);
     await page.screenshot({ path: path.join(ARTIFACTS, 'state-2-folder-loaded.png') });
 
@@ -133,15 +148,11 @@ describe('what the page shows follows the loaded dataset', () => {
     await page.fill('[data-testid=subset]', String(MNIST_N));
     await trainAndWait(MNIST_N);
     await page.fill('[data-testid=subset]', '400');
-    await page.fill('[data-testid=epochs]', '2');
+    await page.fill('[data-testid=epochs]', '4');
     await page.click('[data-testid=train]');
     await expect.poll(summary, { timeout: 60_000 }).toContain('400 images');
-    // Training the new subset: the 300-point map and its numbers are gone already.
-    expect(await points()).toBe(0);
-    expect(await page.evaluate(() => (window as unknown as { aeMap: { count: number } }).aeMap.count)).toBe(0);
-    expect(await page.locator('[data-testid=mean-error]').count()).toBe(0);
-    expect(await page.locator('[data-testid=projection-status]').count()).toBe(0);
-    expect(await page.locator('[data-testid=reproject]').isDisabled()).toBe(true);
+    // Training the new subset: the 300-point map and its numbers are gone already; the new subset's pixels show.
+    await expectPixelsOnly(400);
     await page.screenshot({ path: path.join(ARTIFACTS, 'state-5-subset-training.png') });
     await page.waitForFunction(
       () =>
@@ -165,7 +176,7 @@ describe('what the page shows follows the loaded dataset', () => {
     await page.waitForFunction(() => !(document.querySelector('[data-testid=train]') as HTMLButtonElement).disabled);
     // No dataset, no model: the summary falls back to the bundled MNIST, the map to the prompt.
     expect(await summary()).toBe('MNIST (bundled)');
-    await expectNothingTrained(`${MNIST_N} MNIST images`);
+    await expectNothingLoaded(`${MNIST_N} MNIST images`);
     expect(await page.locator('[data-testid=status-bar]').innerText()).toContain('N = 0');
     await page.screenshot({ path: path.join(ARTIFACTS, 'state-6-engine-restarted.png') });
     await page.fill('[data-testid=epochs]', '1');

@@ -5,7 +5,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { Engine } from '../../src-main/engine/engine.js';
+import { loadMnist } from '../../src-main/engine/datasets/mnist.js';
 import { parseCsv } from '../../src-main/engine/export/csv.js';
+import { trustworthiness } from '../../src-main/engine/metrics/index.js';
 import { base64ToBytes, decodeF32, type EngineEvent } from '../../src-main/protocol.js';
 
 const events: EngineEvent[] = [];
@@ -123,6 +125,15 @@ describe('Engine', () => {
     expect(proj.metrics!.knnAccuracy).toBeGreaterThan(0.3);
     expect(proj.metrics!.trustworthiness).toBeGreaterThan(0.6);
     expect(proj.metrics!.trustworthiness).toBeLessThanOrEqual(1);
+    // A map of the codes is measured against the pixels, as the pixels' own map is, so the two compare.
+    expect(proj.metrics).toMatchObject({
+      trustworthinessOf: 'pixels',
+      trustworthinessK: 10,
+      trustworthinessSample: 300,
+    });
+    const ds = await loadMnist(300);
+    const pixels = Float32Array.from(ds.pixels, (v) => v / 255);
+    expect(proj.metrics!.trustworthiness).toBeCloseTo(trustworthiness(pixels, 784, pos, 2, 300, 10, 1000, 1), 5);
 
     await engine.handle({ type: 'getItem', requestId: 'r1', index: 7 });
     const item = last('item')!;
@@ -143,12 +154,25 @@ describe('Engine', () => {
     expect(parseCsv(await readFile(file, 'utf8'))).toEqual(rows);
   }, 120_000);
 
-  it('projects with PCA as an alternative and reports its metrics', async () => {
+  it('projects with PCA as an alternative and reports its metrics and how they were measured', async () => {
+    const before = events.length;
     await engine.handle({ type: 'project', jobId: 'pca', params: { method: 'pca', input: 'pixels' } });
     const proj = last('projection')!;
-    expect(proj).toMatchObject({ jobId: 'pca', method: 'pca', final: true });
+    expect(proj).toMatchObject({ jobId: 'pca', method: 'pca', final: true, input: 'pixels' });
     expect(decodeF32(proj.positions).length).toBe(600);
     expect(proj.metrics!.knnAccuracy).toBeGreaterThan(0.2);
+    expect(proj.metrics).toMatchObject({
+      knnK: 10,
+      knnProtocol: 'in-sample leave-one-out',
+      knnLabelled: 300,
+      trustworthinessK: 10,
+      trustworthinessSample: 300,
+      trustworthinessOf: 'pixels',
+    });
+    // The positions go out before the metrics are measured, so the map does not wait for them.
+    const frames = events.slice(before).filter((e) => e.type === 'projection');
+    expect(frames.map((e) => e.final)).toEqual([false, true]);
+    expect(frames[0].positions).toBe(proj.positions);
   });
 
   it('projects with UMAP, streaming partial embeddings before the final one', async () => {

@@ -15,10 +15,15 @@ function page() {
   return { engine, app, downloads };
 }
 
-/** Answers the page's load command with a dataset of n items. */
+/** Answers the page's load command with a dataset of n items, and the map of its pixels that follows. */
 async function answerLoad(engine: ReturnType<typeof fakeEngine>, n: number, source: DatasetSource = MNIST(n)) {
   const load = await engine.last('loadDataset');
+  const projects = engine.count('project');
   engine.emit({ type: 'datasetLoaded', jobId: load.jobId, info: datasetInfo(n, source) });
+  const map = await engine.last('project');
+  expect(engine.count('project')).toBe(projects + 1);
+  expect(map.params).toEqual({ method: 'pca', input: 'pixels' });
+  engine.emit(projectionEvent(map.jobId, n, { method: 'pca', input: 'pixels', kl: undefined }));
 }
 
 /** Runs Train & project to the end on MNIST(n): load (when asked), train, one streamed frame, the final frame. */
@@ -36,7 +41,7 @@ async function trainAndProject(engine: ReturnType<typeof fakeEngine>, app: AppSt
 }
 
 describe('the page state chain', () => {
-  it('holds a loaded dataset with nothing trained or projected', async () => {
+  it('holds a loaded dataset with nothing trained, drawn as the map of its pixels', async () => {
     const { engine, app } = page();
     expect(engine.sent[0]).toEqual({ type: 'hello' });
     const done = app.loadDefault();
@@ -47,7 +52,9 @@ describe('the page state chain', () => {
     expect(app.dataset?.n).toBe(300);
     expect(app.labels.length).toBe(300);
     expect(app.trained).toBeNull();
-    expect(app.positions).toBeNull();
+    expect(app.projection?.input).toBe(app.dataset);
+    expect(app.projection?.of).toBe('pixels');
+    expect(app.positions?.length).toBe(600);
     expect(app.epochLogs).toEqual([]);
     expect(app.canReproject).toBe(false);
     expect(app.style?.colors.length).toBe(900);
@@ -99,13 +106,14 @@ describe('the page state chain', () => {
     await done;
     expect(app.dataset?.n).toBe(1000);
     expect(app.trained).toBeNull();
-    expect(app.projection).toBeNull();
-    expect(app.positions).toBeNull();
+    // The folder's own map of its pixels, nothing of MNIST's.
+    expect(app.projection?.input).toBe(app.dataset);
+    expect(app.positions?.length).toBe(2000);
     expect(app.epochLogs).toEqual([]);
     expect(app.meanError).toBeNull();
     expect(app.errors).toBeNull();
     expect(app.clusters).toBeNull();
-    expect(app.engineMethod).toBeNull();
+    expect(app.engineMethod).toBe('pca');
     expect(app.canReproject).toBe(false);
     expect(app.view.selection.length).toBe(0);
     expect(app.colorBy).toBe('label');
@@ -121,7 +129,8 @@ describe('the page state chain', () => {
     await answerLoad(engine, 500);
     await tick();
     expect(app.dataset?.n).toBe(500);
-    expect(app.positions).toBeNull();
+    expect(app.projection?.input).toBe(app.dataset);
+    expect(app.positions?.length).toBe(1000);
     expect(app.meanError).toBeNull();
     expect(app.lossModel).toBe('wide');
     expect(app.epochLogs).toEqual([]);
@@ -141,7 +150,8 @@ describe('the page state chain', () => {
     const done = app.trainAndProject();
     const train = await engine.last('train');
     expect(app.trained).toBeNull();
-    expect(app.positions).toBeNull();
+    // The map of the old codes is gone; the dataset's map of its pixels shows meanwhile.
+    expect(app.projection?.of).toBe('pixels');
     expect(app.canReproject).toBe(false);
     engine.emit({ type: 'epoch', jobId: train.jobId, log: { epoch: 1, loss: 0.2, seconds: 0.1 } });
     expect(app.epochLogs.map((l) => l.loss)).toEqual([0.2]);
@@ -232,7 +242,7 @@ describe('the page state chain', () => {
     });
     expect(app.dataset).toBe(dataset);
     expect(app.trained).toBeNull();
-    expect(app.positions).toBeNull();
+    expect(app.projection?.of).toBe('pixels');
     expect(app.canReproject).toBe(false);
     expect(app.messages.at(-1)).toMatchObject({ level: 'error', text: expect.stringMatching(/model was lost/) });
   });

@@ -102,6 +102,12 @@ export async function openSessionJob(ctx: JobContext, jobId: string, file: strin
   ctx.emit(datasetLoadedEvent(jobId, loaded));
   if (trained) ctx.emit(trainedEvent(jobId, trained, false));
   if (projection)
-    ctx.emit(projectionEvent(jobId, projection.method, projection.positions, { iteration: 0, final: true }));
+    ctx.emit(
+      projectionEvent(jobId, projection.method, projection.positions, {
+        iteration: 0,
+        final: true,
+        input: projection.input.kind === 'dataset' ? 'pixels' : 'codes',
+      }),
+    );
   ctx.emit({ type: 'sessionOpened', jobId, path: file, view: s.view });
 }

@@ -50,10 +50,42 @@ export function knnAccuracy(embedding: Points, n: number, dim: number, labels: I
 }
 
 /**
+ * Squared distances from some rows of the n×d input to every row: `rows.length`×n, row-major. The metrics call it
+ * on blocks of their sample, so a provider can use matrix products (see `matMulDistances`) where the scalar loop
+ * below would take tens of seconds on pixels (1,000 × 10,000 × 784).
+ */
+export type RowDistances = (rows: Int32Array) => Float32Array | Float64Array;
+
+/** The scalar reference: exact in float64, fine for small inputs (codes, tests). */
+export function scalarDistances(high: Points, dHigh: number, n: number): RowDistances {
+  return (rows) => {
+    const out = new Float64Array(rows.length * n);
+    for (let r = 0; r < rows.length; r++) {
+      const a = rows[r] * dHigh;
+      for (let j = 0; j < n; j++) {
+        const b = j * dHigh;
+        let acc = 0;
+        for (let t = 0; t < dHigh; t++) {
+          const u = high[a + t] - high[b + t];
+          acc += u * u;
+        }
+        out[r * n + j] = acc;
+      }
+    }
+    return out;
+  };
+}
+
+/** Sample rows handed to a RowDistances at once: bounds its memory at 256·n values, and each pass over the input
+ * serves that many (the matMul provider uploads the input once per call). */
+const DISTANCE_BLOCK = 256;
+
+/**
  * Trustworthiness (Venna & Kaski 2001) of a low-dimensional embedding: 1 minus the normalised penalty for
  * low-dimensional k-neighbours that are not high-dimensional k-neighbours, weighted by how far down the
  * high-dimensional ranking they are. Evaluated on a random sample of `sampleSize` points (all when n is smaller),
- * each against all n points: O(sampleSize·n·dHigh). 1 is perfect.
+ * each against all n points: O(sampleSize·n·dHigh). 1 is perfect. `distances` gives the high-dimensional squared
+ * distances (default: the scalar loop over `high`).
  */
 export function trustworthiness(
   high: Points,
@@ -64,6 +96,7 @@ export function trustworthiness(
   k: number,
   sampleSize = 1000,
   seed = 0,
+  distances: RowDistances = scalarDistances(high, dHigh, n),
 ): number {
   if (high.length !== n * dHigh || low.length !== n * dLow)
     throw new Error('trustworthiness: array sizes do not match n');
@@ -80,25 +113,21 @@ export function trustworthiness(
   const tree = new KdTree(low, n, dLow);
   const idx = new Int32Array(k);
   const ld = new Float64Array(k);
-  const hd = new Float64Array(n);
   let penalty = 0;
-  for (let s = 0; s < m; s++) {
-    const i = sample[s];
-    tree.query(i, k, idx, ld);
-    for (let j = 0; j < n; j++) {
-      let acc = 0;
-      for (let t = 0; t < dHigh; t++) {
-        const u = high[i * dHigh + t] - high[j * dHigh + t];
-        acc += u * u;
+  for (let from = 0; from < m; from += DISTANCE_BLOCK) {
+    const block = sample.subarray(from, Math.min(m, from + DISTANCE_BLOCK));
+    const all = distances(block);
+    for (let s = 0; s < block.length; s++) {
+      const i = block[s];
+      const hd = all.subarray(s * n, (s + 1) * n);
+      tree.query(i, k, idx, ld);
+      for (let t = 0; t < k; t++) {
+        const dij = hd[idx[t]];
+        // Rank among the other points in high-D; ties count in the point's favour.
+        let rank = 1;
+        for (let j = 0; j < n; j++) if (hd[j] < dij && j !== i) rank++;
+        if (rank > k) penalty += rank - k;
       }
-      hd[j] = acc;
-    }
-    for (let t = 0; t < k; t++) {
-      const dij = hd[idx[t]];
-      // Rank among the other points in high-D; ties count in the point's favour.
-      let rank = 1;
-      for (let j = 0; j < n; j++) if (hd[j] < dij && j !== i) rank++;
-      if (rank > k) penalty += rank - k;
     }
   }
   return 1 - (2 / (m * k * (2 * n - 3 * k - 1))) * penalty;

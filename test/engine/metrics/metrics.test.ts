@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { KdTree, knnAccuracy, trustworthiness } from '../../../src-main/engine/metrics/index.js';
+import { matMulDistances } from '../../../src-main/engine/metrics/distances.js';
+import { KdTree, knnAccuracy, scalarDistances, trustworthiness } from '../../../src-main/engine/metrics/index.js';
 import { createRandom } from '../../../src-main/engine/util/random.js';
 
 function randomPoints(n: number, dim: number, seed: number): Float64Array {
@@ -64,5 +65,28 @@ describe('metrics', () => {
     expect(t).toBeLessThan(0.7);
     expect(t).toBeGreaterThan(0.3);
     expect(trustworthiness(high, 2, scrambled, 2, n, 10, 100, 1)).toBeCloseTo(t, 1);
+  });
+
+  it('gives the same distances and trustworthiness by matrix products as by the scalar loop', () => {
+    const n = 700;
+    const d = 30;
+    const r = createRandom(11);
+    // Pixel-like values in [0, 1], in blocks of rows smaller than n so the block seams are crossed.
+    const high = Float32Array.from({ length: n * d }, () => r.next());
+    const rows = Int32Array.from([0, 5, 699, 350]);
+    const fast = matMulDistances(high, d, n, 128)(rows);
+    const exact = scalarDistances(high, d, n)(rows);
+    expect(fast.length).toBe(rows.length * n);
+    let worst = 0;
+    for (let i = 0; i < fast.length; i++) worst = Math.max(worst, Math.abs(fast[i] - exact[i]));
+    expect(worst).toBeLessThan(1e-4);
+    const low = Float64Array.from({ length: 2 * n }, (_, i) => high[(i >> 1) * d + (i & 1)] + 0.1 * r.normal());
+    const t = trustworthiness(high, d, low, 2, n, 10, 300, 1);
+    expect(t).toBeGreaterThan(0.5);
+    expect(trustworthiness(high, d, low, 2, n, 10, 300, 1, matMulDistances(high, d, n, 128))).toBeCloseTo(t, 6);
+  });
+
+  it('refuses an input whose size does not match n×d', () => {
+    expect(() => matMulDistances(new Float32Array(10), 3, 4)).toThrow(/4×3/);
   });
 });

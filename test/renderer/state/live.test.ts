@@ -26,6 +26,9 @@ async function training(n: number) {
   const done = app.trainAndProject();
   const load = await engine.last('loadDataset');
   engine.emit({ type: 'datasetLoaded', jobId: load.jobId, info: datasetInfo(n, load.source) });
+  // The map of the pixels the page asks for on load.
+  const pixels = await engine.last('project');
+  engine.emit(projectionEvent(pixels.jobId, n, { method: 'pca', input: 'pixels', kl: undefined }));
   const train = await engine.last('train');
   return { engine, app, train, done };
 }
@@ -34,11 +37,14 @@ describe('watching the model learn', () => {
   it("draws each snapshot of the run, keeps the last one until the projection's first frame, then the projection", async () => {
     const n = 20;
     const { engine, app, train, done } = await training(n);
-    expect(app.positions).toBeNull();
+    // Until the first live map, the pixels' map.
+    expect(app.showsPixels).toBe(true);
+    expect(app.liveSnapshot).toBeNull();
     const first = Float32Array.from({ length: 2 * n }, (_, i) => i);
     engine.emit(snapshot(train.jobId, 1, first));
     expect(app.positions).toEqual(first);
     expect(app.liveSnapshot?.epoch).toBe(1);
+    expect(app.showsPixels).toBe(false);
     const second = first.map((v) => v * 2);
     engine.emit(snapshot(train.jobId, 2, second));
     expect(app.positions).toEqual(second);
@@ -116,7 +122,8 @@ describe('watching the model learn', () => {
   it('refuses a snapshot whose positions do not fit the dataset, with a message', async () => {
     const { engine, app, train } = await training(10);
     engine.emit(snapshot(train.jobId, 1, new Float32Array(6)));
-    expect(app.positions).toBeNull();
+    expect(app.liveSnapshot).toBeNull();
+    expect(app.showsPixels).toBe(true);
     expect(app.messages.at(-1)?.text).toMatch(/trainSnapshot: 3 positions for 10 items/);
   });
 });
