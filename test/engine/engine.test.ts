@@ -4,8 +4,8 @@ import path from 'node:path';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { Engine } from '../../src-main/engine/engine.js';
 import { loadMnist } from '../../src-main/engine/datasets/mnist.js';
+import { Engine } from '../../src-main/engine/engine.js';
 import { parseCsv } from '../../src-main/engine/export/csv.js';
 import { trustworthiness } from '../../src-main/engine/metrics/index.js';
 import { base64ToBytes, decodeF32, type EngineEvent } from '../../src-main/protocol.js';
