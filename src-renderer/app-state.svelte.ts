@@ -453,6 +453,19 @@ export class AppState extends Shown {
       case 'epoch':
         this.dataset?.addEpoch(e.log);
         return;
+      // Watching the model learn: the live map moves, and the card shown is asked again of the model so far.
+      case 'trainSnapshot':
+        try {
+          this.dataset?.addSnapshot(e);
+        } catch (err) {
+          this.say('warn', (err as Error).message);
+          return;
+        }
+        if (this.view.item && this.view.shown === this.view.item.index) void this.requestItem(this.view.item.index);
+        return;
+      case 'trainLoss':
+        this.dataset?.addLoss(e);
+        return;
       case 'trained': {
         const t = this.dataset?.takeTrained(e);
         if (t?.hasManifold) void this.loadManifold();

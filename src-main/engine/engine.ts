@@ -23,6 +23,7 @@ import { trainJob } from './jobs/train.js';
 import { MAX_MODEL_BYTES } from './models/size.js';
 import { EMPTY, type EngineState, withoutTrained } from './state.js';
 import { describeBackend } from './training/parallel.js';
+import type { LiveMapOptions } from './training/snapshot.js';
 
 /** Options of an engine instance. */
 export interface EngineOptions {
@@ -30,6 +31,8 @@ export interface EngineOptions {
   progressIntervalMs?: number;
   /** Largest model training builds, in bytes of float32 weights (default `MAX_MODEL_BYTES`, 256 MiB). */
   maxModelBytes?: number;
+  /** When a training run's live map is refreshed (default `LIVE_MAP_DEFAULTS`: at most 10% of the time). */
+  liveMap?: Partial<LiveMapOptions>;
 }
 
 /** Raised inside a job when its AbortSignal fires. */
@@ -71,6 +74,7 @@ export class Engine {
         await selectBackend();
       },
       maxModelBytes: options.maxModelBytes ?? MAX_MODEL_BYTES,
+      liveMap: options.liveMap ?? {},
     };
   }
 

@@ -79,3 +79,22 @@ export function clustersEvent(jobId: string, clusters: Clusters, seconds: number
     seconds,
   };
 }
+
+/** `trainSnapshot`: the live map of a training run under way. */
+export function trainSnapshotEvent(
+  jobId: string,
+  at: { epoch: number; endOfEpoch: boolean },
+  positions: Float32Array,
+  items: Int32Array | null,
+  seconds: number,
+): Event<'trainSnapshot'> {
+  return {
+    type: 'trainSnapshot',
+    jobId,
+    epoch: at.epoch,
+    endOfEpoch: at.endOfEpoch,
+    positions: encodeF32(positions),
+    ...(items ? { items: encodeI32(items) } : {}),
+    seconds,
+  };
+}

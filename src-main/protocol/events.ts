@@ -207,6 +207,31 @@ export type EngineEvent =
    */
   | { type: 'modelLost'; message: string }
   | { type: 'error'; jobId?: string; requestId?: string; message: string }
-  | { type: 'log'; level: 'info' | 'warn'; message: string };
+  | { type: 'log'; level: 'info' | 'warn'; message: string }
+  // Watching a model learn: the live map and the per-batch loss of a training run under way.
+  | {
+      /** The codes of the model as trained so far, projected to 2-D (PCA, aligned with the previous snapshot). */
+      type: 'trainSnapshot';
+      jobId: string;
+      /** The epoch under way (or just ended, with `endOfEpoch`). */
+      epoch: number;
+      endOfEpoch: boolean;
+      /** Positions, row-major: n×2 for every item of the dataset, or m×2 for the items of `items`. */
+      positions: B64F32;
+      /** On large data, the sample mapped (ascending indices, base64 of an Int32Array); missing = every item. */
+      items?: string;
+      /** What this snapshot cost (encoding and projecting), in seconds. */
+      seconds: number;
+    }
+  | {
+      /** Batch losses since the previous trainLoss, averaged into one point (the engine throttles them). */
+      type: 'trainLoss';
+      jobId: string;
+      /** Batches done in the run, counted from 1 over all epochs; the point's x. */
+      step: number;
+      /** Batches per epoch, so step / stepsPerEpoch is the point's x in epochs. */
+      stepsPerEpoch: number;
+      loss: number;
+    };
 
 export type EventType = EngineEvent['type'];

@@ -8,13 +8,15 @@ import {
 } from '../../src-main/protocol.js';
 import type { EventOf } from '../engine-client.js';
 import type { ClustersRecord } from './clusters.js';
+import { LiveSnapshot, type LossPoint, withLossPoint } from './live.js';
 import { ProjectionRecord } from './projection.js';
 import { type Slot, TrainedRecord } from './trained.svelte.js';
 
-/** A training run under way: the kind and the epochs the engine has reported so far. */
+/** A training run under way: the kind, the epochs the engine has reported so far and its per-batch loss. */
 export interface TrainingRun {
   readonly kind: ModelKind;
   readonly epochs: readonly EpochLog[];
+  readonly losses: readonly LossPoint[];
 }
 
 /**
@@ -32,6 +34,11 @@ export class DatasetRecord {
   trained = $state.raw<TrainedRecord | null>(null);
   /** The training run under way, until the engine reports the model. */
   training = $state.raw<TrainingRun | null>(null);
+  /**
+   * The run's latest live map; apart from `training`, which every loss point
+   * replaces, so the map (70,000 points) is redrawn per snapshot only.
+   */
+  liveMap = $state.raw<LiveSnapshot | null>(null);
   /** k-means on the pixels (run before any model was trained). */
   clusters = $state.raw<ClustersRecord | null>(null);
   /** Classes the legend hides. */
@@ -59,7 +66,8 @@ export class DatasetRecord {
   startTraining(kind: ModelKind): void {
     this.trained = null;
     this.dropCodeProjection();
-    this.training = { kind, epochs: [] };
+    this.training = { kind, epochs: [], losses: [] };
+    this.liveMap = null;
   }
 
   /** Takes one frame of a projection of these pixels into `slot`. */
@@ -79,15 +87,29 @@ export class DatasetRecord {
   /** One more epoch of the run under way. */
   addEpoch(log: EpochLog): void {
     const run = this.training;
-    if (run) this.training = { kind: run.kind, epochs: [...run.epochs, log] };
+    if (run) this.training = { ...run, epochs: [...run.epochs, log] };
+  }
+
+  /** The run's new live map (the map draws it until the model's projection arrives). */
+  addSnapshot(e: EventOf<'trainSnapshot'>): void {
+    if (this.training) this.liveMap = new LiveSnapshot(e, this.n);
+  }
+
+  /** One more point of the run's per-batch loss curve. */
+  addLoss(e: EventOf<'trainLoss'>): void {
+    const run = this.training;
+    if (run) this.training = { ...run, losses: withLossPoint(run.losses, e) };
   }
 
   /** The engine's model: it replaces the run under way (or, for a reopened session, arrives alone). */
   takeTrained(e: EventOf<'trained'>): TrainedRecord {
     const t = new TrainedRecord(this, e);
+    // The run's live map stays on the map until the first frame of the projection.
+    if (this.training) t.live = { snapshot: this.liveMap, losses: this.training.losses };
     this.dropCodeProjection();
     this.trained = t;
     this.training = null;
+    this.liveMap = null;
     return t;
   }
 
@@ -96,10 +118,12 @@ export class DatasetRecord {
     this.trained = null;
     this.dropCodeProjection();
     this.training = null;
+    this.liveMap = null;
   }
 
   /** A training run that failed: nothing was trained. */
   abandonTraining(): void {
     this.training = null;
+    this.liveMap = null;
   }
 }

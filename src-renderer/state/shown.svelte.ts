@@ -2,6 +2,7 @@
 import { type PointStyle, styleByCategory, styleByValue } from '../map/coloring.js';
 import type { ClustersRecord } from './clusters.js';
 import type { DatasetRecord } from './dataset.svelte.js';
+import type { LiveSnapshot } from './live.js';
 import { type ColorBy, MapViewState } from './map-view.svelte.js';
 import type { ProjectionRecord } from './projection.js';
 import { type CompareChoice, PIXELS_TSNE, type ProjectMethod } from './settings.svelte.js';
@@ -24,7 +25,8 @@ export class Shown {
   get projection(): ProjectionRecord | null {
     const codes = this.trained?.projection;
     if (codes) return codes;
-    // (the training run's live map goes here, before the pixels)
+    // … else the training run's live map (not a projection record: see liveSnapshot), else …
+    if (this.liveSnapshot) return null;
     return this.pixelMap;
   }
   /** … else the dataset's own map of its pixels (PCA, computed on load): something to look at before any model. */
@@ -47,7 +49,21 @@ export class Shown {
     return this.trained?.compare ?? null;
   }
   get positions(): Float32Array | null {
-    return this.projection?.positions ?? null;
+    return this.projection?.positions ?? this.liveSnapshot?.positions ?? null;
+  }
+  // Watching the model learn (the live map and per-batch loss of training).
+  /**
+   * The live map while it is what the map draws (before the pixels): the
+   * run's latest, else the one the model ended on until its projection's
+   * first frame.
+   */
+  get liveSnapshot(): LiveSnapshot | null {
+    if (this.trained?.projection) return null;
+    return this.dataset?.liveMap ?? this.trained?.live?.snapshot ?? null;
+  }
+  /** The per-batch loss curve: the run under way's, else the one the trained model was trained with. */
+  get batchLosses() {
+    return this.dataset?.training?.losses ?? this.trained?.live?.losses ?? [];
   }
   get comparePositions(): Float32Array | null {
     return this.compareProjection?.positions ?? null;
@@ -124,15 +140,24 @@ export class Shown {
 
   /** Colours and visibility of every point for the current colouring. */
   readonly style: PointStyle | null = $derived.by(() => {
+    const style = this.styleOf(this.colorBy);
+    // A live map of a sample (large data) hides the items it does not map.
+    const mapped = this.liveSnapshot?.visible;
+    if (style && mapped?.length === style.visible.length)
+      for (let i = 0; i < mapped.length; i++) if (!mapped[i]) style.visible[i] = 0;
+    return style;
+  });
+
+  private styleOf(colorBy: ColorBy): PointStyle | null {
     const n = this.labels.length;
     const errors = this.errors;
     const clusters = this.clusters;
-    if (this.colorBy === 'error' && errors?.length === n)
+    if (colorBy === 'error' && errors?.length === n)
       return styleByValue(errors, this.errorRange.lo, this.errorRange.hi);
-    if (this.colorBy === 'cluster' && clusters?.assignments.length === n)
+    if (colorBy === 'cluster' && clusters?.assignments.length === n)
       return styleByCategory(clusters.assignments, clusters.hidden);
     return n > 0 ? styleByCategory(this.labels, this.hidden) : null;
-  });
+  }
 
   /** Points not hidden by a legend toggle. */
   readonly visibleCount = $derived.by(() => {

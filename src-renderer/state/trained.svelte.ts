@@ -3,6 +3,7 @@ import type { EventOf } from '../engine-client.js';
 import { robustRange } from '../map/coloring.js';
 import type { ClustersRecord } from './clusters.js';
 import type { DatasetRecord } from './dataset.svelte.js';
+import type { LiveView } from './live.js';
 import { ProjectionRecord } from './projection.js';
 
 /** The trained VAE's decoded latent plane, as the engine sent it. */
@@ -40,6 +41,8 @@ export class TrainedRecord {
   clusters = $state.raw<ClustersRecord | null>(null);
   /** The decoded latent plane, for a VAE with a 2-d code. */
   manifold = $state.raw<ManifoldView | null>(null);
+  /** What the training run showed as it learned (its last live map, its per-batch loss); null for a reopened session. */
+  live = $state.raw<LiveView | null>(null);
   /** The denoising card's noise level; starts at the level the model was trained with. */
   cardNoise = $state(0.5);
 

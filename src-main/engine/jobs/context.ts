@@ -1,6 +1,7 @@
 import type { EngineEvent, Progress } from '../../protocol.js';
 import type { Dataset } from '../datasets/types.js';
 import type { EngineState, LoadedDataset, Trained } from '../state.js';
+import type { LiveMapOptions } from '../training/snapshot.js';
 
 /** Reports one job's progress (throttled; `force` sends at once). */
 export type Reporter = (p: Omit<Progress, 'jobId' | 'stage'>, force?: boolean) => void;
@@ -18,6 +19,8 @@ export interface JobContext {
   backend(): Promise<void>;
   /** Largest model training builds, in bytes of weights. */
   readonly maxModelBytes: number;
+  /** When a training run's live map is refreshed (training/snapshot.ts). */
+  readonly liveMap: Partial<LiveMapOptions>;
 }
 
 /** The loaded dataset, or a clear error. */

@@ -29,6 +29,8 @@ export interface BatchProgress {
   batch: number;
   batches: number;
   loss: number;
+  /** This batch's own loss (`loss` is the epoch's running mean). */
+  batchLoss: number;
   imagesPerSecond: number;
   etaSeconds: number;
 }
@@ -51,6 +53,13 @@ export interface TrainHooks {
   threads?: number;
   /** Largest model to build, in bytes of float32 weights (default `MAX_MODEL_BYTES`). */
   maxModelBytes?: number;
+  /**
+   * Awaited after every batch and again after every epoch (`endOfEpoch`),
+   * with the model as trained so far: the live map encodes with it. The
+   * weights are not touched while it runs; a throw fails the run, so a hook
+   * that may be cancelled returns instead.
+   */
+  afterStep?: (model: TrainedAutoencoder, at: { epoch: number; endOfEpoch: boolean }) => Promise<void>;
 }
 
 /** Defaults of the training run when the caller leaves a field out. */
@@ -299,15 +308,18 @@ export async function trainAutoencoder(ds: Dataset, params: TrainParams, hooks: 
           batch: b + 1,
           batches,
           loss: lossSum / seen,
+          batchLoss: loss,
           imagesPerSecond: rate,
           etaSeconds: (imagesTotal - imagesDone) / rate,
         });
+        if (hooks.afterStep) await hooks.afterStep(model, { epoch, endOfEpoch: false });
         await yieldToEventLoop();
       }
       const log: EpochLog = { epoch, loss: lossSum / seen, seconds: (performance.now() - t0) / 1000 };
       if (nVal > 0) log.valLoss = await meanObjective(built, ds, valIdx);
       history.push(log);
       hooks.onEpoch?.(log);
+      if (hooks.afterStep) await hooks.afterStep(model, { epoch, endOfEpoch: true });
       if (log.valLoss !== undefined && patience > 0) {
         // (best starts at Infinity, where a relative margin would be NaN.)
         if (best === Infinity || log.valLoss < best - 1e-6 * Math.abs(best)) {
