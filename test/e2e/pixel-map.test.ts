@@ -156,7 +156,7 @@ describe('the first minute', () => {
     expect(await page.locator('[data-testid=map-name]').innerText()).toBe('t-SNE of the codes');
     const main = await page.locator('[data-testid=projection-status]').innerText();
     expect(main).toMatch(/^t-SNE of the codes · KL .*10-NN acc\. 0\.\d{3} \(in-sample leave-one-out, 5,000 labelled\)/);
-    expect(main).toMatch(/trust\. 0\.\d{3} \(k = 10, 1,000 of 5,000 points, vs the codes\)/);
+    expect(main).toMatch(/trust\. 0\.\d{3} \(k = 10, 1,000 of 5,000 points, vs the pixels\)/);
     // The same run (its KL and seconds), kept across training.
     expect(await page.locator('[data-testid=compare-status]').innerText()).toBe(besideStatus);
     expect(await points('map-compare')).toBe(N);
