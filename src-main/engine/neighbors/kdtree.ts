@@ -1,3 +1,5 @@
+import { insertSorted } from './sorted-insert.js';
+
 /**
  * Exact k-nearest-neighbour search for low-dimensional points (2–3 D embeddings): a k-d tree over an index
  * permutation, split at the median of the widest dimension.
@@ -80,17 +82,7 @@ export class KdTree {
           const u = points[j * dim + t] - q[t];
           s += u * u;
         }
-        if (s < dist[k - 1]) {
-          // Insertion into the sorted list; k is small.
-          let p = k - 1;
-          while (p > 0 && dist[p - 1] > s) {
-            dist[p] = dist[p - 1];
-            idx[p] = idx[p - 1];
-            p--;
-          }
-          dist[p] = s;
-          idx[p] = j;
-        }
+        if (s < dist[k - 1]) insertSorted(dist, idx, k, s, j);
       }
       return;
     }

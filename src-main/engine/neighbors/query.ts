@@ -4,6 +4,7 @@
  * 784 pixels, tens of milliseconds), no index to build or keep. For the
  * neighbour panel, which asks about one point at a time.
  */
+import { insertSorted } from './sorted-insert.js';
 
 /** One row's nearest rows, nearest first. */
 export interface Nearest {
@@ -44,15 +45,7 @@ export function nearestRows(
       s += u * u;
     }
     if (s >= worst) continue;
-    // Insertion into the sorted list (k is small); strict < keeps the lower index first on ties.
-    let p = m - 1;
-    while (p > 0 && dist[p - 1] > s) {
-      dist[p] = dist[p - 1];
-      idx[p] = idx[p - 1];
-      p--;
-    }
-    dist[p] = s;
-    idx[p] = j;
+    insertSorted(dist, idx, m, s, j);
   }
   for (let t = 0; t < m; t++) dist[t] = Math.sqrt(dist[t]) * scale;
   return { indices: idx, distances: dist };
