@@ -52,7 +52,9 @@ describe('the page and the desktop shell', () => {
     await page.waitForFunction(
       () =>
         Number(document.querySelector('[data-testid=map]')?.getAttribute('data-points')) === 300 &&
-        !document.querySelector('[data-testid=progress]'),
+        !document.querySelector('[data-testid=progress]') &&
+        !(document.querySelector('[data-testid=train]') as HTMLButtonElement).disabled &&
+        !!document.querySelector('[data-testid=projection-status]')?.textContent?.includes('of the codes'),
       null,
       { timeout: 120_000 },
     );

@@ -59,13 +59,19 @@ describe('the MNIST slice in web mode', () => {
     await expect
       .poll(() => page.locator('[data-testid=progress]').innerText(), { timeout: 30_000 })
       .toMatch(/images\/s|iterations\/s/);
+    // Train & project is done when its button is back and the map is the codes' (the pixels' map is there from the
+    // start, and the progress line can vanish for a moment between training and the t-SNE).
     await page.waitForFunction(
       () =>
         Number(document.querySelector('[data-testid=map]')?.getAttribute('data-points')) > 0 &&
-        !document.querySelector('[data-testid=progress]'),
+        !document.querySelector('[data-testid=progress]') &&
+        !(document.querySelector('[data-testid=train]') as HTMLButtonElement).disabled &&
+        !!document.querySelector('[data-testid=projection-status]')?.textContent?.includes('of the codes'),
       null,
       { timeout: 240_000 },
     );
+    // Let the last position transition finish before anything hovers a point.
+    await page.waitForTimeout(600);
     expect(await page.locator('[data-testid=map]').getAttribute('data-points')).toBe(String(N));
     // The hyper-parameters typed in the page reached the engine.
     expect(await page.locator('[data-testid=mean-error]').innerText()).toContain('code size 16');
