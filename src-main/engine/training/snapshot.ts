@@ -16,6 +16,13 @@ export interface LiveMapOptions {
    * the last did). At 0.1, two snapshots of 0.2 s need 3.8 s of run time.
    */
   costFraction: number;
+  /**
+   * Epoch-end snapshots always fit while all of them together stay within this many ms, whatever `costFraction`
+   * says: a short run on a small dataset (a few seconds, the first snapshot slowed by the model's first predict)
+   * would otherwise skip epochs, which is the part of the run a user watches, for a saving of a fraction of a
+   * second. Mid-epoch snapshots obey `costFraction` alone.
+   */
+  graceMs: number;
   /** Mid-epoch snapshots (large data) come at most this often, in ms; epoch ends only obey `costFraction`. */
   intervalMs: number;
   /** Positions are scaled to this root-mean-square radius so the camera's fit does not jump between snapshots. */
@@ -34,6 +41,7 @@ export interface LiveMapOptions {
 /** Defaults of the live map. */
 export const LIVE_MAP_DEFAULTS: Readonly<LiveMapOptions> = Object.freeze({
   costFraction: 0.1,
+  graceMs: 2000,
   intervalMs: 3000,
   radius: 10,
   maxItems: 10_000,
@@ -212,8 +220,10 @@ export class LiveMap {
    */
   due(endOfEpoch: boolean, now = performance.now()): boolean {
     const f = Math.min(1, Math.max(1e-3, this.options.costFraction));
-    const affordable = this.totalMs + this.lastCost <= f * (now - this.started + this.lastCost);
-    return affordable && (endOfEpoch || now - this.lastEnd >= this.options.intervalMs);
+    const cost = this.totalMs + this.lastCost;
+    const affordable = cost <= f * (now - this.started + this.lastCost);
+    if (endOfEpoch) return affordable || cost <= this.options.graceMs;
+    return affordable && now - this.lastEnd >= this.options.intervalMs;
   }
 
   /**

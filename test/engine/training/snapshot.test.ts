@@ -76,7 +76,7 @@ describe('alignTo', () => {
 
 describe('LiveMap', () => {
   it('takes a snapshot at every epoch end the cost budget allows, and mid-epoch only after the interval', () => {
-    const m = new LiveMap({ costFraction: 0.1, intervalMs: 3000 }, 0);
+    const m = new LiveMap({ costFraction: 0.1, intervalMs: 3000, graceMs: 0 }, 0);
     expect(m.due(false, 1000)).toBe(false); // mid-epoch, before the interval
     expect(m.due(true, 1000)).toBe(true); // the first epoch end
     m.spent(1000, 1200); // it cost 200 ms: two of them fit 10% of 3.8 s
@@ -86,6 +86,19 @@ describe('LiveMap', () => {
     expect(m.due(false, 4200)).toBe(true); // 3 s
     expect(m.count).toBe(1);
     expect(m.totalMs).toBe(200);
+  });
+
+  it('maps every epoch end of a short run while all its snapshots together stay within the grace', () => {
+    const m = new LiveMap({ costFraction: 0.1, intervalMs: 3000, graceMs: 2000 }, 0);
+    expect(m.due(true, 1000)).toBe(true);
+    m.spent(1000, 1600); // 600 ms: far above 10% of a 1.6 s run
+    expect(m.due(true, 2200)).toBe(true); // 1.2 s in all: within the grace
+    expect(m.due(false, 5000)).toBe(false); // mid-epoch: 10% only (1.2 s > 0.5 s)
+    m.spent(2200, 2800);
+    expect(m.due(true, 3400)).toBe(true); // 1.2 s so far + the next 0.6 s: still within 2 s
+    m.spent(3400, 4000);
+    expect(m.due(true, 5000)).toBe(false); // 1.8 s + 0.6 s > 2 s, and > 10% of 5.6 s
+    expect(m.due(true, 24_000)).toBe(true); // 2.4 s ≤ 10% of 24.6 s
   });
 
   it('keeps consecutive maps of the same codes at one scale and orientation', () => {
