@@ -1,13 +1,16 @@
 /**
  * Mixed-radix (2, 3, 4, 5) complex FFTs on split real/imaginary Float64Arrays, for the L×L grids of the
  * FFT-accelerated gradient. Sizes need only be 5-smooth (2^a·3^b·5^c), so the grid can follow the embedding's extent
- * in small steps (FIt-SNE's 2 × 3 × boxes) instead of doubling at powers of two.
+ * in small steps instead of doubling at powers of two.
  *
- * 2-D transforms are rows, a square in-place transpose, rows again: every pass walks memory contiguously. The
- * convolution pair `forwardT` / `inverseT` skips the transpose back, so spectra are held transposed; that is
- * invisible to a pointwise product with a kernel transformed the same way.
+ * A 2-D transform is two passes of 1-D transforms down the columns with a square in-place transpose between them.
+ * A pass treats each row as one vector: every butterfly combines whole rows with one twiddle, so the inner loops run
+ * over contiguous columns (Stockham's self-sorting order, ping-ponging with a scratch grid: no bit reversal).
+ * The convolution pair `forwardT` / `inverseT` skips the transpose back, so spectra are held transposed; that is
+ * invisible to a pointwise product with a kernel transformed the same way. Both skip the columns known to be zero
+ * on the way in or not needed on the way out.
  *
- * Self-contained (no outside references): the class's source is also shipped to the helper thread as text.
+ * Self-contained (no imports), so the helper thread loads it on its own.
  */
 export class Fft2d {
   readonly size: number;
@@ -17,10 +20,8 @@ export class Fft2d {
   private readonly twOff: Int32Array;
   private readonly twRe: Float64Array;
   private readonly twIm: Float64Array;
-  /** Input order of the iterative decimation in time: position i reads element perm[i]. */
-  private readonly perm: Int32Array;
-  private readonly sRe: Float64Array;
-  private readonly sIm: Float64Array;
+  private tRe = new Float64Array(0);
+  private tIm = new Float64Array(0);
 
   constructor(size: number) {
     if (!Number.isInteger(size) || size < 2) throw new Error(`FFT size must be an integer ≥ 2, got ${size}`);
@@ -53,162 +54,92 @@ export class Fft2d {
         }
       p *= r;
     }
-    // The last stage combines r blocks, block q holding the elements ≡ q mod r; recursively inside each block.
-    this.perm = new Int32Array(size);
-    for (let n = 0; n < size; n++) {
-      let pos = 0;
-      let m = n;
-      let block = size;
-      for (let s = radix.length - 1; s >= 0; s--) {
-        block /= radix[s];
-        pos += (m % radix[s]) * block;
-        m = Math.floor(m / radix[s]);
-      }
-      this.perm[pos] = n;
-    }
-    this.sRe = new Float64Array(size);
-    this.sIm = new Float64Array(size);
   }
 
-  /** In-place FFT of one row starting at `offset` (forward e^{−i…}; inverse unscaled). */
-  row(re: Float64Array, im: Float64Array, offset: number, inverse: boolean): void {
+  /**
+   * 1-D FFTs down columns [0, width) of the L×L grid, in place (forward e^{−i…}; inverse unscaled). Columns at or
+   * beyond `width` are left as they were. Strips of STRIP columns are copied out, transformed and copied back, so
+   * all the stages of a strip run in cache.
+   */
+  columns(re: Float64Array, im: Float64Array, width: number, inverse: boolean): void {
     const L = this.size;
-    const { perm, sRe, sIm, twRe, twIm, radix, twOff } = this;
-    for (let i = 0; i < L; i++) {
-      sRe[i] = re[offset + perm[i]];
-      sIm[i] = im[offset + perm[i]];
+    const B = STRIP;
+    if (this.tRe.length !== 2 * L * B) {
+      this.tRe = new Float64Array(2 * L * B);
+      this.tIm = new Float64Array(2 * L * B);
     }
-    re.set(sRe, offset);
-    im.set(sIm, offset);
+    const { radix, twOff, twRe, twIm } = this;
     const sg = inverse ? -1 : 1;
-    let P = 1;
-    for (let s = 0; s < radix.length; s++) {
-      const r = radix[s];
-      const tw = twOff[s];
-      const span = P * r;
-      for (let g = offset, end = offset + L; g < end; g += span) {
-        for (let k = 0; k < P; k++) {
-          const a = g + k;
-          const tb = tw + k * (r - 1);
-          if (r === 4) {
-            const b = a + P;
-            const c = b + P;
-            const d = c + P;
-            const w1r = twRe[tb];
-            const w1i = sg * twIm[tb];
-            const w2r = twRe[tb + 1];
-            const w2i = sg * twIm[tb + 1];
-            const w3r = twRe[tb + 2];
-            const w3i = sg * twIm[tb + 2];
-            const x0r = re[a];
-            const x0i = im[a];
-            const x1r = w1r * re[b] - w1i * im[b];
-            const x1i = w1r * im[b] + w1i * re[b];
-            const x2r = w2r * re[c] - w2i * im[c];
-            const x2i = w2r * im[c] + w2i * re[c];
-            const x3r = w3r * re[d] - w3i * im[d];
-            const x3i = w3r * im[d] + w3i * re[d];
-            const t0r = x0r + x2r;
-            const t0i = x0i + x2i;
-            const t1r = x0r - x2r;
-            const t1i = x0i - x2i;
-            const t2r = x1r + x3r;
-            const t2i = x1i + x3i;
-            const t3r = sg * (x1r - x3r);
-            const t3i = sg * (x1i - x3i);
-            re[a] = t0r + t2r;
-            im[a] = t0i + t2i;
-            re[c] = t0r - t2r;
-            im[c] = t0i - t2i;
-            // ∓i·t3
-            re[b] = t1r + t3i;
-            im[b] = t1i - t3r;
-            re[d] = t1r - t3i;
-            im[d] = t1i + t3r;
-          } else if (r === 2) {
-            const b = a + P;
-            const wr = twRe[tb];
-            const wi = sg * twIm[tb];
-            const xr = wr * re[b] - wi * im[b];
-            const xi = wr * im[b] + wi * re[b];
-            re[b] = re[a] - xr;
-            im[b] = im[a] - xi;
-            re[a] += xr;
-            im[a] += xi;
-          } else if (r === 3) {
-            const b = a + P;
-            const c = b + P;
-            const w1r = twRe[tb];
-            const w1i = sg * twIm[tb];
-            const w2r = twRe[tb + 1];
-            const w2i = sg * twIm[tb + 1];
-            const x1r = w1r * re[b] - w1i * im[b];
-            const x1i = w1r * im[b] + w1i * re[b];
-            const x2r = w2r * re[c] - w2i * im[c];
-            const x2i = w2r * im[c] + w2i * re[c];
-            const sr = x1r + x2r;
-            const si = x1i + x2i;
-            // sin(2π/3)
-            const ur = sg * 0.8660254037844386 * (x1r - x2r);
-            const ui = sg * 0.8660254037844386 * (x1i - x2i);
-            const mr = re[a] - 0.5 * sr;
-            const mi = im[a] - 0.5 * si;
-            re[a] += sr;
-            im[a] += si;
-            re[b] = mr + ui;
-            im[b] = mi - ur;
-            re[c] = mr - ui;
-            im[c] = mi + ur;
-          } else {
-            const b = a + P;
-            const c = b + P;
-            const d = c + P;
-            const e = d + P;
-            const x1r = twRe[tb] * re[b] - sg * twIm[tb] * im[b];
-            const x1i = twRe[tb] * im[b] + sg * twIm[tb] * re[b];
-            const x2r = twRe[tb + 1] * re[c] - sg * twIm[tb + 1] * im[c];
-            const x2i = twRe[tb + 1] * im[c] + sg * twIm[tb + 1] * re[c];
-            const x3r = twRe[tb + 2] * re[d] - sg * twIm[tb + 2] * im[d];
-            const x3i = twRe[tb + 2] * im[d] + sg * twIm[tb + 2] * re[d];
-            const x4r = twRe[tb + 3] * re[e] - sg * twIm[tb + 3] * im[e];
-            const x4i = twRe[tb + 3] * im[e] + sg * twIm[tb + 3] * re[e];
-            // cos and sin of 2π/5 and 4π/5
-            const c1 = 0.30901699437494745;
-            const c2 = -0.8090169943749475;
-            const s1 = 0.9510565162951535;
-            const s2 = 0.5877852522924731;
-            const t1r = x1r + x4r;
-            const t1i = x1i + x4i;
-            const t2r = x2r + x3r;
-            const t2i = x2i + x3i;
-            const t3r = x1r - x4r;
-            const t3i = x1i - x4i;
-            const t4r = x2r - x3r;
-            const t4i = x2i - x3i;
-            const x0r = re[a];
-            const x0i = im[a];
-            const a1r = x0r + c1 * t1r + c2 * t2r;
-            const a1i = x0i + c1 * t1i + c2 * t2i;
-            const a2r = x0r + c2 * t1r + c1 * t2r;
-            const a2i = x0i + c2 * t1i + c1 * t2i;
-            const b1r = sg * (s1 * t3r + s2 * t4r);
-            const b1i = sg * (s1 * t3i + s2 * t4i);
-            const b2r = sg * (s2 * t3r - s1 * t4r);
-            const b2i = sg * (s2 * t3i - s1 * t4i);
-            re[a] = x0r + t1r + t2r;
-            im[a] = x0i + t1i + t2i;
-            re[b] = a1r + b1i;
-            im[b] = a1i - b1r;
-            re[e] = a1r - b1i;
-            im[e] = a1i + b1r;
-            re[c] = a2r + b2i;
-            im[c] = a2i - b2r;
-            re[d] = a2r - b2i;
-            im[d] = a2i + b2r;
-          }
+    const ar = this.tRe.subarray(0, L * B);
+    const ai = this.tIm.subarray(0, L * B);
+    const br = this.tRe.subarray(L * B);
+    const bi = this.tIm.subarray(L * B);
+    for (let c0 = 0; c0 < width; c0 += B) {
+      const w = Math.min(B, width - c0);
+      for (let row = 0; row < L; row++) {
+        const src = row * L + c0;
+        const dst = row * B;
+        for (let c = 0; c < w; c++) {
+          ar[dst + c] = re[src + c];
+          ai[dst + c] = im[src + c];
         }
       }
-      P = span;
+      let xr = ar;
+      let xi = ai;
+      let yr = br;
+      let yi = bi;
+      let ns = 1;
+      for (let s = 0; s < radix.length; s++) {
+        const r = radix[s];
+        const stride = L / r;
+        const si = stride * B;
+        const so = ns * B;
+        for (let j = 0; j < stride; j++) {
+          const k = j % ns;
+          const tb = twOff[s] + k * (r - 1);
+          // Inputs are rows j + q·stride; outputs rows (j − k)·r + k + q·ns.
+          const i0 = j * B;
+          const o0 = ((j - k) * r + k) * B;
+          if (r === 4)
+            radix4(
+              xr,
+              xi,
+              yr,
+              yi,
+              i0,
+              si,
+              o0,
+              so,
+              w,
+              twRe[tb],
+              sg * twIm[tb],
+              twRe[tb + 1],
+              sg * twIm[tb + 1],
+              twRe[tb + 2],
+              sg * twIm[tb + 2],
+              sg,
+            );
+          else if (r === 2) radix2(xr, xi, yr, yi, i0, si, o0, so, w, twRe[tb], sg * twIm[tb]);
+          else if (r === 3)
+            radix3(xr, xi, yr, yi, i0, si, o0, so, w, twRe[tb], sg * twIm[tb], twRe[tb + 1], sg * twIm[tb + 1], sg);
+          else radix5(xr, xi, yr, yi, i0, si, o0, so, w, twRe, twIm, tb, sg);
+        }
+        ns *= r;
+        const ur = xr;
+        const ui = xi;
+        xr = yr;
+        xi = yi;
+        yr = ur;
+        yi = ui;
+      }
+      for (let row = 0; row < L; row++) {
+        const dst = row * L + c0;
+        const src = row * B;
+        for (let c = 0; c < w; c++) {
+          re[dst + c] = xr[src + c];
+          im[dst + c] = xi[src + c];
+        }
+      }
     }
   }
 
@@ -235,20 +166,21 @@ export class Fft2d {
     }
   }
 
-  /** Forward 2-D FFT, result transposed (entry [u][v] holds frequency (v, u)); rows ≥ `rows` must be zero. */
-  forwardT(re: Float64Array, im: Float64Array, rows = this.size): void {
-    const L = this.size;
-    for (let r = 0; r < rows; r++) this.row(re, im, r * L, false);
+  /**
+   * Forward 2-D FFT, result transposed (entry [u][v] holds frequency (v, u)); the input must be zero outside its
+   * top-left `nonzero`×`nonzero` block.
+   */
+  forwardT(re: Float64Array, im: Float64Array, nonzero = this.size): void {
+    this.columns(re, im, nonzero, false);
     this.transpose(re, im);
-    for (let r = 0; r < L; r++) this.row(re, im, r * L, false);
+    this.columns(re, im, this.size, false);
   }
 
-  /** Unscaled inverse of `forwardT` (divide by L² yourself); only rows < `rows` of the result are computed. */
-  inverseT(re: Float64Array, im: Float64Array, rows = this.size): void {
-    const L = this.size;
-    for (let r = 0; r < L; r++) this.row(re, im, r * L, true);
+  /** Unscaled inverse of `forwardT` (divide by L² yourself); only the top-left `needed`×`needed` block is computed. */
+  inverseT(re: Float64Array, im: Float64Array, needed = this.size): void {
+    this.columns(re, im, this.size, true);
     this.transpose(re, im);
-    for (let r = 0; r < rows; r++) this.row(re, im, r * L, true);
+    this.columns(re, im, needed, true);
   }
 
   /** Forward 2-D FFT in natural layout. */
@@ -261,5 +193,231 @@ export class Fft2d {
   inverse(re: Float64Array, im: Float64Array): void {
     this.transpose(re, im);
     this.inverseT(re, im);
+  }
+}
+
+/** Columns transformed together: a strip of L rows × 16 columns (L ≤ 2,000) is ≤ 1 MiB with its scratch. */
+const STRIP = 16;
+
+// Butterflies over whole rows: inputs at i0 + q·si, outputs at o0 + q·so (q < radix), `width` columns each; input q
+// is first multiplied by the twiddle w_q (w_0 = 1). sg is −1 for the inverse (the twiddles come conjugated).
+
+function radix2(
+  xr: Float64Array,
+  xi: Float64Array,
+  yr: Float64Array,
+  yi: Float64Array,
+  i0: number,
+  si: number,
+  o0: number,
+  so: number,
+  width: number,
+  wr: number,
+  wi: number,
+): void {
+  const i1 = i0 + si;
+  const o1 = o0 + so;
+  for (let c = 0; c < width; c++) {
+    const ar = xr[i0 + c];
+    const ai = xi[i0 + c];
+    const br = xr[i1 + c];
+    const bi = xi[i1 + c];
+    const tr = wr * br - wi * bi;
+    const ti = wr * bi + wi * br;
+    yr[o0 + c] = ar + tr;
+    yi[o0 + c] = ai + ti;
+    yr[o1 + c] = ar - tr;
+    yi[o1 + c] = ai - ti;
+  }
+}
+
+function radix3(
+  xr: Float64Array,
+  xi: Float64Array,
+  yr: Float64Array,
+  yi: Float64Array,
+  i0: number,
+  si: number,
+  o0: number,
+  so: number,
+  width: number,
+  w1r: number,
+  w1i: number,
+  w2r: number,
+  w2i: number,
+  sg: number,
+): void {
+  const i1 = i0 + si;
+  const i2 = i1 + si;
+  const o1 = o0 + so;
+  const o2 = o1 + so;
+  // sin(2π/3), signed for the direction.
+  const s3 = sg * 0.8660254037844386;
+  for (let c = 0; c < width; c++) {
+    const br = xr[i1 + c];
+    const bi = xi[i1 + c];
+    const cr = xr[i2 + c];
+    const ci = xi[i2 + c];
+    const x1r = w1r * br - w1i * bi;
+    const x1i = w1r * bi + w1i * br;
+    const x2r = w2r * cr - w2i * ci;
+    const x2i = w2r * ci + w2i * cr;
+    const sr = x1r + x2r;
+    const sim = x1i + x2i;
+    const ur = s3 * (x1r - x2r);
+    const ui = s3 * (x1i - x2i);
+    const ar = xr[i0 + c];
+    const ai = xi[i0 + c];
+    const mr = ar - 0.5 * sr;
+    const mi = ai - 0.5 * sim;
+    yr[o0 + c] = ar + sr;
+    yi[o0 + c] = ai + sim;
+    yr[o1 + c] = mr + ui;
+    yi[o1 + c] = mi - ur;
+    yr[o2 + c] = mr - ui;
+    yi[o2 + c] = mi + ur;
+  }
+}
+
+function radix4(
+  xr: Float64Array,
+  xi: Float64Array,
+  yr: Float64Array,
+  yi: Float64Array,
+  i0: number,
+  si: number,
+  o0: number,
+  so: number,
+  width: number,
+  w1r: number,
+  w1i: number,
+  w2r: number,
+  w2i: number,
+  w3r: number,
+  w3i: number,
+  sg: number,
+): void {
+  const i1 = i0 + si;
+  const i2 = i1 + si;
+  const i3 = i2 + si;
+  const o1 = o0 + so;
+  const o2 = o1 + so;
+  const o3 = o2 + so;
+  for (let c = 0; c < width; c++) {
+    const x0r = xr[i0 + c];
+    const x0i = xi[i0 + c];
+    const ar = xr[i1 + c];
+    const ai = xi[i1 + c];
+    const br = xr[i2 + c];
+    const bi = xi[i2 + c];
+    const cr = xr[i3 + c];
+    const ci = xi[i3 + c];
+    const x1r = w1r * ar - w1i * ai;
+    const x1i = w1r * ai + w1i * ar;
+    const x2r = w2r * br - w2i * bi;
+    const x2i = w2r * bi + w2i * br;
+    const x3r = w3r * cr - w3i * ci;
+    const x3i = w3r * ci + w3i * cr;
+    const t0r = x0r + x2r;
+    const t0i = x0i + x2i;
+    const t1r = x0r - x2r;
+    const t1i = x0i - x2i;
+    const t2r = x1r + x3r;
+    const t2i = x1i + x3i;
+    const t3r = sg * (x1r - x3r);
+    const t3i = sg * (x1i - x3i);
+    yr[o0 + c] = t0r + t2r;
+    yi[o0 + c] = t0i + t2i;
+    yr[o2 + c] = t0r - t2r;
+    yi[o2 + c] = t0i - t2i;
+    // ∓i·t3
+    yr[o1 + c] = t1r + t3i;
+    yi[o1 + c] = t1i - t3r;
+    yr[o3 + c] = t1r - t3i;
+    yi[o3 + c] = t1i + t3r;
+  }
+}
+
+function radix5(
+  xr: Float64Array,
+  xi: Float64Array,
+  yr: Float64Array,
+  yi: Float64Array,
+  i0: number,
+  si: number,
+  o0: number,
+  so: number,
+  width: number,
+  twRe: Float64Array,
+  twIm: Float64Array,
+  tb: number,
+  sg: number,
+): void {
+  const w1r = twRe[tb];
+  const w1i = sg * twIm[tb];
+  const w2r = twRe[tb + 1];
+  const w2i = sg * twIm[tb + 1];
+  const w3r = twRe[tb + 2];
+  const w3i = sg * twIm[tb + 2];
+  const w4r = twRe[tb + 3];
+  const w4i = sg * twIm[tb + 3];
+  const i1 = i0 + si;
+  const i2 = i1 + si;
+  const i3 = i2 + si;
+  const i4 = i3 + si;
+  const o1 = o0 + so;
+  const o2 = o1 + so;
+  const o3 = o2 + so;
+  const o4 = o3 + so;
+  // cos and sin of 2π/5 and 4π/5, the sines signed for the direction.
+  const c1 = 0.30901699437494745;
+  const c2 = -0.8090169943749475;
+  const s1 = sg * 0.9510565162951535;
+  const s2 = sg * 0.5877852522924731;
+  for (let c = 0; c < width; c++) {
+    const br = xr[i1 + c];
+    const bi = xi[i1 + c];
+    const cr = xr[i2 + c];
+    const ci = xi[i2 + c];
+    const dr = xr[i3 + c];
+    const di = xi[i3 + c];
+    const er = xr[i4 + c];
+    const ei = xi[i4 + c];
+    const x1r = w1r * br - w1i * bi;
+    const x1i = w1r * bi + w1i * br;
+    const x2r = w2r * cr - w2i * ci;
+    const x2i = w2r * ci + w2i * cr;
+    const x3r = w3r * dr - w3i * di;
+    const x3i = w3r * di + w3i * dr;
+    const x4r = w4r * er - w4i * ei;
+    const x4i = w4r * ei + w4i * er;
+    const t1r = x1r + x4r;
+    const t1i = x1i + x4i;
+    const t2r = x2r + x3r;
+    const t2i = x2i + x3i;
+    const t3r = x1r - x4r;
+    const t3i = x1i - x4i;
+    const t4r = x2r - x3r;
+    const t4i = x2i - x3i;
+    const x0r = xr[i0 + c];
+    const x0i = xi[i0 + c];
+    const a1r = x0r + c1 * t1r + c2 * t2r;
+    const a1i = x0i + c1 * t1i + c2 * t2i;
+    const a2r = x0r + c2 * t1r + c1 * t2r;
+    const a2i = x0i + c2 * t1i + c1 * t2i;
+    const b1r = s1 * t3r + s2 * t4r;
+    const b1i = s1 * t3i + s2 * t4i;
+    const b2r = s2 * t3r - s1 * t4r;
+    const b2i = s2 * t3i - s1 * t4i;
+    yr[o0 + c] = x0r + t1r + t2r;
+    yi[o0 + c] = x0i + t1i + t2i;
+    yr[o1 + c] = a1r + b1i;
+    yi[o1 + c] = a1i - b1r;
+    yr[o4 + c] = a1r - b1i;
+    yi[o4 + c] = a1i + b1r;
+    yr[o2 + c] = a2r + b2i;
+    yi[o2 + c] = a2i - b2r;
+    yr[o3 + c] = a2r - b2i;
+    yi[o3 + c] = a2i + b2r;
   }
 }
