@@ -62,25 +62,37 @@ class KnnHeaps {
     return false;
   }
 
-  /** Sorts every row ascending and returns the graph. */
+  /** Sorts every row ascending (heap-sort: pop the largest to the back) and returns the graph. */
   finish(): KnnGraph {
-    const { n, k } = this;
-    const order = new Int32Array(k);
-    const d = new Float64Array(k);
-    const ix = new Int32Array(k);
+    const { n, k, dist, idx } = this;
     for (let i = 0; i < n; i++) {
       const base = i * k;
-      for (let t = 0; t < k; t++) order[t] = t;
-      const row = this.dist.subarray(base, base + k);
-      order.sort((a, b) => row[a] - row[b]);
-      for (let t = 0; t < k; t++) {
-        d[t] = this.dist[base + order[t]];
-        ix[t] = this.idx[base + order[t]];
+      for (let size = k; size > 1; size--) {
+        // Swap the top (largest) with the last of the heap, then sift the new top down within size − 1.
+        const last = base + size - 1;
+        const dTop = dist[base];
+        const iTop = idx[base];
+        const dv = dist[last];
+        const iv = idx[last];
+        dist[last] = dTop;
+        idx[last] = iTop;
+        const m = size - 1;
+        let pos = 0;
+        for (;;) {
+          const l = 2 * pos + 1;
+          if (l >= m) break;
+          const r = l + 1;
+          const c = r < m && dist[base + r] > dist[base + l] ? r : l;
+          if (dist[base + c] <= dv) break;
+          dist[base + pos] = dist[base + c];
+          idx[base + pos] = idx[base + c];
+          pos = c;
+        }
+        dist[base + pos] = dv;
+        idx[base + pos] = iv;
       }
-      this.dist.set(d, base);
-      this.idx.set(ix, base);
     }
-    return { n, k, indices: this.idx, distances: this.dist };
+    return { n, k, indices: idx, distances: dist };
   }
 }
 
@@ -150,6 +162,10 @@ export interface ApproximateKnnOptions {
  * Approximate kNN: a forest of random-projection trees (each split is the median along the direction between two
  * random points, as in Annoy) gives every point its leaf-mates as candidates; then rounds of neighbour-of-neighbour
  * exploration (the idea of NN-descent) repair most misses. Near-exact recall on MNIST-like data in O(N·d·(T·leaf)).
+ *
+ * Memory decides the speed: the rows are first copied in the first tree's leaf order, so leaf-mates and neighbours
+ * of neighbours sit near each other, and each leaf's all-pairs distances are computed on a contiguous copy of its
+ * rows (each pair once, offered to both ends) instead of fetching a scattered row per candidate.
  */
 export async function approximateKnn(
   data: Float32Array | Float64Array,
@@ -161,6 +177,25 @@ export async function approximateKnn(
   options: Partial<ApproximateKnnOptions> = {},
   onProgress?: KnnProgress,
 ): Promise<KnnGraph> {
+  const { graph, order } = await approximateKnnReordered(data, n, d, k, random, slicer, options, onProgress);
+  return inOriginalOrder(graph, order);
+}
+
+/**
+ * `approximateKnn` in the order it works in: point p of the graph is original point order[p], and neighbours are
+ * numbered the same way. Points near each other in the data are near each other in this order, which t-SNE keeps
+ * for its own arrays (its forces then read memory that is mostly in cache).
+ */
+export async function approximateKnnReordered(
+  data: Float32Array | Float64Array,
+  n: number,
+  d: number,
+  k: number,
+  random: Random,
+  slicer?: Slicer,
+  options: Partial<ApproximateKnnOptions> = {},
+  onProgress?: KnnProgress,
+): Promise<{ graph: KnnGraph; order: Int32Array }> {
   if (k >= n) throw new Error(`kNN: k = ${k} needs more than ${n} points`);
   const o: ApproximateKnnOptions = {
     trees: 6,
@@ -170,50 +205,44 @@ export async function approximateKnn(
     exploreDepth: Math.min(k, 40),
     ...options,
   };
-  const x = toFloat64(data);
-  // Progress in point-passes: one per tree (building it), one for the leaf candidates, one per refinement round,
-  // reported as the equivalent number of points.
-  const passes = o.trees + 1 + o.rounds;
+  // Progress in point-passes: one per tree (building it and its leaves' pairs), one per refinement round, reported
+  // as the equivalent number of points.
+  const passes = o.trees + o.rounds;
   const report = (pass: number, i: number) => onProgress?.(Math.round(((pass * n + i) / (passes * n)) * n), n);
   report(0, 0);
-  // Each tree reorders a permutation so its leaves are contiguous ranges; leafOf maps point → leaf range.
-  const perms: Int32Array[] = [];
-  const leafStart: Int32Array[] = [];
-  const leafEnd: Int32Array[] = [];
+  const src = toFloat64(data);
+  const proj = new Float64Array(n);
+  const dir = new Float64Array(d);
+  const heaps = new KnnHeaps(n, k);
+  const block = new Float64Array(o.leafSize * d);
+  const pairs = new Float64Array(o.leafSize * o.leafSize);
+  // stamp[j + 1] === i: j is among i's neighbours (slot 0 stands for the empty slots' index −1).
+  const stamp = new Int32Array(n + 1).fill(-1);
+  let x = src;
+  // order[p] = the original index of the point at position p, once the rows are reordered.
+  let order: Int32Array | null = null;
   for (let t = 0; t < o.trees; t++) {
     await slicer?.tick();
     const perm = Int32Array.from({ length: n }, (_, i) => i);
     const start = new Int32Array(n);
     const end = new Int32Array(n);
-    splitTree(x, d, perm, 0, n, o.leafSize, random, start, end, new Float64Array(n), new Float64Array(d));
-    perms.push(perm);
-    // start/end were indexed by position; re-index them by point.
-    const s2 = new Int32Array(n);
-    const e2 = new Int32Array(n);
-    for (let pos = 0; pos < n; pos++) {
-      s2[perm[pos]] = start[pos];
-      e2[perm[pos]] = end[pos];
+    splitTree(x, d, perm, 0, n, o.leafSize, random, start, end, proj, dir);
+    if (!order) {
+      // Reorder the rows by the first tree's leaves: its leaves become contiguous ranges of rows.
+      order = Int32Array.from(perm);
+      x = new Float64Array(n * d);
+      for (let p = 0; p < n; p++) x.set(src.subarray(order[p] * d, order[p] * d + d), p * d);
+      perm.forEach((_, p) => (perm[p] = p));
     }
-    leafStart.push(s2);
-    leafEnd.push(e2);
+    for (let pos = 0; pos < n;) {
+      await slicer?.tick();
+      const lo = start[pos];
+      const hi = end[pos];
+      leafPairs(x, d, perm, lo, hi, heaps, block, pairs, stamp);
+      pos = hi;
+      if (pos % REPORT_EVERY < hi - lo) report(t, pos);
+    }
     report(t + 1, 0);
-  }
-  const heaps = new KnnHeaps(n, k);
-  const stamp = new Int32Array(n).fill(-1);
-  for (let i = 0; i < n; i++) {
-    if (slicer && (i & 63) === 0) await slicer.tick();
-    if (i > 0 && i % REPORT_EVERY === 0) report(o.trees, i);
-    stamp[i] = i;
-    for (let t = 0; t < o.trees; t++) {
-      const perm = perms[t];
-      for (let pos = leafStart[t][i], e = leafEnd[t][i]; pos < e; pos++) {
-        const j = perm[pos];
-        if (stamp[j] === i) continue;
-        stamp[j] = i;
-        const s = sqDist(x, d, i, j);
-        if (s < heaps.worst(i)) heaps.replaceTop(i, s, j);
-      }
-    }
   }
   // A point whose leaves were too small to fill k slots (rare) gets an exact search.
   for (let i = 0; i < n; i++) {
@@ -225,24 +254,116 @@ export async function approximateKnn(
     }
   }
   let graph = heaps.finish();
+  let fresh: Uint8Array | null = null;
   for (let round = 0; round < o.rounds; round++) {
-    report(o.trees + 1 + round, 0);
-    graph = await refine(x, d, graph, o.explore, o.exploreDepth, slicer, (i) => report(o.trees + 1 + round, i));
+    report(o.trees + round, 0);
+    ({ graph, fresh } = await refine(x, d, graph, fresh, o.explore, o.exploreDepth, slicer, (i) =>
+      report(o.trees + round, i),
+    ));
   }
   report(passes, 0);
-  return graph;
+  return { graph, order: order ?? Int32Array.from({ length: n }, (_, i) => i) };
 }
 
-/** One round of neighbour-of-neighbour exploration over a sorted graph; returns a new sorted graph. */
+/**
+ * All pairs of one leaf (positions [lo, hi) of perm): the leaf's rows are copied together, their distances computed
+ * once per pair into `pairs`, then each point takes its candidates in one burst, with its heap in cache and its
+ * current neighbours stamped so a point kept from an earlier tree is not offered twice.
+ */
+function leafPairs(
+  x: Float64Array,
+  d: number,
+  perm: Int32Array,
+  lo: number,
+  hi: number,
+  heaps: KnnHeaps,
+  block: Float64Array,
+  pairs: Float64Array,
+  stamp: Int32Array,
+): void {
+  const size = hi - lo;
+  for (let a = 0; a < size; a++) {
+    const r = perm[lo + a] * d;
+    for (let t = 0; t < d; t++) block[a * d + t] = x[r + t];
+  }
+  for (let a = 0; a < size; a++) {
+    const ba = a * d;
+    pairs[a * size + a] = Infinity;
+    for (let b = a + 1; b < size; b++) {
+      const bb = b * d;
+      // Four independent sums: the loop is bound by the latency of one running sum otherwise.
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let t = 0;
+      for (; t + 3 < d; t += 4) {
+        const u0 = block[ba + t] - block[bb + t];
+        const u1 = block[ba + t + 1] - block[bb + t + 1];
+        const u2 = block[ba + t + 2] - block[bb + t + 2];
+        const u3 = block[ba + t + 3] - block[bb + t + 3];
+        s0 += u0 * u0;
+        s1 += u1 * u1;
+        s2 += u2 * u2;
+        s3 += u3 * u3;
+      }
+      for (; t < d; t++) {
+        const u = block[ba + t] - block[bb + t];
+        s0 += u * u;
+      }
+      const s = s0 + s1 + (s2 + s3);
+      pairs[a * size + b] = s;
+      pairs[b * size + a] = s;
+    }
+  }
+  const k = heaps.k;
+  for (let a = 0; a < size; a++) {
+    const i = perm[lo + a];
+    const base = i * k;
+    for (let t = 0; t < k; t++) stamp[heaps.idx[base + t] + 1] = i;
+    const row = a * size;
+    for (let b = 0; b < size; b++) {
+      const s = pairs[row + b];
+      if (s < heaps.dist[base]) {
+        const j = perm[lo + b];
+        if (stamp[j + 1] === i) continue;
+        stamp[j + 1] = i;
+        heaps.replaceTop(i, s, j);
+      }
+    }
+  }
+}
+
+/** The graph of reordered points (position p is original point order[p]) in the original numbering. */
+function inOriginalOrder(graph: KnnGraph, order: Int32Array): KnnGraph {
+  const { n, k } = graph;
+  const indices = new Int32Array(n * k);
+  const distances = new Float64Array(n * k);
+  for (let p = 0; p < n; p++) {
+    const row = order[p] * k;
+    for (let t = 0; t < k; t++) {
+      indices[row + t] = order[graph.indices[p * k + t]];
+      distances[row + t] = graph.distances[p * k + t];
+    }
+  }
+  return { n, k, indices, distances };
+}
+
+/**
+ * One round of neighbour-of-neighbour exploration over a sorted graph; returns a new sorted graph and which of its
+ * entries are new. As in NN-descent, only pairs with something new are looked at: i explores a neighbour's list
+ * whole where that neighbour is new to i, else only the entries new to that list. `fresh` null: everything is new.
+ */
 async function refine(
   x: Float64Array,
   d: number,
   graph: KnnGraph,
+  fresh: Uint8Array | null,
   explore: number,
   depth: number,
   slicer?: Slicer,
   onRow?: (i: number) => void,
-): Promise<KnnGraph> {
+): Promise<{ graph: KnnGraph; fresh: Uint8Array }> {
   const { n, k, indices, distances } = graph;
   const heaps = new KnnHeaps(n, k);
   heaps.dist.set(distances);
@@ -262,7 +383,9 @@ async function refine(
     for (let t = 0; t < k; t++) stamp[indices[i * k + t]] = i;
     for (let a = 0; a < e1; a++) {
       const nb = indices[i * k + a];
+      const whole = !fresh || fresh[i * k + a] === 1;
       for (let b = 0; b < e2; b++) {
+        if (!whole && fresh![nb * k + b] === 0) continue;
         const j = indices[nb * k + b];
         if (stamp[j] === i) continue;
         stamp[j] = i;
@@ -271,7 +394,15 @@ async function refine(
       }
     }
   }
-  return heaps.finish();
+  const next = heaps.finish();
+  // New entries: those not in the row before (stamped above with i; the row was stamped last, so re-stamp it).
+  const isNew = new Uint8Array(n * k);
+  const mark = new Int32Array(n).fill(-1);
+  for (let i = 0; i < n; i++) {
+    for (let t = 0; t < k; t++) mark[indices[i * k + t]] = i;
+    for (let t = 0; t < k; t++) isNew[i * k + t] = mark[next.indices[i * k + t]] === i ? 0 : 1;
+  }
+  return { graph: next, fresh: isNew };
 }
 
 /** Recursively splits perm[lo, hi) at the median projection on the direction between two random members. */
