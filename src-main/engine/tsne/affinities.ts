@@ -16,35 +16,42 @@ export interface SparseMatrix {
  * Finds, for one row of squared distances, the precision β whose Gaussian has entropy log(perplexity)
  * (natural log) and writes the normalised conditional probabilities to `out`. Returns β.
  */
-export function calibrateRow(sqDists: Float64Array, out: Float64Array, perplexity: number, tol = 1e-10): number {
+export function calibrateRow(sqDists: Float64Array, out: Float64Array, perplexity: number, tol = 1e-8): number {
   const k = sqDists.length;
   const target = Math.log(perplexity);
   const d0 = sqDists[0];
-  let beta = 1;
+  // Distances shifted by the nearest one so exp() never underflows for every neighbour at once. H(β) falls
+  // monotonically from log k (β = 0); Newton steps on it (dH/dβ = −β·Var(d)) inside a bisection bracket that every
+  // evaluation narrows: typically 4–8 evaluations where bisection alone takes ~40.
+  let mean = 0;
+  for (let t = 0; t < k; t++) mean += sqDists[t] - d0;
+  mean /= k;
+  let beta = mean > 0 ? 1 / mean : 1;
   let lo = 0;
   let hi = Infinity;
-  // Distances shifted by the nearest one so exp() never underflows for every neighbour at once.
   for (let iter = 0; iter < 200; iter++) {
     let sum = 0;
     let sumDP = 0;
+    let sumD2P = 0;
     for (let t = 0; t < k; t++) {
       const dd = sqDists[t] - d0;
       const p = Math.exp(-beta * dd);
       out[t] = p;
       sum += p;
       sumDP += dd * p;
+      sumD2P += dd * dd * p;
     }
-    const h = Math.log(sum) + (beta * sumDP) / sum;
+    const ed = sumDP / sum;
+    const h = Math.log(sum) + beta * ed;
     const diff = h - target;
     if (Math.abs(diff) < tol) break;
-    if (diff > 0) {
-      lo = beta;
-      beta = hi === Infinity ? beta * 2 : (beta + hi) / 2;
-    } else {
-      hi = beta;
-      beta = (beta + lo) / 2;
-    }
-    if (hi - lo < 1e-300 * hi) break;
+    if (diff > 0) lo = beta;
+    else hi = beta;
+    const slope = -beta * (sumD2P / sum - ed * ed);
+    let next = slope < 0 ? beta - diff / slope : NaN;
+    if (!(next > lo && next < hi)) next = hi === Infinity ? beta * 2 : (lo + hi) / 2;
+    if (hi - lo < 1e-300 * hi || next === beta) break;
+    beta = next;
   }
   let sum = 0;
   for (let t = 0; t < k; t++) sum += out[t];
