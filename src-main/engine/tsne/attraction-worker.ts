@@ -56,7 +56,8 @@ try {
       buildQuadTree(y, data.n, tree);
       param[2] = traverseQuadTree(y, param[1]!, param[3]!, data.n, rep, tree);
     }
-    attractiveKernel(rowPtr, colInd, values, y, param[0]!, out, 0, data.n);
+    // Rows [param[7], n): in FFT mode the caller takes the first ones while this thread convolves grid b.
+    attractiveKernel(rowPtr, colInd, values, y, param[0]!, out, Atomics.load(ctl, 2) === 2 ? param[7]! : 0, data.n);
     if (Atomics.load(ctl, 2) === 2) {
       // FFT share: grid b, once the caller has spread the charges (ctl[3] = this round's number).
       // Wait on the value just compared, or a store landing in between would be slept through.
@@ -78,6 +79,8 @@ try {
         L,
         param[5]!,
       );
+      // When this round's share was done, on the clock both threads read, for the caller's balancing.
+      param[6] = performance.timeOrigin + performance.now();
     }
     Atomics.store(ctl, 1, seen);
     Atomics.notify(ctl, 1);

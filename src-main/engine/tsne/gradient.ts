@@ -69,21 +69,41 @@ export function quarterGradient(
   return z;
 }
 
-/** KL(P‖Q) = Σ p log p − Σ p log w_ij + log Z, over P's nonzeros (P sums to 1). */
+/** Σ p log p and Σ p of each P, computed once: half of KL's logarithms (P does not change during a run). */
+const entropyTerms = new WeakMap<SparseMatrix, { plogp: number; sum: number }>();
+
+function pTerms(p: SparseMatrix): { plogp: number; sum: number } {
+  let terms = entropyTerms.get(p);
+  if (!terms) {
+    let plogp = 0;
+    let sum = 0;
+    for (const v of p.values)
+      if (v > 0) {
+        plogp += v * Math.log(v);
+        sum += v;
+      }
+    terms = { plogp, sum };
+    entropyTerms.set(p, terms);
+  }
+  return terms;
+}
+
+/** KL(P‖Q) = Σ p log p + Σ p log(1 + d²) + log Z, over P's nonzeros (P sums to 1). */
 export function klDivergence(p: SparseMatrix, y: Float64Array, z: number): number {
   const { n, rowPtr, colInd, values } = p;
   let kl = 0;
-  let sum = 0;
   for (let i = 0; i < n; i++) {
+    const yi0 = y[2 * i];
+    const yi1 = y[2 * i + 1];
     for (let e = rowPtr[i], end = rowPtr[i + 1]; e < end; e++) {
       const pij = values[e];
       if (pij <= 0) continue;
       const j = colInd[e];
-      const d0 = y[2 * i] - y[2 * j];
-      const d1 = y[2 * i + 1] - y[2 * j + 1];
-      kl += pij * (Math.log(pij) + Math.log(1 + d0 * d0 + d1 * d1));
-      sum += pij;
+      const d0 = yi0 - y[2 * j];
+      const d1 = yi1 - y[2 * j + 1];
+      kl += pij * Math.log(1 + d0 * d0 + d1 * d1);
     }
   }
-  return kl + sum * Math.log(z);
+  const { plogp, sum } = pTerms(p);
+  return plogp + kl + sum * Math.log(z);
 }

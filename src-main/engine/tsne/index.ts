@@ -1,11 +1,11 @@
 import { Cancelled, Slicer } from '../util/slicer.js';
 import { pcaInitialization } from './initialization.js';
 import { type ResolvedTsneOptions, resolveOptions, type TsneOptions } from './options.js';
-import { type AffinityPhase, computeAffinities, Tsne } from './tsne.js';
+import { type AffinityPhase, computeAffinitiesReordered, Tsne } from './tsne.js';
 
 export { pcaInitialization, randomInitialization } from './initialization.js';
 export { type ResolvedTsneOptions, resolveOptions, TSNE_DEFAULTS, type TsneOptions } from './options.js';
-export { type AffinityPhase, computeAffinities, createRepulsion, Tsne } from './tsne.js';
+export { type AffinityPhase, computeAffinities, computeAffinitiesReordered, createRepulsion, Tsne } from './tsne.js';
 
 /** One progress event of a run. */
 export interface TsneProgress {
@@ -67,12 +67,13 @@ export async function runTsne(
 
   const init = pcaInitialization(data, n, d, o.seed);
   let p;
+  let order: Int32Array | null;
   try {
     // A false from onProgress stops at the next report, as during the optimisation.
     const phaseReport = (phase: AffinityPhase, done: number, total: number) => {
       if (!report({ phase, done, total, iteration: 0, iterations: o.iterations })) throw new Cancelled();
     };
-    p = await computeAffinities(data, n, d, o, slicer, phaseReport);
+    ({ p, order } = await computeAffinitiesReordered(data, n, d, o, slicer, phaseReport));
   } catch (e) {
     if (!(e instanceof Cancelled)) throw e;
     seconds.affinities = (performance.now() - t0) / 1000;
@@ -81,9 +82,13 @@ export async function runTsne(
   const t1 = performance.now();
   seconds.affinities = (t1 - t0) / 1000;
 
-  const tsne = new Tsne(p, init, o);
+  // P may number the points in its own order (see computeAffinitiesReordered): the optimisation runs in it, and
+  // every embedding that leaves is put back in the caller's order.
+  const ordered = order ? permuteRows(init, order) : init;
+  const output = (y: Float64Array) => (order ? unpermuteRows(y, order) : Float32Array.from(y));
+  const tsne = new Tsne(p, ordered, o);
   try {
-    return await optimize(tsne, o, report, slicer, seconds, t1);
+    return await optimize(tsne, o, report, slicer, seconds, t1, output);
   } finally {
     tsne.dispose();
   }
@@ -96,6 +101,7 @@ async function optimize(
   slicer: Slicer,
   seconds: TsneResult['seconds'],
   t1: number,
+  output: (y: Float64Array) => Float32Array,
 ): Promise<TsneResult> {
   let kl = NaN;
   let cancelled = false;
@@ -112,7 +118,7 @@ async function optimize(
         iteration: it,
         iterations: o.iterations,
         kl: Number.isNaN(kl) ? undefined : kl,
-        embedding: Float32Array.from(tsne.embedding),
+        embedding: output(tsne.embedding),
       });
       if (!go) {
         cancelled = true;
@@ -129,5 +135,25 @@ async function optimize(
   }
   if (cancelled || Number.isNaN(kl)) kl = tsne.kl();
   seconds.optimize = (performance.now() - t1) / 1000;
-  return { embedding: Float32Array.from(tsne.embedding), iterations: tsne.iteration, kl, cancelled, seconds };
+  return { embedding: output(tsne.embedding), iterations: tsne.iteration, kl, cancelled, seconds };
+}
+
+/** Rows of an n×2 array in `order`: row p of the result is row order[p]. */
+function permuteRows(y: Float64Array, order: Int32Array): Float64Array {
+  const out = new Float64Array(y.length);
+  for (let p = 0; p < order.length; p++) {
+    out[2 * p] = y[2 * order[p]];
+    out[2 * p + 1] = y[2 * order[p] + 1];
+  }
+  return out;
+}
+
+/** The inverse of `permuteRows`, as the Float32Array a result carries. */
+function unpermuteRows(y: Float64Array, order: Int32Array): Float32Array {
+  const out = new Float32Array(y.length);
+  for (let p = 0; p < order.length; p++) {
+    out[2 * order[p]] = y[2 * p];
+    out[2 * order[p] + 1] = y[2 * p + 1];
+  }
+  return out;
 }

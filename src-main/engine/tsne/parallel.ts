@@ -2,6 +2,7 @@ import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threa
 
 import { startWorker } from '../util/threads.js';
 import type { SparseMatrix } from './affinities.js';
+import { attractiveKernel } from './gradient.js';
 import { barnesHutSplit } from './gradient-bh.js';
 import type { FftGridHelper } from './gradient-fft.js';
 import { CTL_SLOTS, FAILED, type HelperData, LOADED } from './helper-memory.js';
@@ -28,11 +29,21 @@ export class AttractionHelper implements FftGridHelper {
   private gridMode = false;
   private seq = 0;
   private closed = false;
+  /** FFT mode: the caller computes the attraction of rows [0, mine) while the helper convolves, the helper the rest. */
+  private mine = 0;
+  /** `mine` as this round started (the next round's may already be set). */
+  private roundMine = 0;
+  private mineOut: Float64Array | null = null;
+  private exaggeration = 1;
+  /** Attraction rows per millisecond on the calling thread, measured. */
+  private rowsPerMs = 0;
+  private readonly p: SparseMatrix;
 
   private constructor(p: SparseMatrix) {
+    this.p = p;
     const n = p.n;
     this.ctl = new Int32Array(new SharedArrayBuffer(4 * CTL_SLOTS));
-    this.param = new Float64Array(new SharedArrayBuffer(48));
+    this.param = new Float64Array(new SharedArrayBuffer(64));
     const channel = new MessageChannel();
     this.port = channel.port1;
     this.rep = new Float64Array(new SharedArrayBuffer(16 * n));
@@ -77,12 +88,17 @@ export class AttractionHelper implements FftGridHelper {
    * Starts computing the attractive forces of y (copied) with the given exaggeration and, when `theta` is given,
    * the Barnes-Hut repulsion of points [barnesHutSplit(n), n).
    */
-  start(y: Float64Array, exaggeration: number, theta?: number, fftGrid = false): void {
+  start(y: Float64Array, exaggeration: number, theta?: number, fftGrid = false, attraction?: Float64Array): void {
     this.y.set(y);
     this.param[0] = exaggeration;
     const n = y.length / 2;
     this.split = theta === undefined ? -1 : barnesHutSplit(n);
     this.gridMode = fftGrid && this.split < 0;
+    if (!this.gridMode || !attraction) this.mine = 0;
+    this.mineOut = attraction ?? null;
+    this.exaggeration = exaggeration;
+    this.roundMine = this.mine;
+    this.param[7] = this.roundMine;
     Atomics.store(this.ctl, 2, this.split >= 0 ? 1 : this.gridMode ? 2 : 0);
     if (this.split >= 0) {
       this.param[1] = theta as number;
@@ -100,7 +116,8 @@ export class AttractionHelper implements FftGridHelper {
    */
   finish(attraction: Float64Array, repulsion?: Float64Array): number {
     if (Number.isNaN(this.wait())) return NaN;
-    attraction.set(this.out);
+    const from = this.gridMode ? 2 * this.roundMine : 0;
+    attraction.set(from ? this.out.subarray(from) : this.out, from);
     if (this.split < 0) return 0;
     repulsion?.set(this.rep.subarray(2 * this.split), 2 * this.split);
     return this.param[2];
@@ -139,8 +156,36 @@ export class AttractionHelper implements FftGridHelper {
     return true;
   }
 
+  /**
+   * While the helper convolves grid b: the attraction of rows [0, mine), straight into the caller's array. Then the
+   * split moves by half the measured imbalance (the helper's finishing time against this thread's arrival, in
+   * rows at this thread's rate), so both threads finish together from then on; the result does not depend on it.
+   */
+  sideWork(): void {
+    if (!this.gridMode || !this.mineOut) return;
+    const t0 = performance.now();
+    if (this.roundMine > 0) {
+      const { rowPtr, colInd, values } = this.p;
+      attractiveKernel(rowPtr, colInd, values, this.y, this.exaggeration, this.mineOut, 0, this.roundMine);
+      const ms = performance.now() - t0;
+      if (ms > 0.2) this.rowsPerMs = this.roundMine / ms;
+    }
+    this.arrival = performance.timeOrigin + performance.now();
+  }
+
+  private arrival = 0;
+
   finishGridB(): boolean {
-    return !Number.isNaN(this.wait());
+    if (Number.isNaN(this.wait())) return false;
+    if (this.gridMode && this.mineOut && this.arrival > 0) {
+      const n = this.p.n;
+      const lag = this.param[6] - this.arrival;
+      // Before any measurement, guess: all rows in 50 ms.
+      const rate = this.rowsPerMs || n / 50;
+      this.mine = Math.max(0, Math.min(n, Math.round(this.mine + 0.5 * lag * rate)));
+      this.arrival = 0;
+    }
+    return true;
   }
 
   /** Stops the thread. */

@@ -1,4 +1,4 @@
-import { approximateKnn, exactKnn, type KnnGraph } from '../neighbors/knn.js';
+import { approximateKnn, approximateKnnReordered, exactKnn, type KnnGraph } from '../neighbors/knn.js';
 import { createRandom } from '../util/random.js';
 import type { Slicer } from '../util/slicer.js';
 import { jointProbabilities, type SparseMatrix } from './affinities.js';
@@ -11,7 +11,7 @@ import type { ResolvedTsneOptions } from './options.js';
 import { AttractionHelper } from './parallel.js';
 
 /** Up to this N the neighbour search is exact brute force; above it, approximate (random-projection forest). */
-export const EXACT_KNN_MAX_N = 5000;
+export const EXACT_KNN_MAX_N = 3000;
 
 /** The repulsion implementation for a resolved method. */
 export function createRepulsion(options: Pick<ResolvedTsneOptions, 'method' | 'theta'>): Repulsion {
@@ -44,6 +44,35 @@ export async function computeAffinities(
       ? await exactKnn(data, n, d, k, slicer, knnProgress)
       : await approximateKnn(data, n, d, k, createRandom(options.seed), slicer, {}, knnProgress);
   return jointProbabilities(graph, options.perplexity, slicer, onProgress);
+}
+
+/**
+ * `computeAffinities` numbered for speed: above EXACT_KNN_MAX_N, point p of P is original point order[p], in the
+ * approximate kNN's order, which keeps points that are near in the data near in memory (at 70,000 points the forces
+ * read P's neighbours from cache instead of main memory). `order` is null when P keeps the original numbering.
+ */
+export async function computeAffinitiesReordered(
+  data: Float32Array | Float64Array,
+  n: number,
+  d: number,
+  options: Pick<ResolvedTsneOptions, 'perplexity' | 'seed'>,
+  slicer?: Slicer,
+  onProgress?: (phase: AffinityPhase, done: number, total: number) => void,
+): Promise<{ p: SparseMatrix; order: Int32Array | null }> {
+  if (n <= EXACT_KNN_MAX_N) return { p: await computeAffinities(data, n, d, options, slicer, onProgress), order: null };
+  const k = Math.min(n - 1, Math.floor(3 * options.perplexity));
+  const knnProgress = onProgress && ((done: number, total: number) => onProgress('knn', done, total));
+  const { graph, order } = await approximateKnnReordered(
+    data,
+    n,
+    d,
+    k,
+    createRandom(options.seed),
+    slicer,
+    {},
+    knnProgress,
+  );
+  return { p: await jointProbabilities(graph, options.perplexity, slicer, onProgress), order };
 }
 
 /**
@@ -108,7 +137,7 @@ export class Tsne {
     let done = false;
     if (helper) {
       // The helper takes the attraction and, with Barnes-Hut, the last part of the points' repulsion.
-      helper.start(y, exaggeration, bh ? bh.theta : undefined, this.repulsion instanceof FftRepulsion);
+      helper.start(y, exaggeration, bh ? bh.theta : undefined, this.repulsion instanceof FftRepulsion, grad);
       const zMine = bh ? bh.computeFirstPart(y, n, scratch) : this.repulsion.compute(y, n, scratch);
       const zHelper = helper.finish(grad, scratch);
       if (!Number.isNaN(zHelper)) {
