@@ -85,8 +85,16 @@ export async function conditionalProbabilities(
   return cond;
 }
 
-/** P = (P_cond + P_condᵀ) / 2N as CSR, merging the two directions of every edge. */
-export function symmetrize(graph: KnnGraph, cond: Float64Array, onProgress?: PhaseProgress): SparseMatrix {
+/**
+ * P = (P_cond + P_condᵀ) / 2N as CSR, merging the two directions of every edge. Yields to `slicer` every 8,192 rows
+ * (a million points take seconds here).
+ */
+export async function symmetrize(
+  graph: KnnGraph,
+  cond: Float64Array,
+  onProgress?: PhaseProgress,
+  slicer?: Slicer,
+): Promise<SparseMatrix> {
   const { n, k, indices } = graph;
   // Progress in rows: the scatter pass counts for the first half, the merge for the second.
   onProgress?.(0, n);
@@ -108,7 +116,10 @@ export function symmetrize(graph: KnnGraph, cond: Float64Array, onProgress?: Pha
       cols[fill[j]] = i;
       vals[fill[j]++] = v;
     }
-    if (onProgress && i > 0 && (i & 8191) === 0) onProgress(i >> 1, n);
+    if (i > 0 && (i & 8191) === 0) {
+      onProgress?.(i >> 1, n);
+      await slicer?.tick();
+    }
   }
   // Merge duplicates row by row with a scatter array, keeping first-seen order.
   const slot = new Int32Array(n).fill(-1);
@@ -129,7 +140,10 @@ export function symmetrize(graph: KnnGraph, cond: Float64Array, onProgress?: Pha
       }
     }
     rowPtr[i + 1] = nnz;
-    if (onProgress && i > 0 && (i & 8191) === 0) onProgress((n + i) >> 1, n);
+    if (i > 0 && (i & 8191) === 0) {
+      onProgress?.((n + i) >> 1, n);
+      await slicer?.tick();
+    }
   }
   onProgress?.(n, n);
   return { n, rowPtr, colInd: outCols.slice(0, nnz), values: outVals.slice(0, nnz) };
@@ -144,5 +158,5 @@ export async function jointProbabilities(
 ): Promise<SparseMatrix> {
   const cond = await conditionalProbabilities(graph, perplexity, slicer, (d, t) => onProgress?.('calibration', d, t));
   await slicer?.tick();
-  return symmetrize(graph, cond, (d, t) => onProgress?.('symmetrize', d, t));
+  return symmetrize(graph, cond, (d, t) => onProgress?.('symmetrize', d, t), slicer);
 }
