@@ -29,9 +29,10 @@ const entries: { src: string; out: string; options?: BuildOptions }[] = [
   { src: 'src-main/web/main.ts', out: 'web.js' },
   { src: 'src-main/engine/worker.ts', out: 'engine-worker.js' },
   // The engine's worker threads (util/threads.ts), loaded from beside whichever bundle runs the engine:
-  // data-parallel training's helper and t-SNE's.
+  // data-parallel training's helper, t-SNE's and the approximate kNN's.
   { src: 'src-main/engine/training/gradient-worker.ts', out: 'gradient-worker.js' },
   { src: 'src-main/engine/tsne/attraction-worker.ts', out: 'attraction-worker.js' },
+  { src: 'src-main/engine/neighbors/knn-worker.ts', out: 'knn-worker.js' },
   // The threaded wasm binary's pthread script (backends/wasm-threads.ts), started by path by Emscripten.
   {
     src: 'src-main/engine/backends/wasm-pthread-worker.cjs',

@@ -1,5 +1,9 @@
+import { availableParallelism } from 'node:os';
+import type { Worker } from 'node:worker_threads';
+
 import type { Random } from '../util/random.js';
 import type { Slicer } from '../util/slicer.js';
+import { startWorker } from '../util/threads.js';
 
 /** Called now and then with the work done so far and the total, both in points (see each search for its unit). */
 export type KnnProgress = (done: number, total: number) => void;
@@ -17,16 +21,18 @@ export interface KnnGraph {
   distances: Float64Array;
 }
 
-/** Fixed-size max-heaps, one per point, over (squared distance, index). */
-class KnnHeaps {
+/** Fixed-size max-heaps, one per point, over (squared distance, index); over given (shared) buffers, or new ones. */
+export class KnnHeaps {
   readonly dist: Float64Array;
   readonly idx: Int32Array;
   constructor(
     readonly n: number,
     readonly k: number,
+    dist?: Float64Array,
+    idx?: Int32Array,
   ) {
-    this.dist = new Float64Array(n * k).fill(Infinity);
-    this.idx = new Int32Array(n * k).fill(-1);
+    this.dist = dist ?? new Float64Array(n * k).fill(Infinity);
+    this.idx = idx ?? new Int32Array(n * k).fill(-1);
   }
 
   /** Worst distance currently kept for point i. */
@@ -64,8 +70,14 @@ class KnnHeaps {
 
   /** Sorts every row ascending (heap-sort: pop the largest to the back) and returns the graph. */
   finish(): KnnGraph {
-    const { n, k, dist, idx } = this;
-    for (let i = 0; i < n; i++) {
+    this.sortRows(0, this.n);
+    return { n: this.n, k: this.k, indices: this.idx, distances: this.dist };
+  }
+
+  /** Heap-sorts rows [from, to) ascending in place. */
+  sortRows(from: number, to: number): void {
+    const { k, dist, idx } = this;
+    for (let i = from; i < to; i++) {
       const base = i * k;
       for (let size = k; size > 1; size--) {
         // Swap the top (largest) with the last of the heap, then sift the new top down within size − 1.
@@ -92,7 +104,6 @@ class KnnHeaps {
         idx[base + pos] = iv;
       }
     }
-    return { n, k, indices: idx, distances: dist };
   }
 }
 
@@ -156,6 +167,10 @@ export interface ApproximateKnnOptions {
   /** In refinement, how many of each point's nearest neighbours are explored, and how far into their lists. */
   explore: number;
   exploreDepth: number;
+  /** 1 keeps the search on the calling thread; otherwise a second thread joins from KNN_HELPER_MIN_N points. */
+  threads?: number;
+  /** Wait (up to 30 s) for the second thread to load before the first leaves, instead of letting it join later. */
+  awaitHelper?: boolean;
 }
 
 /**
@@ -213,7 +228,12 @@ export async function approximateKnnReordered(
   const src = toFloat64(data);
   const proj = new Float64Array(n);
   const dir = new Float64Array(d);
-  const heaps = new KnnHeaps(n, k);
+  // Above KNN_HELPER_MIN_N a second thread takes half of every tree's leaves and of every refinement round; its
+  // arrays are shared. It starts once the rows are reordered and joins in as soon as it is ready.
+  const useHelper = n >= KNN_HELPER_MIN_N && (options.threads ?? availableParallelism()) > 1;
+  const heaps = useHelper
+    ? new KnnHeaps(n, k, sharedF64(n * k).fill(Infinity), sharedI32(n * k).fill(-1))
+    : new KnnHeaps(n, k);
   const block = new Float64Array(o.leafSize * d);
   const pairs = new Float64Array(o.leafSize * o.leafSize);
   // stamp[j + 1] === i: j is among i's neighbours (slot 0 stands for the empty slots' index −1).
@@ -221,48 +241,62 @@ export async function approximateKnnReordered(
   let x = src;
   // order[p] = the original index of the point at position p, once the rows are reordered.
   let order: Int32Array | null = null;
-  for (let t = 0; t < o.trees; t++) {
-    await slicer?.tick();
-    const perm = Int32Array.from({ length: n }, (_, i) => i);
-    const start = new Int32Array(n);
-    const end = new Int32Array(n);
-    splitTree(x, d, perm, 0, n, o.leafSize, random, start, end, proj, dir);
-    if (!order) {
-      // Reorder the rows by the first tree's leaves: its leaves become contiguous ranges of rows.
-      order = Int32Array.from(perm);
-      x = new Float64Array(n * d);
-      for (let p = 0; p < n; p++) x.set(src.subarray(order[p] * d, order[p] * d + d), p * d);
-      perm.forEach((_, p) => (perm[p] = p));
-    }
-    for (let pos = 0; pos < n;) {
+  let helper: KnnHelper | null = null;
+  try {
+    for (let t = 0; t < o.trees; t++) {
       await slicer?.tick();
-      const lo = start[pos];
-      const hi = end[pos];
-      leafPairs(x, d, perm, lo, hi, heaps, block, pairs, stamp);
-      pos = hi;
-      if (pos % REPORT_EVERY < hi - lo) report(t, pos);
+      const perm = useHelper ? sharedI32(n) : new Int32Array(n);
+      for (let i = 0; i < n; i++) perm[i] = i;
+      const start = useHelper ? sharedI32(n) : new Int32Array(n);
+      const end = useHelper ? sharedI32(n) : new Int32Array(n);
+      splitTree(x, d, perm, 0, n, o.leafSize, random, start, end, proj, dir);
+      if (!order) {
+        // Reorder the rows by the first tree's leaves: its leaves become contiguous ranges of rows.
+        order = Int32Array.from(perm);
+        x = useHelper ? sharedF64(n * d) : new Float64Array(n * d);
+        for (let p = 0; p < n; p++) x.set(src.subarray(order[p] * d, order[p] * d + d), p * d);
+        for (let p = 0; p < n; p++) perm[p] = p;
+        if (useHelper) helper = KnnHelper.start(x, n, d, k, o.leafSize);
+        if (helper && o.awaitHelper) helper.waitLoaded(30000);
+      }
+      // The helper's half: the leaves from the one holding position n/2 on.
+      const split = helper?.ready ? start[n >> 1] : n;
+      const theirs =
+        split < n
+          ? helper!.run({ type: 'leaves', perm, start, end, from: split, to: n, dist: heaps.dist, idx: heaps.idx })
+          : null;
+      for (let pos = 0; pos < split;) {
+        await slicer?.tick();
+        const hi = end[pos];
+        leafPairs(x, d, perm, start[pos], hi, heaps, block, pairs, stamp);
+        if (hi % REPORT_EVERY < hi - pos) report(t, split < n ? 2 * hi : hi);
+        pos = hi;
+      }
+      if (theirs && !(await theirs)) leafRange(x, d, perm, start, end, split, n, heaps, block, pairs, stamp);
+      report(t + 1, 0);
     }
-    report(t + 1, 0);
-  }
-  // A point whose leaves were too small to fill k slots (rare) gets an exact search.
-  for (let i = 0; i < n; i++) {
-    if (heaps.worst(i) !== Infinity) continue;
-    for (let j = 0; j < n; j++) {
-      if (j === i || heaps.has(i, j)) continue;
-      const s = sqDist(x, d, i, j);
-      if (s < heaps.worst(i)) heaps.replaceTop(i, s, j);
+    // A point whose leaves were too small to fill k slots (rare) gets an exact search.
+    for (let i = 0; i < n; i++) {
+      if (heaps.worst(i) !== Infinity) continue;
+      for (let j = 0; j < n; j++) {
+        if (j === i || heaps.has(i, j)) continue;
+        const s = sqDist(x, d, i, j);
+        if (s < heaps.worst(i)) heaps.replaceTop(i, s, j);
+      }
     }
+    let graph = heaps.finish();
+    let fresh: Uint8Array | null = null;
+    for (let round = 0; round < o.rounds; round++) {
+      report(o.trees + round, 0);
+      ({ graph, fresh } = await refine(x, d, graph, fresh, o.explore, o.exploreDepth, helper, slicer, (i) =>
+        report(o.trees + round, i),
+      ));
+    }
+    report(passes, 0);
+    return { graph, order: order ?? Int32Array.from({ length: n }, (_, i) => i) };
+  } finally {
+    helper?.close();
   }
-  let graph = heaps.finish();
-  let fresh: Uint8Array | null = null;
-  for (let round = 0; round < o.rounds; round++) {
-    report(o.trees + round, 0);
-    ({ graph, fresh } = await refine(x, d, graph, fresh, o.explore, o.exploreDepth, slicer, (i) =>
-      report(o.trees + round, i),
-    ));
-  }
-  report(passes, 0);
-  return { graph, order: order ?? Int32Array.from({ length: n }, (_, i) => i) };
 }
 
 /**
@@ -270,7 +304,7 @@ export async function approximateKnnReordered(
  * once per pair into `pairs`, then each point takes its candidates in one burst, with its heap in cache and its
  * current neighbours stamped so a point kept from an earlier tree is not offered twice.
  */
-function leafPairs(
+export function leafPairs(
   x: Float64Array,
   d: number,
   perm: Int32Array,
@@ -334,6 +368,24 @@ function leafPairs(
   }
 }
 
+/** The leaves of one tree that start at positions [from, to) (`from` a leaf's start), as leafPairs. */
+export function leafRange(
+  x: Float64Array,
+  d: number,
+  perm: Int32Array,
+  start: Int32Array,
+  end: Int32Array,
+  from: number,
+  to: number,
+  heaps: KnnHeaps,
+  block: Float64Array,
+  pairs: Float64Array,
+  stamp: Int32Array,
+): void {
+  for (let pos = from; pos < to; pos = end[pos])
+    leafPairs(x, d, perm, start[pos], end[pos], heaps, block, pairs, stamp);
+}
+
 /** The graph of reordered points (position p is original point order[p]) in the original numbering. */
 function inOriginalOrder(graph: KnnGraph, order: Int32Array): KnnGraph {
   const { n, k } = graph;
@@ -353,6 +405,7 @@ function inOriginalOrder(graph: KnnGraph, order: Int32Array): KnnGraph {
  * One round of neighbour-of-neighbour exploration over a sorted graph; returns a new sorted graph and which of its
  * entries are new. As in NN-descent, only pairs with something new are looked at: i explores a neighbour's list
  * whole where that neighbour is new to i, else only the entries new to that list. `fresh` null: everything is new.
+ * With a helper, it takes the second half of the rows.
  */
 async function refine(
   x: Float64Array,
@@ -361,11 +414,13 @@ async function refine(
   fresh: Uint8Array | null,
   explore: number,
   depth: number,
+  helper: KnnHelper | null,
   slicer?: Slicer,
   onRow?: (i: number) => void,
 ): Promise<{ graph: KnnGraph; fresh: Uint8Array }> {
   const { n, k, indices, distances } = graph;
-  const heaps = new KnnHeaps(n, k);
+  const shared = helper !== null;
+  const heaps = new KnnHeaps(n, k, shared ? sharedF64(n * k) : undefined, shared ? sharedI32(n * k) : undefined);
   heaps.dist.set(distances);
   heaps.idx.set(indices);
   // Rows are sorted ascending; a max-heap must have its largest on top: reversing a sorted row gives a valid heap.
@@ -376,9 +431,46 @@ async function refine(
   const stamp = new Int32Array(n).fill(-1);
   const e1 = Math.min(explore, k);
   const e2 = Math.min(depth, k);
+  const ready = helper?.ready === true && indices.buffer instanceof SharedArrayBuffer;
+  const split = ready ? n >> 1 : n;
+  const theirs = ready
+    ? helper!.run({ type: 'refine', indices, fresh, from: split, to: n, e1, e2, dist: heaps.dist, idx: heaps.idx })
+    : null;
+  for (let i = 0; i < split; i += 64) {
+    await slicer?.tick();
+    if (onRow && i > 0 && i % REPORT_EVERY === 0) onRow(ready ? 2 * i : i);
+    refineRows(x, d, indices, fresh, heaps, i, Math.min(split, i + 64), e1, e2, stamp);
+  }
+  if (theirs && !(await theirs)) refineRows(x, d, indices, fresh, heaps, split, n, e1, e2, stamp);
+  const sorted = ready ? helper!.run({ type: 'sort', from: split, to: n, dist: heaps.dist, idx: heaps.idx }) : null;
+  heaps.sortRows(0, split);
+  if (!sorted || !(await sorted)) heaps.sortRows(split, n);
+  const next: KnnGraph = { n, k, indices: heaps.idx, distances: heaps.dist };
+  // New entries: those not in the row before.
+  const isNew = shared ? new Uint8Array(new SharedArrayBuffer(n * k)) : new Uint8Array(n * k);
+  const mark = new Int32Array(n).fill(-1);
   for (let i = 0; i < n; i++) {
-    if (slicer && (i & 63) === 0) await slicer.tick();
-    if (onRow && i > 0 && i % REPORT_EVERY === 0) onRow(i);
+    for (let t = 0; t < k; t++) mark[indices[i * k + t]] = i;
+    for (let t = 0; t < k; t++) isNew[i * k + t] = mark[next.indices[i * k + t]] === i ? 0 : 1;
+  }
+  return { graph: next, fresh: isNew };
+}
+
+/** Refinement of rows [from, to) into `heaps` (see refine); `stamp` is this thread's own, n long. */
+export function refineRows(
+  x: Float64Array,
+  d: number,
+  indices: Int32Array,
+  fresh: Uint8Array | null,
+  heaps: KnnHeaps,
+  from: number,
+  to: number,
+  e1: number,
+  e2: number,
+  stamp: Int32Array,
+): void {
+  const k = heaps.k;
+  for (let i = from; i < to; i++) {
     stamp[i] = i;
     for (let t = 0; t < k; t++) stamp[indices[i * k + t]] = i;
     for (let a = 0; a < e1; a++) {
@@ -394,15 +486,86 @@ async function refine(
       }
     }
   }
-  const next = heaps.finish();
-  // New entries: those not in the row before (stamped above with i; the row was stamped last, so re-stamp it).
-  const isNew = new Uint8Array(n * k);
-  const mark = new Int32Array(n).fill(-1);
-  for (let i = 0; i < n; i++) {
-    for (let t = 0; t < k; t++) mark[indices[i * k + t]] = i;
-    for (let t = 0; t < k; t++) isNew[i * k + t] = mark[next.indices[i * k + t]] === i ? 0 : 1;
+}
+
+/** Tasks the kNN's second thread has done in this process (tests check that it took part). */
+export const knnStats = { helperTasks: 0 };
+
+/** From this many points the approximate kNN uses a second thread (it takes ~1.5 s at 20,000). */
+export const KNN_HELPER_MIN_N = 20000;
+
+const sharedF64 = (len: number) => new Float64Array(new SharedArrayBuffer(8 * len));
+const sharedI32 = (len: number) => new Int32Array(new SharedArrayBuffer(4 * len));
+
+/** One task for the kNN helper thread (knn-worker.ts); every array in it is over shared memory. */
+export type KnnTask =
+  | { type: 'leaves'; perm: Int32Array; start: Int32Array; end: Int32Array; from: number; to: number }
+  | { type: 'refine'; indices: Int32Array; fresh: Uint8Array | null; from: number; to: number; e1: number; e2: number }
+  | { type: 'sort'; from: number; to: number };
+
+/** The kNN's second thread: tasks over shared arrays, one at a time; any failure turns it off for good. */
+class KnnHelper {
+  private failed = false;
+  private pending: ((ok: boolean) => void) | null = null;
+  private constructor(
+    private readonly worker: Worker,
+    private readonly loaded: Int32Array,
+  ) {
+    worker.unref();
+    worker.on('message', (m: { ok?: boolean }) => {
+      if (m.ok) knnStats.helperTasks++;
+      this.settle(m.ok === true);
+    });
+    worker.on('error', () => this.fail());
+    worker.on('exit', () => this.fail());
   }
-  return { graph: next, fresh: isNew };
+
+  static start(x: Float64Array, n: number, d: number, k: number, leafSize: number): KnnHelper | null {
+    try {
+      // Set to 1 by the worker once loaded: read without waiting for the event loop, which a search run without
+      // a slicer does not visit between trees.
+      const loaded = sharedI32(1);
+      const worker = startWorker(import.meta.url, 'knn-worker', { workerData: { x, n, d, k, leafSize, loaded } });
+      return new KnnHelper(worker, loaded);
+    } catch {
+      return null;
+    }
+  }
+
+  /** Blocks until the worker has loaded, at most `ms`. */
+  waitLoaded(ms: number): void {
+    Atomics.wait(this.loaded, 0, 0, ms);
+  }
+
+  /** Loaded and not failed: tasks can go to it. */
+  get ready(): boolean {
+    return !this.failed && Atomics.load(this.loaded, 0) === 1;
+  }
+
+  /** Runs one task; resolves false (do it yourself) if the helper fails. */
+  run(task: KnnTask & { dist: Float64Array; idx: Int32Array }): Promise<boolean> {
+    if (this.failed || this.pending) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      this.pending = resolve;
+      this.worker.postMessage(task);
+    });
+  }
+
+  private settle(ok: boolean): void {
+    if (!ok) this.failed = true;
+    const p = this.pending;
+    this.pending = null;
+    p?.(ok);
+  }
+
+  private fail(): void {
+    this.settle(false);
+  }
+
+  close(): void {
+    this.failed = true;
+    void this.worker.terminate();
+  }
 }
 
 /** Recursively splits perm[lo, hi) at the median projection on the direction between two random members. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { approximateKnn, exactKnn } from '../../../src-main/engine/neighbors/knn.js';
+import { approximateKnn, exactKnn, KNN_HELPER_MIN_N, knnStats } from '../../../src-main/engine/neighbors/knn.js';
 import {
   calibrateRow,
   conditionalProbabilities,
@@ -83,5 +83,17 @@ describe('affinities', () => {
     expect(hit / (n * k)).toBeGreaterThan(0.95);
     const again = await approximateKnn(data, n, d, k, createRandom(1));
     expect(Array.from(again.indices)).toEqual(Array.from(approx.indices));
+  });
+
+  it('a second thread takes half of the kNN search from KNN_HELPER_MIN_N points, with the same graph', async () => {
+    const { data, n, d } = blobs(20, KNN_HELPER_MIN_N / 20, 8, 3);
+    const k = 15;
+    const one = await approximateKnn(data, n, d, k, createRandom(4), undefined, { threads: 1 });
+    const before = knnStats.helperTasks;
+    const two = await approximateKnn(data, n, d, k, createRandom(4), undefined, { threads: 2, awaitHelper: true });
+    // Every tree's leaves, each refinement round and its sort: 6 + 2 + 2 tasks.
+    expect(knnStats.helperTasks - before).toBe(10);
+    expect(Array.from(two.indices)).toEqual(Array.from(one.indices));
+    expect(Array.from(two.distances)).toEqual(Array.from(one.distances));
   });
 });
