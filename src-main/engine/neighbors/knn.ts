@@ -42,23 +42,7 @@ export class KnnHeaps {
 
   /** Offers j as a neighbour of i; caller ensures d < worst(i) and j is not already kept. */
   replaceTop(i: number, d: number, j: number): void {
-    const k = this.k;
-    const base = i * k;
-    const dist = this.dist;
-    const idx = this.idx;
-    let pos = 0;
-    for (;;) {
-      const l = 2 * pos + 1;
-      if (l >= k) break;
-      const r = l + 1;
-      const c = r < k && dist[base + r] > dist[base + l] ? r : l;
-      if (dist[base + c] <= d) break;
-      dist[base + pos] = dist[base + c];
-      idx[base + pos] = idx[base + c];
-      pos = c;
-    }
-    dist[base + pos] = d;
-    idx[base + pos] = j;
+    siftDown(this.dist, this.idx, i * this.k, this.k, d, j);
   }
 
   /** True if j is already among i's kept neighbours (linear scan; k is small). */
@@ -88,23 +72,27 @@ export class KnnHeaps {
         const iv = idx[last];
         dist[last] = dTop;
         idx[last] = iTop;
-        const m = size - 1;
-        let pos = 0;
-        for (;;) {
-          const l = 2 * pos + 1;
-          if (l >= m) break;
-          const r = l + 1;
-          const c = r < m && dist[base + r] > dist[base + l] ? r : l;
-          if (dist[base + c] <= dv) break;
-          dist[base + pos] = dist[base + c];
-          idx[base + pos] = idx[base + c];
-          pos = c;
-        }
-        dist[base + pos] = dv;
-        idx[base + pos] = iv;
+        siftDown(dist, idx, base, size - 1, dv, iv);
       }
     }
   }
+}
+
+/** Puts (d, j) at the top of the max-heap of `size` entries at `base` and sifts it down to its place. */
+function siftDown(dist: Float64Array, idx: Int32Array, base: number, size: number, d: number, j: number): void {
+  let pos = 0;
+  for (;;) {
+    const l = 2 * pos + 1;
+    if (l >= size) break;
+    const r = l + 1;
+    const c = r < size && dist[base + r] > dist[base + l] ? r : l;
+    if (dist[base + c] <= d) break;
+    dist[base + pos] = dist[base + c];
+    idx[base + pos] = idx[base + c];
+    pos = c;
+  }
+  dist[base + pos] = d;
+  idx[base + pos] = j;
 }
 
 function toFloat64(data: Float32Array | Float64Array): Float64Array {

@@ -37,12 +37,7 @@ export async function computeAffinities(
   slicer?: Slicer,
   onProgress?: (phase: AffinityPhase, done: number, total: number) => void,
 ): Promise<SparseMatrix> {
-  const k = Math.min(n - 1, Math.floor(3 * options.perplexity));
-  const knnProgress = onProgress && ((done: number, total: number) => onProgress('knn', done, total));
-  const graph: KnnGraph =
-    n <= EXACT_KNN_MAX_N
-      ? await exactKnn(data, n, d, k, slicer, knnProgress)
-      : await approximateKnn(data, n, d, k, createRandom(options.seed), slicer, {}, knnProgress);
+  const { graph } = await knnGraph(data, n, d, options, false, slicer, onProgress);
   return jointProbabilities(graph, options.perplexity, slicer, onProgress);
 }
 
@@ -59,20 +54,26 @@ export async function computeAffinitiesReordered(
   slicer?: Slicer,
   onProgress?: (phase: AffinityPhase, done: number, total: number) => void,
 ): Promise<{ p: SparseMatrix; order: Int32Array | null }> {
-  if (n <= EXACT_KNN_MAX_N) return { p: await computeAffinities(data, n, d, options, slicer, onProgress), order: null };
+  const { graph, order } = await knnGraph(data, n, d, options, true, slicer, onProgress);
+  return { p: await jointProbabilities(graph, options.perplexity, slicer, onProgress), order };
+}
+
+/** The kNN graph t-SNE's P starts from: exact up to EXACT_KNN_MAX_N, else approximate (in its own order if asked). */
+async function knnGraph(
+  data: Float32Array | Float64Array,
+  n: number,
+  d: number,
+  options: Pick<ResolvedTsneOptions, 'perplexity' | 'seed'>,
+  reordered: boolean,
+  slicer?: Slicer,
+  onProgress?: (phase: AffinityPhase, done: number, total: number) => void,
+): Promise<{ graph: KnnGraph; order: Int32Array | null }> {
   const k = Math.min(n - 1, Math.floor(3 * options.perplexity));
   const knnProgress = onProgress && ((done: number, total: number) => onProgress('knn', done, total));
-  const { graph, order } = await approximateKnnReordered(
-    data,
-    n,
-    d,
-    k,
-    createRandom(options.seed),
-    slicer,
-    {},
-    knnProgress,
-  );
-  return { p: await jointProbabilities(graph, options.perplexity, slicer, onProgress), order };
+  if (n <= EXACT_KNN_MAX_N) return { graph: await exactKnn(data, n, d, k, slicer, knnProgress), order: null };
+  const random = createRandom(options.seed);
+  if (!reordered) return { graph: await approximateKnn(data, n, d, k, random, slicer, {}, knnProgress), order: null };
+  return approximateKnnReordered(data, n, d, k, random, slicer, {}, knnProgress);
 }
 
 /**
