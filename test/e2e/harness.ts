@@ -75,3 +75,23 @@ export function startBuiltServer(): Promise<WebServer> {
     workerPath: path.join(dist, 'main', 'engine-worker.js'),
   });
 }
+
+/**
+ * The built web server, a browser and a 1280×800 page on the app (page errors logged), once the startup dataset has
+ * loaded: the setup most end-to-end files share. `pageOptions` add to the page's options (e.g. acceptDownloads).
+ */
+export async function openApp(
+  pageOptions: BrowserContextOptions = {},
+): Promise<{ server: WebServer; browser: TestBrowser; page: Page }> {
+  const server = await startBuiltServer();
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, ...pageOptions });
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.goto(server.url);
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid=dataset-summary]')?.textContent?.includes('images'),
+    null,
+    { timeout: 30_000 },
+  );
+  return { server, browser, page };
+}

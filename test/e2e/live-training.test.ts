@@ -11,7 +11,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { WebServer } from '../../src-main/web/server.js';
-import { ARTIFACTS, launchChromium, startBuiltServer, type TestBrowser } from './harness.js';
+import { ARTIFACTS, openApp, type TestBrowser } from './harness.js';
 
 const N = 1000;
 /** Points whose screen positions are compared from one snapshot to the next. */
@@ -34,16 +34,7 @@ let seen: Seen[] = [];
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  server = await startBuiltServer();
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.on('pageerror', (e) => console.error('page error:', e.message));
-  await page.goto(server.url);
-  await page.waitForFunction(
-    () => document.querySelector('[data-testid=dataset-summary]')?.textContent?.includes('images'),
-    null,
-    { timeout: 30_000 },
-  );
+  ({ server, browser, page } = await openApp());
   await page.fill('[data-testid=subset]', String(N));
   await page.fill('[data-testid=epochs]', '3');
   // Every 50 ms, the live note, the watched points' screen positions (where they rest after the

@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { WebServer } from '../../src-main/web/server.js';
-import { ARTIFACTS, launchChromium, startBuiltServer, type TestBrowser } from './harness.js';
+import { ARTIFACTS, openApp, type TestBrowser } from './harness.js';
 
 const PER_CLASS = 30;
 let server: WebServer;
@@ -38,18 +38,7 @@ beforeAll(async () => {
       await sharp(await shape(kind, k)).toFile(path.join(dir, kind, `${kind}-${String(k).padStart(2, '0')}.png`));
     }
   }
-  server = await startBuiltServer();
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.on('pageerror', (e) => console.error('page error:', e.message));
-  await page.goto(server.url);
-  await page.waitForFunction(
-    () => document.querySelector('[data-testid=dataset-summary]')?.textContent?.includes('images'),
-    null,
-    {
-      timeout: 30_000,
-    },
-  );
+  ({ server, browser, page } = await openApp());
 }, 120_000);
 
 afterAll(async () => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { WebServer } from '../../src-main/web/server.js';
 import { expectCardFor } from './card.js';
-import { ARTIFACTS, launchChromium, startBuiltServer, type TestBrowser } from './harness.js';
+import { ARTIFACTS, openApp, type TestBrowser } from './harness.js';
 
 let server: WebServer;
 let browser: TestBrowser;
@@ -14,16 +14,7 @@ let page: Page;
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  server = await startBuiltServer();
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.on('pageerror', (e) => console.error('page error:', e.message));
-  await page.goto(server.url);
-  await page.waitForFunction(
-    () => document.querySelector('[data-testid=dataset-summary]')?.textContent?.includes('images'),
-    null,
-    { timeout: 30_000 },
-  );
+  ({ server, browser, page } = await openApp());
 });
 
 afterAll(async () => {

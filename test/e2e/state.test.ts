@@ -12,7 +12,7 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { WebServer } from '../../src-main/web/server.js';
-import { ARTIFACTS, launchChromium, startBuiltServer, type TestBrowser } from './harness.js';
+import { ARTIFACTS, openApp, type TestBrowser } from './harness.js';
 
 const MNIST_N = 300;
 const PER_CLASS = 20;
@@ -104,16 +104,7 @@ beforeAll(async () => {
     mkdirSync(path.join(dir, kind));
     for (let k = 0; k < PER_CLASS; k++) writeFileSync(path.join(dir, kind, `${kind}-${k}.png`), image(kind, k));
   }
-  server = await startBuiltServer();
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-  page.on('pageerror', (e) => console.error('page error:', e.message));
-  await page.goto(server.url);
-  await page.waitForFunction(
-    () => document.querySelector('[data-testid=dataset-summary]')?.textContent?.includes('images'),
-    null,
-    { timeout: 30_000 },
-  );
+  ({ server, browser, page } = await openApp({ acceptDownloads: true }));
 }, 120_000);
 
 afterAll(async () => {
