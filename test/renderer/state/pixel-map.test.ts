@@ -34,6 +34,17 @@ async function loadWithMap(engine: Engine, app: AppState, n: number): Promise<vo
   await done;
 }
 
+/** Opens a session and answers its dataset (80 MNIST images); the rest of the session is the caller's to answer. */
+async function openSessionOf80(engine: Engine, app: AppState): Promise<{ jobId: string; done: Promise<unknown> }> {
+  let jobId = '';
+  const done = app.openSession(async (id) => {
+    jobId = id;
+  });
+  await tick();
+  engine.emit({ type: 'datasetLoaded', jobId, info: datasetInfo(80, { kind: 'mnist', limit: 80 }) });
+  return { jobId, done };
+}
+
 /** Trains (the dataset loaded matches) and answers the codes' projection, with `compare` answering what follows. */
 async function train(engine: Engine, app: AppState, n: number): Promise<void> {
   const done = app.trainAndProject();
@@ -183,12 +194,7 @@ describe('the map of the pixels', () => {
 
   it('puts a reopened session’s map of the pixels on the dataset, even with a model', async () => {
     const { engine, app } = page();
-    let jobId = '';
-    const done = app.openSession(async (id) => {
-      jobId = id;
-    });
-    await tick();
-    engine.emit({ type: 'datasetLoaded', jobId, info: datasetInfo(80, { kind: 'mnist', limit: 80 }) });
+    const { jobId, done } = await openSessionOf80(engine, app);
     engine.emit(trainedEvent(jobId, 80));
     engine.emit(projectionEvent(jobId, 80, { method: 'tsne', input: 'pixels' }));
     engine.emit({ type: 'sessionOpened', jobId, path: 'pixels.aex', view: null });
@@ -202,12 +208,7 @@ describe('the map of the pixels', () => {
 
   it('maps the pixels of a reopened session that held no projection', async () => {
     const { engine, app } = page();
-    let jobId = '';
-    const done = app.openSession(async (id) => {
-      jobId = id;
-    });
-    await tick();
-    engine.emit({ type: 'datasetLoaded', jobId, info: datasetInfo(80, { kind: 'mnist', limit: 80 }) });
+    const { jobId, done } = await openSessionOf80(engine, app);
     engine.emit({ type: 'sessionOpened', jobId, path: 'bare.aex', view: null });
     const map = await engine.last('project');
     expect(map.params).toEqual({ method: 'pca', input: 'pixels' });
