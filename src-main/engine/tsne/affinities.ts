@@ -66,28 +66,39 @@ export function rowEntropy(p: Float64Array): number {
   return h;
 }
 
-/** Conditional probabilities p_{j|i} over each point's kNN, calibrated to the perplexity; n×k like the graph. */
+/**
+ * Conditional probabilities p_{j|i} over each point's kNN, calibrated to the perplexity; n×k like the graph. With
+ * `inPlace` they overwrite the graph's distances (n·k doubles fewer, 720 MB at a million points), for callers that
+ * own the graph and need no distances after.
+ */
 export async function conditionalProbabilities(
   graph: KnnGraph,
   perplexity: number,
   slicer?: Slicer,
   onProgress?: PhaseProgress,
+  inPlace = false,
 ): Promise<Float64Array> {
   const { n, k } = graph;
-  const cond = new Float64Array(n * k);
+  const cond = inPlace ? graph.distances : new Float64Array(n * k);
+  const row = new Float64Array(k);
   onProgress?.(0, n);
   for (let i = 0; i < n; i++) {
     if (slicer && (i & 255) === 0) await slicer.tick();
     if (onProgress && i > 0 && (i & 1023) === 0) onProgress(i, n);
-    calibrateRow(graph.distances.subarray(i * k, (i + 1) * k), cond.subarray(i * k, (i + 1) * k), perplexity);
+    row.set(graph.distances.subarray(i * k, (i + 1) * k));
+    calibrateRow(row, cond.subarray(i * k, (i + 1) * k), perplexity);
   }
   onProgress?.(n, n);
   return cond;
 }
 
 /**
- * P = (P_cond + P_condᵀ) / 2N as CSR, merging the two directions of every edge. Yields to `slicer` every 8,192 rows
- * (a million points take seconds here).
+ * P = (P_cond + P_condᵀ) / 2N as CSR, merging the two directions of every edge. Row j lists, in this order, the
+ * points i < j that have j among their neighbours, j's own neighbours, then such points i > j, each column once
+ * (first-seen order, values summed in that order). Memory beyond the graph: the transpose as one int per edge
+ * (where in the graph it sits) and the result at its exact size, counted in a first pass; the result is over
+ * shared memory, so t-SNE's helper thread reads it without a copy. Yields to `slicer` every 8,192 rows (a million
+ * points take seconds here).
  */
 export async function symmetrize(
   graph: KnnGraph,
@@ -96,67 +107,88 @@ export async function symmetrize(
   slicer?: Slicer,
 ): Promise<SparseMatrix> {
   const { n, k, indices } = graph;
-  // Progress in rows: the scatter pass counts for the first half, the merge for the second.
+  // Progress in rows: the transpose and the counting pass for the first half, the filling pass for the second.
   onProgress?.(0, n);
-  const counts = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) {
-    counts[i + 1] += k;
-    for (let t = 0; t < k; t++) counts[indices[i * k + t] + 1]++;
-  }
-  for (let i = 0; i < n; i++) counts[i + 1] += counts[i];
-  const fill = counts.slice(0, n);
-  const cols = new Int32Array(counts[n]);
-  const vals = new Float64Array(counts[n]);
-  for (let i = 0; i < n; i++) {
-    for (let t = 0; t < k; t++) {
-      const j = indices[i * k + t];
-      const v = cond[i * k + t];
-      cols[fill[i]] = j;
-      vals[fill[i]++] = v;
-      cols[fill[j]] = i;
-      vals[fill[j]++] = v;
+  const tPtr = new Int32Array(n + 1);
+  for (let e = 0; e < n * k; e++) tPtr[indices[e] + 1]++;
+  for (let i = 0; i < n; i++) tPtr[i + 1] += tPtr[i];
+  // tEdge[tPtr[j] …] are the positions e = i·k + t with indices[e] = j, ascending in i.
+  const tEdge = new Int32Array(n * k);
+  const fill = tPtr.slice(0, n);
+  for (let e = 0; e < n * k; e++) tEdge[fill[indices[e]]++] = e;
+  await slicer?.tick();
+  const rowPtr = new Int32Array(new SharedArrayBuffer(4 * (n + 1)));
+  const seen = new Int32Array(n).fill(-1);
+  for (let j = 0; j < n; j++) {
+    let count = 0;
+    for (let q = tPtr[j]; q < tPtr[j + 1]; q++) {
+      const i = (tEdge[q] / k) | 0;
+      if (seen[i] !== j) {
+        seen[i] = j;
+        count++;
+      }
     }
-    if (i > 0 && (i & 8191) === 0) {
-      onProgress?.(i >> 1, n);
+    for (let t = j * k; t < (j + 1) * k; t++)
+      if (seen[indices[t]] !== j) {
+        seen[indices[t]] = j;
+        count++;
+      }
+    rowPtr[j + 1] = rowPtr[j] + count;
+    if (j > 0 && (j & 8191) === 0) {
+      onProgress?.(j >> 1, n);
       await slicer?.tick();
     }
   }
-  // Merge duplicates row by row with a scatter array, keeping first-seen order.
-  const slot = new Int32Array(n).fill(-1);
-  const rowPtr = new Int32Array(n + 1);
-  const outCols = new Int32Array(counts[n]);
-  const outVals = new Float64Array(counts[n]);
-  let nnz = 0;
+  const nnz = rowPtr[n];
+  const colInd = new Int32Array(new SharedArrayBuffer(4 * nnz));
+  const values = new Float64Array(new SharedArrayBuffer(8 * nnz));
+  // slot[c]: where column c sits in the row being filled (≥ its start once seen in it).
+  const slot = seen.fill(-1);
   const scale = 1 / (2 * n);
-  for (let i = 0; i < n; i++) {
-    const start = nnz;
-    for (let e = counts[i]; e < counts[i + 1]; e++) {
-      const j = cols[e];
-      if (slot[j] >= start) outVals[slot[j]] += vals[e] * scale;
-      else {
-        slot[j] = nnz;
-        outCols[nnz] = j;
-        outVals[nnz++] = vals[e] * scale;
-      }
+  const add = (c: number, v: number, start: number, end: number): number => {
+    if (slot[c] >= start) {
+      values[slot[c]] += v * scale;
+      return end;
     }
-    rowPtr[i + 1] = nnz;
-    if (i > 0 && (i & 8191) === 0) {
-      onProgress?.((n + i) >> 1, n);
+    slot[c] = end;
+    colInd[end] = c;
+    values[end] = v * scale;
+    return end + 1;
+  };
+  for (let j = 0; j < n; j++) {
+    const start = rowPtr[j];
+    let end = start;
+    let q = tPtr[j];
+    for (; q < tPtr[j + 1] && tEdge[q] < j * k; q++) end = add((tEdge[q] / k) | 0, cond[tEdge[q]], start, end);
+    for (let t = j * k; t < (j + 1) * k; t++) end = add(indices[t], cond[t], start, end);
+    for (; q < tPtr[j + 1]; q++) end = add((tEdge[q] / k) | 0, cond[tEdge[q]], start, end);
+    if (j > 0 && (j & 8191) === 0) {
+      onProgress?.((n + j) >> 1, n);
       await slicer?.tick();
     }
   }
   onProgress?.(n, n);
-  return { n, rowPtr, colInd: outCols.slice(0, nnz), values: outVals.slice(0, nnz) };
+  return { n, rowPtr, colInd, values };
 }
 
-/** Joint probabilities from a kNN graph: perplexity calibration, then symmetrisation. */
+/**
+ * Joint probabilities from a kNN graph: perplexity calibration, then symmetrisation. `consume`: the graph's
+ * distances are overwritten on the way (see conditionalProbabilities).
+ */
 export async function jointProbabilities(
   graph: KnnGraph,
   perplexity: number,
   slicer?: Slicer,
   onProgress?: (phase: 'calibration' | 'symmetrize', done: number, total: number) => void,
+  consume = false,
 ): Promise<SparseMatrix> {
-  const cond = await conditionalProbabilities(graph, perplexity, slicer, (d, t) => onProgress?.('calibration', d, t));
+  const cond = await conditionalProbabilities(
+    graph,
+    perplexity,
+    slicer,
+    (d, t) => onProgress?.('calibration', d, t),
+    consume,
+  );
   await slicer?.tick();
   return symmetrize(graph, cond, (d, t) => onProgress?.('symmetrize', d, t), slicer);
 }

@@ -7,7 +7,9 @@ import { barnesHutSplit } from './gradient-bh.js';
 import type { FftGridHelper } from './gradient-fft.js';
 import { CTL_SLOTS, FAILED, type HelperData, LOADED } from './helper-memory.js';
 
+/** src itself when it is over shared memory already (symmetrize's P is), else a shared copy. */
 function shared<T extends Int32Array | Float64Array>(src: T, make: (b: SharedArrayBuffer) => T): T {
+  if (src.buffer instanceof SharedArrayBuffer) return src;
   const dst = make(new SharedArrayBuffer(src.byteLength));
   dst.set(src as never);
   return dst;

@@ -38,7 +38,7 @@ export async function computeAffinities(
   onProgress?: (phase: AffinityPhase, done: number, total: number) => void,
 ): Promise<SparseMatrix> {
   const { graph } = await knnGraph(data, n, d, options, false, slicer, onProgress);
-  return jointProbabilities(graph, options.perplexity, slicer, onProgress);
+  return jointProbabilities(graph, options.perplexity, slicer, onProgress, true);
 }
 
 /**
@@ -55,7 +55,7 @@ export async function computeAffinitiesReordered(
   onProgress?: (phase: AffinityPhase, done: number, total: number) => void,
 ): Promise<{ p: SparseMatrix; order: Int32Array | null }> {
   const { graph, order } = await knnGraph(data, n, d, options, true, slicer, onProgress);
-  return { p: await jointProbabilities(graph, options.perplexity, slicer, onProgress), order };
+  return { p: await jointProbabilities(graph, options.perplexity, slicer, onProgress, true), order };
 }
 
 /** The kNN graph t-SNE's P starts from: exact up to EXACT_KNN_MAX_N, else approximate (in its own order if asked). */

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import { approximateKnn, exactKnn, KNN_HELPER_MIN_N, knnStats } from '../../../src-main/engine/neighbors/knn.js';
@@ -62,6 +63,84 @@ describe('affinities', () => {
       }
     expect(sum).toBeCloseTo(1, 12);
     for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) expect(dense[i * n + j]).toBeCloseTo(dense[j * n + i], 15);
+  });
+
+  it('symmetrize gives, bit for bit, the scatter-and-merge it replaced (same columns, order and sums)', async () => {
+    // The previous implementation: every edge scattered to both rows, then duplicates merged in first-seen order.
+    const reference = (indices: Int32Array, cond: Float64Array, n: number, k: number) => {
+      const counts = new Int32Array(n + 1);
+      for (let i = 0; i < n; i++) {
+        counts[i + 1] += k;
+        for (let t = 0; t < k; t++) counts[indices[i * k + t] + 1]++;
+      }
+      for (let i = 0; i < n; i++) counts[i + 1] += counts[i];
+      const fill = counts.slice(0, n);
+      const cols = new Int32Array(counts[n]);
+      const vals = new Float64Array(counts[n]);
+      for (let i = 0; i < n; i++)
+        for (let t = 0; t < k; t++) {
+          const j = indices[i * k + t];
+          cols[fill[i]] = j;
+          vals[fill[i]++] = cond[i * k + t];
+          cols[fill[j]] = i;
+          vals[fill[j]++] = cond[i * k + t];
+        }
+      const slot = new Int32Array(n).fill(-1);
+      const rowPtr = [0];
+      const outCols: number[] = [];
+      const outVals: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const start = outCols.length;
+        for (let e = counts[i]; e < counts[i + 1]; e++) {
+          const j = cols[e];
+          if (slot[j] >= start) outVals[slot[j]] += vals[e] * (1 / (2 * n));
+          else {
+            slot[j] = outCols.length;
+            outCols.push(j);
+            outVals.push(vals[e] * (1 / (2 * n)));
+          }
+        }
+        rowPtr.push(outCols.length);
+      }
+      return { rowPtr, outCols, outVals };
+    };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 2, max: 40 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer(),
+        async (n, kk, seed) => {
+          const k = Math.min(kk, n - 1);
+          const r = createRandom(seed);
+          const indices = new Int32Array(n * k);
+          for (let i = 0; i < n; i++) {
+            // k distinct neighbours other than i.
+            const others = Array.from({ length: n - 1 }, (_, t) => (t < i ? t : t + 1));
+            for (let t = 0; t < k; t++) {
+              const u = t + r.int(others.length - t);
+              [others[t], others[u]] = [others[u], others[t]];
+              indices[i * k + t] = others[t];
+            }
+          }
+          const cond = Float64Array.from({ length: n * k }, () => r.next());
+          const p = await symmetrize({ n, k, indices, distances: new Float64Array(n * k) }, cond);
+          const want = reference(indices, cond, n, k);
+          expect(Array.from(p.rowPtr)).toEqual(want.rowPtr);
+          expect(Array.from(p.colInd)).toEqual(want.outCols);
+          expect(Array.from(p.values)).toEqual(want.outVals);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('calibrates in place into the graph exactly as into a new array', async () => {
+    const { data, n, d } = blobs(3, 60, 6, 2);
+    const g = await exactKnn(data, n, d, 20);
+    const copy = await conditionalProbabilities(g, 7);
+    const inPlace = await conditionalProbabilities(g, 7, undefined, undefined, true);
+    expect(inPlace).toBe(g.distances);
+    expect(Array.from(inPlace)).toEqual(Array.from(copy));
   });
 
   it('approximate kNN recalls at least 95% of the exact neighbours, deterministically per seed', async () => {
