@@ -6,7 +6,8 @@
  * Gaussian jitter (σ = 0.1 per coordinate; nearest neighbours in PCA-50 are ~4 apart), labels repeated. There the
  * reference P for KL is not computed (it would be a second affinity run) and KL is printed as n/a; 10-NN accuracy
  * counts the replicas of a point, so it reads high. Each line gives the phases' seconds (knn, calibration,
- * symmetrize, optimize) and the process's peak resident memory. --verbose prints each phase's start and every
+ * symmetrize, optimize), the longest the event loop went without turning (maxStall: how long a cancel could wait)
+ * and the process's peak resident memory. --verbose prints each phase's start and every
  * 50th iteration to stderr.
  * --input codes trains the deep fully-connected autoencoder (784-128-64-32) on the N images first and
  * projects its 32-d codes, as the app does; training time is printed apart and not in the total.
@@ -123,6 +124,14 @@ for (const n of sizes) {
     const cpu0 = process.cpuUsage();
     // When each phase was first heard of, in seconds from the start.
     const phaseStart = new Map<string, number>();
+    // The longest the event loop went without turning (a cancel waits that long): a 20 ms timer's worst lateness.
+    let maxStall = 0;
+    let tick = performance.now();
+    const stallTimer = setInterval(() => {
+      const now = performance.now();
+      maxStall = Math.max(maxStall, now - tick - 20);
+      tick = now;
+    }, 20);
     const r = await runTsne(
       x,
       n,
@@ -141,6 +150,7 @@ for (const n of sizes) {
       },
     );
     const total = (performance.now() - t0) / 1000;
+    clearInterval(stallTimer);
     // The affinity phases end where the next begins, the last with the affinities' total; the optimisation is its
     // own timer (its first report comes after its setup).
     const order = ['knn', 'calibration', 'symmetrize'] as const;
@@ -163,7 +173,7 @@ for (const n of sizes) {
     console.log(
       `tsne mnist-${input} N=${n} method=${method} threads=${threads ?? 'auto'} affinities=${r.seconds.affinities.toFixed(1)}s ` +
         `optimize=${r.seconds.optimize.toFixed(1)}s total=${total.toFixed(1)}s cpu=${cpuSeconds.toFixed(1)}s KL=${pRef ? kl.toFixed(3) : 'n/a'} ` +
-        `knn10=${acc.toFixed(4)} trust10=${tw.toFixed(4)} phases: ${phases} peakRSS=${peakGb()}GB load ${load()} (${prep} not in total)`,
+        `knn10=${acc.toFixed(4)} trust10=${tw.toFixed(4)} phases: ${phases} maxStall=${Math.round(maxStall)}ms peakRSS=${peakGb()}GB load ${load()} (${prep} not in total)`,
     );
     if (anchor) {
       const f = await runFitSne(anchor, x, n, d, pcaInitialization(x, n, d, o.seed), {

@@ -52,9 +52,12 @@ export class KnnHeaps {
     return false;
   }
 
-  /** Sorts every row ascending (heap-sort: pop the largest to the back) and returns the graph. */
-  finish(): KnnGraph {
-    this.sortRows(0, this.n);
+  /**
+   * Sorts every row ascending (heap-sort: pop the largest to the back) and returns the graph; yields to `slicer`
+   * between blocks of rows (a million rows take seconds).
+   */
+  async finishSliced(slicer?: Slicer): Promise<KnnGraph> {
+    await inBlocks(0, this.n, slicer, (a, b) => this.sortRows(a, b));
     return { n: this.n, k: this.k, indices: this.idx, distances: this.dist };
   }
 
@@ -93,6 +96,17 @@ function siftDown(dist: Float64Array, idx: Int32Array, base: number, size: numbe
   }
   dist[base + pos] = d;
   idx[base + pos] = j;
+}
+
+/** Rows per block of the loops over all rows that `inBlocks` slices. */
+const BLOCK_ROWS = 4096;
+
+/** fn over [from, to) in blocks of BLOCK_ROWS, with a slicer tick before each. */
+async function inBlocks(from: number, to: number, slicer: Slicer | undefined, fn: (a: number, b: number) => void) {
+  for (let a = from; a < to; a += BLOCK_ROWS) {
+    await slicer?.tick();
+    fn(a, Math.min(to, a + BLOCK_ROWS));
+  }
 }
 
 function toFloat64(data: Float32Array | Float64Array): Float64Array {
@@ -141,7 +155,7 @@ export async function exactKnn(
     }
   }
   onProgress?.(n, n);
-  return heaps.finish();
+  return heaps.finishSliced(slicer);
 }
 
 /** Tuning of the approximate search. */
@@ -237,7 +251,7 @@ export async function approximateKnnReordered(
       for (let i = 0; i < n; i++) perm[i] = i;
       const start = useHelper ? sharedI32(n) : new Int32Array(n);
       const end = useHelper ? sharedI32(n) : new Int32Array(n);
-      splitTree(x, d, perm, 0, n, o.leafSize, random, start, end, proj, dir);
+      await splitTree(x, d, perm, n, o.leafSize, random, start, end, proj, dir, slicer);
       if (!order) {
         // Reorder the rows by the first tree's leaves: its leaves become contiguous ranges of rows.
         order = Int32Array.from(perm);
@@ -272,7 +286,7 @@ export async function approximateKnnReordered(
         if (s < heaps.worst(i)) heaps.replaceTop(i, s, j);
       }
     }
-    let graph = heaps.finish();
+    let graph = await heaps.finishSliced(slicer);
     let fresh: Uint8Array | null = null;
     for (let round = 0; round < o.rounds; round++) {
       report(o.trees + round, 0);
@@ -412,10 +426,12 @@ async function refine(
   heaps.dist.set(distances);
   heaps.idx.set(indices);
   // Rows are sorted ascending; a max-heap must have its largest on top: reversing a sorted row gives a valid heap.
-  for (let i = 0; i < n; i++) {
-    heaps.dist.subarray(i * k, (i + 1) * k).reverse();
-    heaps.idx.subarray(i * k, (i + 1) * k).reverse();
-  }
+  await inBlocks(0, n, slicer, (a, b) => {
+    for (let i = a; i < b; i++) {
+      heaps.dist.subarray(i * k, (i + 1) * k).reverse();
+      heaps.idx.subarray(i * k, (i + 1) * k).reverse();
+    }
+  });
   const stamp = new Int32Array(n).fill(-1);
   const e1 = Math.min(explore, k);
   const e2 = Math.min(depth, k);
@@ -431,16 +447,18 @@ async function refine(
   }
   if (theirs && !(await theirs)) refineRows(x, d, indices, fresh, heaps, split, n, e1, e2, stamp);
   const sorted = ready ? helper!.run({ type: 'sort', from: split, to: n, dist: heaps.dist, idx: heaps.idx }) : null;
-  heaps.sortRows(0, split);
-  if (!sorted || !(await sorted)) heaps.sortRows(split, n);
+  await inBlocks(0, split, slicer, (a, b) => heaps.sortRows(a, b));
+  if (!sorted || !(await sorted)) await inBlocks(split, n, slicer, (a, b) => heaps.sortRows(a, b));
   const next: KnnGraph = { n, k, indices: heaps.idx, distances: heaps.dist };
   // New entries: those not in the row before.
   const isNew = shared ? new Uint8Array(new SharedArrayBuffer(n * k)) : new Uint8Array(n * k);
   const mark = new Int32Array(n).fill(-1);
-  for (let i = 0; i < n; i++) {
-    for (let t = 0; t < k; t++) mark[indices[i * k + t]] = i;
-    for (let t = 0; t < k; t++) isNew[i * k + t] = mark[next.indices[i * k + t]] === i ? 0 : 1;
-  }
+  await inBlocks(0, n, slicer, (a, b) => {
+    for (let i = a; i < b; i++) {
+      for (let t = 0; t < k; t++) mark[indices[i * k + t]] = i;
+      for (let t = 0; t < k; t++) isNew[i * k + t] = mark[next.indices[i * k + t]] === i ? 0 : 1;
+    }
+  });
   return { graph: next, fresh: isNew };
 }
 
@@ -556,27 +574,53 @@ class KnnHelper {
   }
 }
 
-/** Recursively splits perm[lo, hi) at the median projection on the direction between two random members. */
-function splitTree(
+/**
+ * Splits perm[0, n) into leaves: each range at the median projection on the direction between two random members,
+ * until at most leafSize remain. Depth first, lower half first (the order the random draws follow), from a stack
+ * instead of recursion so that the slicer gets a tick every range: one tree over a million rows takes seconds.
+ */
+async function splitTree(
   x: Float64Array,
   d: number,
   perm: Int32Array,
-  lo: number,
-  hi: number,
+  n: number,
   leafSize: number,
   random: Random,
   start: Int32Array,
   end: Int32Array,
   proj: Float64Array,
   dir: Float64Array,
-): void {
-  if (hi - lo <= leafSize) {
-    for (let p = lo; p < hi; p++) {
-      start[p] = lo;
-      end[p] = hi;
+  slicer?: Slicer,
+): Promise<void> {
+  const stack = [0, n];
+  while (stack.length > 0) {
+    const hi = stack.pop()!;
+    const lo = stack.pop()!;
+    if (hi - lo <= leafSize) {
+      for (let p = lo; p < hi; p++) {
+        start[p] = lo;
+        end[p] = hi;
+      }
+      continue;
     }
-    return;
+    if (hi - lo > BLOCK_ROWS) await slicer?.tick();
+    splitRange(x, d, perm, lo, hi, random, proj, dir);
+    const mid = (lo + hi) >> 1;
+    stack.push(mid, hi, lo, mid);
   }
+}
+
+/** One split of perm[lo, hi): its median along the direction between two random members ends at (lo + hi) / 2. */
+function splitRange(
+  x: Float64Array,
+  d: number,
+  perm: Int32Array,
+  lo: number,
+  hi: number,
+  random: Random,
+  proj: Float64Array,
+  dir: Float64Array,
+): void {
   const a = perm[lo + random.int(hi - lo)];
   let b = perm[lo + random.int(hi - lo)];
   for (let tries = 0; tries < 8 && b === a; tries++) b = perm[lo + random.int(hi - lo)];
@@ -587,10 +631,7 @@ function splitTree(
     for (let t = 0; t < d; t++) s += x[base + t] * dir[t];
     proj[p] = s;
   }
-  const mid = (lo + hi) >> 1;
-  selectByKey(perm, proj, lo, hi - 1, mid);
-  splitTree(x, d, perm, lo, mid, leafSize, random, start, end, proj, dir);
-  splitTree(x, d, perm, mid, hi, leafSize, random, start, end, proj, dir);
+  selectByKey(perm, proj, lo, hi - 1, (lo + hi) >> 1);
 }
 
 /** Quickselect on parallel arrays (keys by position): position k ends up with the k-th smallest key. */
