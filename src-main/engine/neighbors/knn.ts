@@ -227,7 +227,9 @@ export async function approximateKnnReordered(
   const passes = o.trees + o.rounds;
   const report = (pass: number, i: number) => onProgress?.(Math.round(((pass * n + i) / (passes * n)) * n), n);
   report(0, 0);
+  await slicer?.tick();
   const src = toFloat64(data);
+  await slicer?.tick();
   const proj = new Float64Array(n);
   const dir = new Float64Array(d);
   // Above KNN_HELPER_MIN_N a second thread takes half of every tree's leaves and of every refinement round; its
@@ -256,7 +258,9 @@ export async function approximateKnnReordered(
         // Reorder the rows by the first tree's leaves: its leaves become contiguous ranges of rows.
         order = Int32Array.from(perm);
         x = useHelper ? sharedF64(n * d) : new Float64Array(n * d);
+        await slicer?.tick();
         for (let p = 0; p < n; p++) x.set(src.subarray(order[p] * d, order[p] * d + d), p * d);
+        await slicer?.tick();
         for (let p = 0; p < n; p++) perm[p] = p;
         if (useHelper) helper = KnnHelper.start(x, n, d, k, o.leafSize);
         if (helper && o.awaitHelper) helper.waitLoaded(30000);
