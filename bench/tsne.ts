@@ -7,7 +7,7 @@
  * reference P for KL is not computed (it would be a second affinity run) and KL is printed as n/a; 10-NN accuracy
  * counts the replicas of a point, so it reads high. Each line gives the phases' seconds (knn, calibration,
  * symmetrize, optimize), the longest the event loop went without turning (maxStall: how long a cancel could wait)
- * and the process's peak resident memory. --verbose prints each phase's start and every
+ * and the process's peak resident memory up to the end of the t-SNE (GiB). --verbose prints each phase's start and every
  * 50th iteration to stderr.
  * --input codes trains the deep fully-connected autoencoder (784-128-64-32) on the N images first and
  * projects its 32-d codes, as the app does; training time is printed apart and not in the total.
@@ -127,9 +127,12 @@ for (const n of sizes) {
     // The longest the event loop went without turning (a cancel waits that long): a 20 ms timer's worst lateness.
     let maxStall = 0;
     let tick = performance.now();
+    let lastReport = 'start';
     const stallTimer = setInterval(() => {
       const now = performance.now();
-      maxStall = Math.max(maxStall, now - tick - 20);
+      const stall = now - tick - 20;
+      if (verbose && stall > 500) console.error(`  stall ${Math.round(stall)} ms after ${lastReport}`);
+      maxStall = Math.max(maxStall, stall);
       tick = now;
     }, 20);
     const r = await runTsne(
@@ -140,6 +143,7 @@ for (const n of sizes) {
       {
         onProgress: (p) => {
           const at = (performance.now() - t0) / 1000;
+          lastReport = `${p.phase} ${p.phase === 'optimize' ? `iteration ${p.iteration}` : `${p.done}/${p.total}`}`;
           if (!phaseStart.has(p.phase)) {
             phaseStart.set(p.phase, at);
             if (verbose) console.error(`  ${p.phase} from ${at.toFixed(1)} s, rss ${rssGb()} GB`);
@@ -151,6 +155,8 @@ for (const n of sizes) {
     );
     const total = (performance.now() - t0) / 1000;
     clearInterval(stallTimer);
+    // The t-SNE's own peak, before the metrics below (trustworthiness holds a sample × N distance block).
+    const peak = peakGb();
     // The affinity phases end where the next begins, the last with the affinities' total; the optimisation is its
     // own timer (its first report comes after its setup).
     const order = ['knn', 'calibration', 'symmetrize'] as const;
@@ -173,7 +179,7 @@ for (const n of sizes) {
     console.log(
       `tsne mnist-${input} N=${n} method=${method} threads=${threads ?? 'auto'} affinities=${r.seconds.affinities.toFixed(1)}s ` +
         `optimize=${r.seconds.optimize.toFixed(1)}s total=${total.toFixed(1)}s cpu=${cpuSeconds.toFixed(1)}s KL=${pRef ? kl.toFixed(3) : 'n/a'} ` +
-        `knn10=${acc.toFixed(4)} trust10=${tw.toFixed(4)} phases: ${phases} maxStall=${Math.round(maxStall)}ms peakRSS=${peakGb()}GB load ${load()} (${prep} not in total)`,
+        `knn10=${acc.toFixed(4)} trust10=${tw.toFixed(4)} phases: ${phases} maxStall=${Math.round(maxStall)}ms peakRSS=${peak}GiB load ${load()} (${prep} not in total)`,
     );
     if (anchor) {
       const f = await runFitSne(anchor, x, n, d, pcaInitialization(x, n, d, o.seed), {

@@ -45,6 +45,7 @@ try {
     for (let msg; (msg = receiveMessageOnPort(port)) !== undefined;) grids = msg.message as Grids;
   };
   Atomics.store(ctl, 4, LOADED);
+  Atomics.notify(ctl, 4);
   Atomics.notify(ctl, 1);
   let seen = 0;
   for (;;) {

@@ -109,7 +109,15 @@ async function optimize(
     tsne.step();
     const it = tsne.iteration;
     const last = it === o.iterations;
-    if (it % KL_EVERY === 0 || last) kl = tsne.kl();
+    if (it % KL_EVERY === 0 || last) {
+      try {
+        kl = await tsne.klSliced(slicer);
+      } catch (e) {
+        if (!(e instanceof Cancelled)) throw e;
+        cancelled = true;
+        break;
+      }
+    }
     if (o.reportEvery > 0 && (it % o.reportEvery === 0 || last)) {
       const go = report({
         phase: 'optimize',
@@ -133,7 +141,9 @@ async function optimize(
       break;
     }
   }
-  if (cancelled || Number.isNaN(kl)) kl = tsne.kl();
+  // After a cancel the last KL stands: computing it afresh takes seconds at a million points, which the cancel
+  // would wait for. Small runs (a fraction of a second) still get one when none was computed yet.
+  if (Number.isNaN(kl) && (!cancelled || tsne.n <= 100000)) kl = tsne.kl();
   seconds.optimize = (performance.now() - t1) / 1000;
   return { embedding: output(tsne.embedding), iterations: tsne.iteration, kl, cancelled, seconds };
 }

@@ -86,6 +86,16 @@ export class AttractionHelper implements FftGridHelper {
     return !this.closed;
   }
 
+  /** Alive and its module loaded: rounds given to it now start at once. */
+  get loaded(): boolean {
+    return !this.closed && Atomics.load(this.ctl, 4) === LOADED;
+  }
+
+  /** Blocks until the helper has loaded, at most `ms`. */
+  waitLoaded(ms: number): void {
+    if (!this.closed) Atomics.wait(this.ctl, 4, 0, ms);
+  }
+
   /**
    * Starts computing the attractive forces of y (copied) with the given exaggeration and, when `theta` is given,
    * the Barnes-Hut repulsion of points [barnesHutSplit(n), n).
@@ -150,7 +160,7 @@ export class AttractionHelper implements FftGridHelper {
   }
 
   startGridB(L: number, m: number): boolean {
-    if (!this.gridMode || this.closed) return false;
+    if (!this.gridMode || !this.loaded) return false;
     this.param[4] = L;
     this.param[5] = m;
     Atomics.store(this.ctl, 3, this.seq);

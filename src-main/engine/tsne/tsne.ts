@@ -2,7 +2,7 @@ import { approximateKnn, approximateKnnReordered, exactKnn, type KnnGraph } from
 import { createRandom } from '../util/random.js';
 import type { Slicer } from '../util/slicer.js';
 import { jointProbabilities, type SparseMatrix } from './affinities.js';
-import { klDivergence, quarterGradient, type Repulsion } from './gradient.js';
+import { klDivergence, klDivergenceSliced, quarterGradient, type Repulsion } from './gradient.js';
 import { BarnesHutRepulsion } from './gradient-bh.js';
 import { ExactRepulsion } from './gradient-exact.js';
 import { FftRepulsion } from './gradient-fft.js';
@@ -91,6 +91,8 @@ export class Tsne {
   private readonly grad: Float64Array;
   private readonly scratch: Float64Array;
   private helper: AttractionHelper | null = null;
+  /** Iterations the helper thread took part in. */
+  helperRounds = 0;
 
   constructor(
     readonly p: SparseMatrix,
@@ -113,6 +115,11 @@ export class Tsne {
     return this.helper?.alive ? 2 : 1;
   }
 
+  /** Blocks until the helper thread has loaded, at most `ms` (tests, which want it in from the first step). */
+  waitForHelper(ms: number): void {
+    this.helper?.waitLoaded(ms);
+  }
+
   /** Releases the helper thread, if any. Safe to call twice. */
   dispose(): void {
     this.helper?.close();
@@ -133,7 +140,9 @@ export class Tsne {
     const { grad, scratch, embedding: y, n } = this;
     // Gradient / 4 (the convention the learning rate refers to): attraction − repulsion / Z; the helper thread,
     // when there is one, computes the attraction meanwhile.
-    const helper = this.helper?.alive ? this.helper : null;
+    // Until its module has loaded (seconds from source, at a million points after P) the helper is left out: this
+    // thread does the whole step instead of blocking for it.
+    const helper = this.helper?.loaded ? this.helper : null;
     const bh = this.repulsion instanceof BarnesHutRepulsion ? this.repulsion : null;
     let done = false;
     if (helper) {
@@ -146,6 +155,7 @@ export class Tsne {
         const inv = 1 / this.z;
         for (let t = 0; t < 2 * n; t++) grad[t] -= scratch[t] * inv;
         done = true;
+        this.helperRounds++;
       }
     }
     // On one thread the step is exactly `quarterGradient`, the function the finite-difference test checks.
@@ -156,9 +166,18 @@ export class Tsne {
 
   /** KL(P‖Q) of the current embedding (without exaggeration); recomputes Z exactly when N is small. */
   kl(): number {
+    return klDivergence(this.p, this.embedding, this.klZ());
+  }
+
+  /** `kl()` yielding to `slicer` as it goes (seconds at a million points); throws `Cancelled` when cancelled. */
+  klSliced(slicer: Slicer): Promise<number> {
+    return klDivergenceSliced(this.p, this.embedding, this.klZ(), slicer);
+  }
+
+  private klZ(): number {
     if (Number.isNaN(this.z) || this.n <= 2000) {
       this.z = new ExactRepulsion().compute(this.embedding, this.n, this.scratch);
     }
-    return klDivergence(this.p, this.embedding, this.z);
+    return this.z;
   }
 }

@@ -133,7 +133,7 @@ describe('gradient', () => {
   });
 
   it('2-D FFT round-trips and matches a direct DFT for sizes of 2, 3 and 5', () => {
-    for (const L of [8, 6, 30, 20, 2]) {
+    for (const L of [8, 6, 30, 20, 2, 16, 24, 40, 64, 9, 18, 54, 72, 90]) {
       const f = new Fft2d(L);
       const re = Float64Array.from({ length: L * L }, (_, t) => Math.sin(t * 1.7) + (t % 5));
       const im = Float64Array.from({ length: L * L }, (_, t) => Math.cos(t * 0.3));
@@ -144,7 +144,11 @@ describe('gradient', () => {
         [0, 0],
         [1, L - 1],
         [L >> 1, Math.floor(L / 3)],
-      ]) {
+        // More residues of the frequencies, so that every output position of each butterfly is checked.
+        [3, 5],
+        [7, -2],
+        [-3, 6],
+      ].map(([a, b]) => [((a % L) + L) % L, ((b % L) + L) % L])) {
         let sr = 0;
         let si = 0;
         for (let a = 0; a < L; a++)

@@ -62,11 +62,19 @@ describe('runTsne', () => {
       const one = await runTsne(data, n, d, { ...opts, threads: 1 });
       const two = await runTsne(data, n, d, { ...opts, threads: 2 });
       expect(Array.from(two.embedding)).toEqual(Array.from(one.embedding));
-      // And the helper really took part (a failed helper falls back silently).
+      // And with the helper in every step from the first (a run leaves it out until it has loaded, and a failed
+      // helper falls back silently): the same embedding, and it really took part.
       const o = resolveOptions(n, { ...opts, threads: 2 });
-      const tsne = new Tsne(await computeAffinities(data, n, d, o), pcaInitialization(data, n, d, 1), o);
-      for (let i = 0; i < 3; i++) tsne.step();
+      const p = await computeAffinities(data, n, d, o);
+      const init = pcaInitialization(data, n, d, o.seed);
+      const tsne = new Tsne(p, init, o);
+      tsne.waitForHelper(30000);
+      for (let i = 0; i < opts.iterations; i++) tsne.step();
+      expect(tsne.helperRounds).toBe(opts.iterations);
       expect(tsne.threadsInUse).toBe(2);
+      const ones = new Tsne(p, init, { ...o, threads: 1 });
+      for (let i = 0; i < opts.iterations; i++) ones.step();
+      expect(Array.from(tsne.embedding)).toEqual(Array.from(ones.embedding));
       tsne.dispose();
     });
   }
