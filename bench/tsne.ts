@@ -155,7 +155,7 @@ for (const n of sizes) {
     );
     const total = (performance.now() - t0) / 1000;
     clearInterval(stallTimer);
-    // The t-SNE's own peak, before the metrics below (trustworthiness holds a sample × N distance block).
+    // The t-SNE's own peak, before the metrics below (trustworthiness takes 256 sample rows × N distances at a time).
     const peak = peakGb();
     // The affinity phases end where the next begins, the last with the affinities' total; the optimisation is its
     // own timer (its first report comes after its setup).
