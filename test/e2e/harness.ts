@@ -78,10 +78,12 @@ export function startBuiltServer(): Promise<WebServer> {
 
 /**
  * The built web server, a browser and a 1280×800 page on the app (page errors logged), once the startup dataset has
- * loaded: the setup most end-to-end files share. `pageOptions` add to the page's options (e.g. acceptDownloads).
+ * loaded: the setup most end-to-end files share. `pageOptions` add to the page's options (e.g. acceptDownloads);
+ * `startupMs` bounds the wait for the startup dataset.
  */
 export async function openApp(
   pageOptions: BrowserContextOptions = {},
+  startupMs = 30_000,
 ): Promise<{ server: WebServer; browser: TestBrowser; page: Page }> {
   const server = await startBuiltServer();
   const browser = await launchChromium();
@@ -91,7 +93,7 @@ export async function openApp(
   await page.waitForFunction(
     () => document.querySelector('[data-testid=dataset-summary]')?.textContent?.includes('images'),
     null,
-    { timeout: 30_000 },
+    { timeout: startupMs },
   );
   return { server, browser, page };
 }

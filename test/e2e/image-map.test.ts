@@ -18,7 +18,7 @@ import type { Dataset } from '../../src-main/engine/datasets/types.js';
 import { parseCsv } from '../../src-main/engine/export/csv.js';
 import { thumbnailPixels } from '../../src-main/engine/jobs/thumbnails.js';
 import type { WebServer } from '../../src-main/web/server.js';
-import { ARTIFACTS, launchChromium, startBuiltServer, type TestBrowser } from './harness.js';
+import { ARTIFACTS, openApp, type TestBrowser } from './harness.js';
 
 const N = 1500;
 let server: WebServer;
@@ -114,16 +114,7 @@ function bruteForceKnn(codes: Float32Array, d: number, i: number, k: number): nu
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   mnist = await loadMnist(N);
-  server = await startBuiltServer();
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-  page.on('pageerror', (e) => console.error('page error:', e.message));
-  await page.goto(server.url);
-  await page.waitForFunction(
-    () => document.querySelector('[data-testid=dataset-summary]')?.textContent?.includes('images'),
-    null,
-    { timeout: 60_000 },
-  );
+  ({ server, browser, page } = await openApp({ acceptDownloads: true }, 60_000));
   await page.fill('[data-testid=subset]', String(N));
   await page.fill('[data-testid=epochs]', '2');
   await page.click('[data-testid=train]');
