@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 
 import type { Random } from '../util/random.js';
-import type { Slicer } from '../util/slicer.js';
+import { inBlocks, type Slicer } from '../util/slicer.js';
 import { startWorker } from '../util/threads.js';
 
 /** Called now and then with the work done so far and the total, both in points (see each search for its unit). */
@@ -57,7 +57,7 @@ export class KnnHeaps {
    * between blocks of rows (a million rows take seconds).
    */
   async finishSliced(slicer?: Slicer): Promise<KnnGraph> {
-    await inBlocks(0, this.n, slicer, (a, b) => this.sortRows(a, b));
+    await inBlocks(0, this.n, BLOCK_ROWS, slicer, (a, b) => this.sortRows(a, b));
     return { n: this.n, k: this.k, indices: this.idx, distances: this.dist };
   }
 
@@ -98,16 +98,8 @@ function siftDown(dist: Float64Array, idx: Int32Array, base: number, size: numbe
   idx[base + pos] = j;
 }
 
-/** Rows per block of the loops over all rows that `inBlocks` slices. */
+/** Rows per block of the loops over all rows that yield between blocks (`inBlocks`). */
 const BLOCK_ROWS = 4096;
-
-/** fn over [from, to) in blocks of BLOCK_ROWS, with a slicer tick before each. */
-async function inBlocks(from: number, to: number, slicer: Slicer | undefined, fn: (a: number, b: number) => void) {
-  for (let a = from; a < to; a += BLOCK_ROWS) {
-    await slicer?.tick();
-    fn(a, Math.min(to, a + BLOCK_ROWS));
-  }
-}
 
 function toFloat64(data: Float32Array | Float64Array): Float64Array {
   return data instanceof Float64Array ? data : Float64Array.from(data);
@@ -430,7 +422,7 @@ async function refine(
   heaps.dist.set(distances);
   heaps.idx.set(indices);
   // Rows are sorted ascending; a max-heap must have its largest on top: reversing a sorted row gives a valid heap.
-  await inBlocks(0, n, slicer, (a, b) => {
+  await inBlocks(0, n, BLOCK_ROWS, slicer, (a, b) => {
     for (let i = a; i < b; i++) {
       heaps.dist.subarray(i * k, (i + 1) * k).reverse();
       heaps.idx.subarray(i * k, (i + 1) * k).reverse();
@@ -451,13 +443,13 @@ async function refine(
   }
   if (theirs && !(await theirs)) refineRows(x, d, indices, fresh, heaps, split, n, e1, e2, stamp);
   const sorted = ready ? helper!.run({ type: 'sort', from: split, to: n, dist: heaps.dist, idx: heaps.idx }) : null;
-  await inBlocks(0, split, slicer, (a, b) => heaps.sortRows(a, b));
-  if (!sorted || !(await sorted)) await inBlocks(split, n, slicer, (a, b) => heaps.sortRows(a, b));
+  await inBlocks(0, split, BLOCK_ROWS, slicer, (a, b) => heaps.sortRows(a, b));
+  if (!sorted || !(await sorted)) await inBlocks(split, n, BLOCK_ROWS, slicer, (a, b) => heaps.sortRows(a, b));
   const next: KnnGraph = { n, k, indices: heaps.idx, distances: heaps.dist };
   // New entries: those not in the row before.
   const isNew = shared ? new Uint8Array(new SharedArrayBuffer(n * k)) : new Uint8Array(n * k);
   const mark = new Int32Array(n).fill(-1);
-  await inBlocks(0, n, slicer, (a, b) => {
+  await inBlocks(0, n, BLOCK_ROWS, slicer, (a, b) => {
     for (let i = a; i < b; i++) {
       for (let t = 0; t < k; t++) mark[indices[i * k + t]] = i;
       for (let t = 0; t < k; t++) isNew[i * k + t] = mark[next.indices[i * k + t]] === i ? 0 : 1;

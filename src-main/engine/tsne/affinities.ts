@@ -96,9 +96,8 @@ export async function conditionalProbabilities(
  * P = (P_cond + P_condᵀ) / 2N as CSR, merging the two directions of every edge. Row j lists, in this order, the
  * points i < j that have j among their neighbours, j's own neighbours, then such points i > j, each column once
  * (first-seen order, values summed in that order). Memory beyond the graph: the transpose (an int and a double per
- * edge) and the result at its exact size, counted in a first pass; the result is over
- * shared memory, so t-SNE's helper thread reads it without a copy. Yields to `slicer` every 8,192 rows (a million
- * points take seconds here).
+ * edge) and the result at its exact size, counted in a first pass; the result is over shared memory, so t-SNE's
+ * helper thread reads it without a copy. Yields to `slicer` every 8,192 rows (a million points take seconds here).
  */
 export async function symmetrize(
   graph: KnnGraph,

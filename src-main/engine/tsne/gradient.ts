@@ -1,4 +1,4 @@
-import type { Slicer } from '../util/slicer.js';
+import { inBlocks, type Slicer } from '../util/slicer.js';
 import type { SparseMatrix } from './affinities.js';
 
 /**
@@ -76,8 +76,13 @@ const entropyTerms = new WeakMap<SparseMatrix, { plogp: number; sum: number }>()
 /** Rows of KL's sums per block in the sliced version (a million points take seconds). */
 const KL_BLOCK_ROWS = 16384;
 
-/** Σ p log p and Σ p over P's entries [from, to), added to the running sums in `acc`. */
-function pTermsRange(values: Float64Array, from: number, to: number, acc: { plogp: number; sum: number }): void {
+/** Σ p log p and Σ p over P's entries [from, to), added to the running sums in `acc`, which it returns. */
+function pTermsRange(
+  values: Float64Array,
+  from: number,
+  to: number,
+  acc: { plogp: number; sum: number },
+): { plogp: number; sum: number } {
   let { plogp, sum } = acc;
   for (let e = from; e < to; e++) {
     const v = values[e];
@@ -88,6 +93,7 @@ function pTermsRange(values: Float64Array, from: number, to: number, acc: { plog
   }
   acc.plogp = plogp;
   acc.sum = sum;
+  return acc;
 }
 
 /** kl + Σ p log(1 + d²) over rows [from, to) of P. */
@@ -111,11 +117,7 @@ function klRows(p: SparseMatrix, y: Float64Array, from: number, to: number, kl: 
 /** KL(P‖Q) = Σ p log p + Σ p log(1 + d²) + log Z, over P's nonzeros (P sums to 1). */
 export function klDivergence(p: SparseMatrix, y: Float64Array, z: number): number {
   let terms = entropyTerms.get(p);
-  if (!terms) {
-    terms = { plogp: 0, sum: 0 };
-    pTermsRange(p.values, 0, p.values.length, terms);
-    entropyTerms.set(p, terms);
-  }
+  if (!terms) entropyTerms.set(p, (terms = pTermsRange(p.values, 0, p.values.length, { plogp: 0, sum: 0 })));
   return terms.plogp + klRows(p, y, 0, p.n, 0) + terms.sum * Math.log(z);
 }
 
@@ -127,17 +129,10 @@ export async function klDivergenceSliced(p: SparseMatrix, y: Float64Array, z: nu
   let terms = entropyTerms.get(p);
   if (!terms) {
     const acc = { plogp: 0, sum: 0 };
-    for (let i = 0; i < p.n; i += KL_BLOCK_ROWS) {
-      await slicer.tick();
-      pTermsRange(p.values, p.rowPtr[i], p.rowPtr[Math.min(p.n, i + KL_BLOCK_ROWS)], acc);
-    }
-    terms = acc;
-    entropyTerms.set(p, terms);
+    await inBlocks(0, p.n, KL_BLOCK_ROWS, slicer, (a, b) => pTermsRange(p.values, p.rowPtr[a], p.rowPtr[b], acc));
+    entropyTerms.set(p, (terms = acc));
   }
   let kl = 0;
-  for (let i = 0; i < p.n; i += KL_BLOCK_ROWS) {
-    await slicer.tick();
-    kl = klRows(p, y, i, Math.min(p.n, i + KL_BLOCK_ROWS), kl);
-  }
+  await inBlocks(0, p.n, KL_BLOCK_ROWS, slicer, (a, b) => (kl = klRows(p, y, a, b, kl)));
   return terms.plogp + kl + terms.sum * Math.log(z);
 }

@@ -35,3 +35,20 @@ export class Slicer {
     if (this.signal?.aborted) throw new Cancelled();
   }
 }
+
+/**
+ * fn over [from, to) in blocks of `size`, with a slicer tick before each: one loop over every row of a large input
+ * (a million points) that would otherwise run for seconds without the event loop turning.
+ */
+export async function inBlocks(
+  from: number,
+  to: number,
+  size: number,
+  slicer: Slicer | undefined,
+  fn: (a: number, b: number) => void,
+): Promise<void> {
+  for (let a = from; a < to; a += size) {
+    await slicer?.tick();
+    fn(a, Math.min(to, a + size));
+  }
+}

@@ -3,10 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { exactKnn } from '../../../src-main/engine/neighbors/knn.js';
 import { jointProbabilities, type SparseMatrix } from '../../../src-main/engine/tsne/affinities.js';
 import { Fft2d } from '../../../src-main/engine/tsne/fft.js';
-import { klDivergence, quarterGradient, type Repulsion } from '../../../src-main/engine/tsne/gradient.js';
+import {
+  klDivergence,
+  klDivergenceSliced,
+  quarterGradient,
+  type Repulsion,
+} from '../../../src-main/engine/tsne/gradient.js';
 import { BarnesHutRepulsion } from '../../../src-main/engine/tsne/gradient-bh.js';
 import { ExactRepulsion } from '../../../src-main/engine/tsne/gradient-exact.js';
 import { FftRepulsion, smoothAtLeast } from '../../../src-main/engine/tsne/gradient-fft.js';
+import { createRandom } from '../../../src-main/engine/util/random.js';
+import { Slicer } from '../../../src-main/engine/util/slicer.js';
 import { blobs, clusteredPoints2d, randomPoints2d } from './helpers.js';
 
 async function problem(n: number) {
@@ -126,6 +133,24 @@ describe('gradient', () => {
     expect(errors[1]).toBeLessThan(0.01);
     expect(errors[1]).toBeLessThan(errors[0] / 2);
     expect(errors[2]).toBeLessThan(errors[1] / 2);
+  });
+
+  it("the time-sliced KL gives the same value bit for bit, before and after P's entropy is cached", async () => {
+    // A sparse P over 40,000 points (more than two blocks of rows), 5 entries a row; KL needs no calibrated P.
+    const n = 40000;
+    const per = 5;
+    const r = createRandom(3);
+    const rowPtr = Int32Array.from({ length: n + 1 }, (_, i) => i * per);
+    const colInd = Int32Array.from({ length: n * per }, () => r.int(n));
+    const values = Float64Array.from({ length: n * per }, () => r.next() / (n * per));
+    const p: SparseMatrix = { n, rowPtr, colInd, values };
+    const y = Float64Array.from({ length: 2 * n }, () => 50 * r.normal());
+    const z = 1234.5;
+    // A slicer whose slices are 0 ms: it yields at every block.
+    const sliced = await klDivergenceSliced(p, y, z, new Slicer(undefined, 0));
+    expect(klDivergence(p, y, z)).toBe(sliced);
+    expect(await klDivergenceSliced(p, y, z, new Slicer(undefined, 0))).toBe(sliced);
+    expect(klDivergence({ ...p }, y, z)).toBe(sliced);
   });
 
   it('grid sides are 5-smooth, the smallest at or above the request', () => {
