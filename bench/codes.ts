@@ -2,11 +2,11 @@
  * Is the autoencoder's map better than PCA's? (issue 13.) On the first N images of a dataset, in one run:
  * PCA-50 of the pixels → t-SNE, then the default recipe (what Train & project does with no field touched:
  * models/recipe.ts) → codes → t-SNE, or the kinds given. Prints one line per input: 10-NN accuracy in 2-D
- * (leave-one-out), trustworthiness (k = 10, 1,000 sampled points) against the pixels for both, so they
+ * (leave-one-out), trustworthiness (k = 10, --trust-sample points, default 10,000) against the pixels for both, so they
  * compare, training seconds, t-SNE seconds and their ratio (timings in the same run: the machine is shared),
  * and the load average.
  * Usage: npm run bench:codes -- [--data mnist|<folder or CSV/.npy file>] [--n 10000] [--kinds <default>,deep]
- *                               [--epochs <n>] [--code-sizes 32,64] [--no-pca] [--code-knn]
+ *                               [--epochs <n>] [--code-sizes 32,64] [--no-pca] [--code-knn] [--trust-sample 10000]
  * --code-sizes trains each kind once per code size (default: the kind's own).
  * --code-knn also prints the 10-NN accuracy in code space (cheap; the screen used to pick candidates).
  */
@@ -16,6 +16,7 @@ import { selectBackend } from '../src-main/engine/backends/select.js';
 import { loadFolder } from '../src-main/engine/datasets/index.js';
 import { loadMnist } from '../src-main/engine/datasets/mnist.js';
 import { itemSize, takeFirst } from '../src-main/engine/datasets/types.js';
+import { matMulDistances } from '../src-main/engine/metrics/distances.js';
 import { knnAccuracy, trustworthiness } from '../src-main/engine/metrics/index.js';
 import { pca } from '../src-main/engine/projection/pca.js';
 import { trainAutoencoder } from '../src-main/engine/training/train.js';
@@ -39,6 +40,8 @@ const codeSizes = process.argv.includes('--code-sizes') ? arg('code-sizes', '').
 for (const c of codeSizes)
   if (c !== undefined && !(Number.isInteger(c) && c >= 1)) throw new Error(`--code-sizes: "${c}" is not a size`);
 const codeKnn = process.argv.includes('--code-knn');
+const trustSample = Number(arg('trust-sample', '10000'));
+if (!(Number.isInteger(trustSample) && trustSample >= 100)) throw new Error('--trust-sample must be an integer ≥ 100');
 const load = () =>
   os
     .loadavg()
@@ -62,10 +65,11 @@ async function map(label: string, x: Float32Array, d: number, prepSeconds: numbe
   const r = await runTsne(x, n, d, {});
   const tsneSeconds = (performance.now() - t0) / 1000;
   const acc = knnAccuracy(r.embedding, n, 2, ds.labels, 10);
-  const tw = trustworthiness(pixels, size, r.embedding, 2, n, 10, 1000, 1);
+  const m = Math.min(n, trustSample);
+  const tw = trustworthiness(pixels, size, r.embedding, 2, n, 10, m, 1, matMulDistances(pixels, size, n));
   const extra = codeKnn ? ` code-knn10=${knnAccuracy(x, n, d, ds.labels, 10).toFixed(4)}` : '';
   console.log(
-    `codes ${ds.name} input=${label} N=${n} knn10=${acc.toFixed(4)} trust10=${tw.toFixed(4)}${extra} ` +
+    `codes ${ds.name} input=${label} N=${n} knn10=${acc.toFixed(4)} trust10=${tw.toFixed(4)} (${m} sampled)${extra} ` +
       `${prep}=${prepSeconds.toFixed(1)}s tsne=${tsneSeconds.toFixed(1)}s ratio=${(prepSeconds / tsneSeconds).toFixed(2)} load ${load()}`,
   );
 }
