@@ -17,6 +17,7 @@ import { DEFAULT_NOISE_LEVEL } from '../src-main/engine/models/denoising.js';
 import type { Autoencoder } from '../src-main/engine/models/index.js';
 import { SEQ2SEQ_OUTPUT_BIAS } from '../src-main/engine/models/seq2seq.js';
 import { SPARSE_L1 } from '../src-main/engine/models/sparse.js';
+import { WIDE_STRESS_WEIGHT } from '../src-main/engine/models/wide.js';
 
 /** The twin script, next to this file. */
 export const TWINS_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'torch_twins.py');
@@ -93,7 +94,15 @@ export function twinSpec(built: Autoencoder): TwinSpec {
     if (!same(enc, wantEnc) || !same(dec, wantDec))
       refuse(`relu dense layers to a ${codeActivation} code, mirrored, sigmoid out`);
     if (kind === 'wide')
-      return { kind, lr, hidden, code, codeActivation, schedule: built.defaults.schedule ?? 'constant' };
+      return {
+        kind,
+        lr,
+        hidden,
+        code,
+        codeActivation,
+        schedule: built.defaults.schedule ?? 'constant',
+        stress: WIDE_STRESS_WEIGHT,
+      };
     return { kind, lr, hidden, code, ...(kind === 'sparse' ? { l1: SPARSE_L1 } : {}) };
   }
   if (kind === 'conv' || kind === 'denoising') {

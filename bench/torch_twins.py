@@ -9,7 +9,7 @@ its hard sigmoid, clip(0.2·x + 0.5, 0, 1), not the logistic one), the
 initialisers (Glorot-uniform kernels, orthogonal recurrent kernels, zero
 biases, forget-gate bias 1, seq2seq's output bias −2), the objective (mean
 per-pixel BCE on predictions clipped to [1e-7, 1 − 1e-7]; sparse adds
-l1·Σ|code|/batch; denoising trains on x + level·N(0, 1) clipped to [0, 1];
+l1·Σ|code|/batch; wide adds its distance stress; denoising trains on x + level·N(0, 1) clipped to [0, 1];
 the VAE's loss is per image, summed BCE + KL), Adam as TF.js runs it (betas
 0.9/0.999, epsilon 1e-7, which is TF.js's float32 default; PyTorch's is 1e-8)
 and the loop of src-main/engine/training/train.ts: a fresh shuffle each
@@ -55,7 +55,8 @@ DEFAULTS = {
     "seq2seq": {"code": 64, "decoder": 128, "lr": 2e-3, "outputBias": -2.0},
     "vae": {"hidden": 256, "code": 2, "lr": 1e-3},
     # Not a tutorial kind (models/wide.ts): a linear code, and the learning rate on a cosine from lr to 0 over the run.
-    "wide": {"hidden": [512, 256], "code": 32, "lr": 2e-3, "codeActivation": "linear", "schedule": "cosine"},
+    "wide": {"hidden": [512, 256], "code": 32, "lr": 2e-3, "codeActivation": "linear", "schedule": "cosine",
+             "stress": 1.0},
 }
 
 EPS = 1e-7  # models/common.ts: keeps log() finite
@@ -64,6 +65,24 @@ EPS = 1e-7  # models/common.ts: keeps log() finite
 def bce_elements(x, y):
     yc = y.clamp(EPS, 1 - EPS)
     return -(x * yc.log() + (1 - x) * (1 - yc).log())
+
+
+def distance_stress(z, x, eps=1e-6):
+    """models/common.ts distanceStress: Sammon-weighted stress of mean-scaled code vs pixel distances, pairs i != j."""
+    b = x.shape[0]
+    if b < 2:
+        return z.sum() * 0
+
+    def dist(t):
+        t = t.reshape(b, -1)
+        sq = (t * t).sum(1, keepdim=True)
+        return (sq + sq.T - 2 * t @ t.T).clamp(min=0).add(eps).sqrt()
+
+    off = 1 - torch.eye(b)
+    pairs = b * (b - 1)
+    dx, dz = dist(x.detach()) * off, dist(z) * off
+    a, c = dx / (dx.sum() / pairs), dz / (dz.sum() / pairs)
+    return (((c - a) ** 2) / (a + torch.eye(b) + eps) * off).sum() / pairs
 
 
 def glorot(layer):
@@ -76,7 +95,7 @@ def glorot(layer):
 class Dense(nn.Module):
     """simple, sparse, deep, wide: relu layers down to a relu (wide: linear) code, the mirror back, sigmoid out."""
 
-    def __init__(self, size, hidden, code, l1=0.0, code_linear=False):
+    def __init__(self, size, hidden, code, l1=0.0, code_linear=False, stress=0.0):
         super().__init__()
         widths = [size, *hidden, code]
         enc, dec = [], []
@@ -88,10 +107,13 @@ class Dense(nn.Module):
         for i, (a, b) in enumerate(zip(back, back[1:])):
             dec += [glorot(nn.Linear(a, b)), nn.Sigmoid() if i == len(back) - 2 else nn.ReLU()]
         self.encoder, self.decoder, self.l1 = nn.Sequential(*enc), nn.Sequential(*dec), l1
+        self.stress = stress
 
     def loss(self, x):
         z = self.encoder(x)
         loss = bce_elements(x, self.decoder(z)).mean()
+        if self.stress:
+            loss = loss + self.stress * distance_stress(z, x)
         return loss + z.abs().sum() * (self.l1 / x.shape[0]) if self.l1 else loss
 
 
@@ -234,7 +256,7 @@ def build(spec, shape, lstm):
     kind = spec["kind"]
     if kind in ("simple", "sparse", "deep", "wide"):
         linear = spec.get("codeActivation", "relu") == "linear"
-        return Dense(h * w * c, spec["hidden"], spec["code"], spec.get("l1", 0.0), linear)
+        return Dense(h * w * c, spec["hidden"], spec["code"], spec.get("l1", 0.0), linear, spec.get("stress", 0.0))
     if kind in ("conv", "denoising"):
         return Conv(shape, spec["down"], spec["up"], spec.get("noise"))
     if kind == "seq2seq":

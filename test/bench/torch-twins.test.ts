@@ -54,6 +54,7 @@ describe('the twins read their sizes off our builders', () => {
       code: 32,
       codeActivation: 'linear',
       schedule: 'cosine',
+      stress: 1,
     });
   });
 

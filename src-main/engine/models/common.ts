@@ -55,6 +55,50 @@ export function meanBce(x: tf.Tensor, y: tf.Tensor): tf.Scalar {
   return f(y) as tf.Scalar;
 }
 
+/** Keeps pairwise distances and their ratios finite (identical images in a batch). */
+const DIST_EPS = 1e-6;
+
+/** Distances between the rows of a [b, …] tensor, [b, b], through one matMul. */
+function pairwiseDistances(t: tf.Tensor): tf.Tensor {
+  const flat = t.reshape([t.shape[0]!, -1]) as tf.Tensor2D;
+  const sq = flat.square().sum(1, true);
+  return tf
+    .relu(sq.add(sq.transpose()).sub(tf.matMul(flat, flat, false, true).mul(2)))
+    .add(DIST_EPS)
+    .sqrt();
+}
+
+/**
+ * Sammon-weighted stress between the batch's code distances and its pixel
+ * distances, each scaled by its own mean over the pairs (so the code keeps
+ * its own scale): Σ (d̂z − d̂x)² / d̂x over pairs i ≠ j, divided by their
+ * number. Dividing by d̂x weights the near pairs, the ones a map's
+ * neighbourhoods are made of. An autoencoder's code is free to put two
+ * images that look alike far apart, if that helps the decoder; this term
+ * keeps the code's geometry close to the pixels', which is what
+ * trustworthiness measures a map against (issue 13). No gradient flows to
+ * the pixels.
+ */
+export function distanceStress(code: tf.Tensor, x: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => {
+    const b = code.shape[0]!;
+    if (b < 2) return tf.scalar(0);
+    const off = tf.sub(1, tf.eye(b));
+    const pairs = b * (b - 1);
+    const dx = pairwiseDistances(x).mul(off);
+    const dz = pairwiseDistances(code).mul(off);
+    const a = dx.div(dx.sum().div(pairs));
+    const c = dz.div(dz.sum().div(pairs));
+    return c
+      .sub(a)
+      .square()
+      .div(a.add(tf.eye(b)).add(DIST_EPS))
+      .mul(off)
+      .sum()
+      .div(pairs) as tf.Scalar;
+  });
+}
+
 /**
  * Hands out weight initialisers: seeded in sequence when a seed is given (so
  * the same build gives the same weights), else the layers' own defaults.
@@ -128,7 +172,7 @@ export function buildDense(
   hidden: number[],
   codeSize: number,
   defaults: ModelDefaults,
-  codeRegulariser?: (code: tf.Tensor) => tf.Scalar,
+  codeRegulariser?: (code: tf.Tensor, x: tf.Tensor) => tf.Scalar,
   codeActivation: 'relu' | 'linear' = 'relu',
 ): Autoencoder {
   checkOptions(kind, o);
@@ -147,7 +191,7 @@ export function buildDense(
     tf.tidy(() => {
       const z = encoder.apply(xb, { training: true }) as tf.Tensor;
       const r = decoder.apply(z, { training: true }) as tf.Tensor;
-      return meanBce(xb, r).add(codeRegulariser(z)) as tf.Scalar;
+      return meanBce(xb, r).add(codeRegulariser(z, xb)) as tf.Scalar;
     }),
   );
 }
