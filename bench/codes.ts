@@ -59,17 +59,20 @@ console.log(
   `# ${ds.name} (${data}) N=${n} ${ds.height}×${ds.width}×${ds.channels}, backend ${backend.name}, load ${load()}`,
 );
 
+// Every map is measured against the same pixels: their norms are summed once.
+const pixelDistances = matMulDistances(pixels, size, n);
+const trustPoints = Math.min(n, trustSample);
+
 /** t-SNE (the app's defaults) of x, and its 2-D 10-NN accuracy and trustworthiness against the pixels. */
 async function map(label: string, x: Float32Array, d: number, prepSeconds: number, prep: string): Promise<void> {
   const t0 = performance.now();
   const r = await runTsne(x, n, d, {});
   const tsneSeconds = (performance.now() - t0) / 1000;
   const acc = knnAccuracy(r.embedding, n, 2, ds.labels, 10);
-  const m = Math.min(n, trustSample);
-  const tw = trustworthiness(pixels, size, r.embedding, 2, n, 10, m, 1, matMulDistances(pixels, size, n));
+  const tw = trustworthiness(pixels, size, r.embedding, 2, n, 10, trustPoints, 1, pixelDistances);
   const extra = codeKnn ? ` code-knn10=${knnAccuracy(x, n, d, ds.labels, 10).toFixed(4)}` : '';
   console.log(
-    `codes ${ds.name} input=${label} N=${n} knn10=${acc.toFixed(4)} trust10=${tw.toFixed(4)} (${m} sampled)${extra} ` +
+    `codes ${ds.name} input=${label} N=${n} knn10=${acc.toFixed(4)} trust10=${tw.toFixed(4)} (${trustPoints} sampled)${extra} ` +
       `${prep}=${prepSeconds.toFixed(1)}s tsne=${tsneSeconds.toFixed(1)}s ratio=${(prepSeconds / tsneSeconds).toFixed(2)} load ${load()}`,
   );
 }

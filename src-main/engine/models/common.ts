@@ -83,19 +83,14 @@ export function distanceStress(code: tf.Tensor, x: tf.Tensor): tf.Scalar {
   return tf.tidy(() => {
     const b = code.shape[0]!;
     if (b < 2) return tf.scalar(0);
-    const off = tf.sub(1, tf.eye(b));
+    const eye = tf.eye(b);
+    const off = tf.sub(1, eye);
     const pairs = b * (b - 1);
     const dx = pairwiseDistances(x).mul(off);
     const dz = pairwiseDistances(code).mul(off);
     const a = dx.div(dx.sum().div(pairs));
     const c = dz.div(dz.sum().div(pairs));
-    return c
-      .sub(a)
-      .square()
-      .div(a.add(tf.eye(b)).add(DIST_EPS))
-      .mul(off)
-      .sum()
-      .div(pairs) as tf.Scalar;
+    return c.sub(a).square().div(a.add(eye).add(DIST_EPS)).mul(off).sum().div(pairs) as tf.Scalar;
   });
 }
 

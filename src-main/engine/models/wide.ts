@@ -43,7 +43,8 @@ export function buildWide(o: BuildOptions): Autoencoder {
     [512, 256],
     o.codeSize ?? 32,
     WIDE_DEFAULTS,
-    (z, x) => tf.tidy(() => distanceStress(z, x).mul(WIDE_STRESS_WEIGHT) as tf.Scalar),
+    // buildDense's loss runs the regulariser inside its own tidy.
+    (z, x) => distanceStress(z, x).mul(WIDE_STRESS_WEIGHT) as tf.Scalar,
     'linear',
   );
 }
