@@ -84,25 +84,32 @@ export function twinSpec(built: Autoencoder): TwinSpec {
   const conv = (f: number, act: string) => `Conv2D(${f},3,3,same,${act})`;
   const same = (a: string[], b: string[]) => a.length === b.length && a.every((v, i) => v === b[i]);
 
-  if (kind === 'simple' || kind === 'sparse' || kind === 'deep' || kind === 'wide') {
+  if (kind === 'wide') {
+    // models/wide.ts: relu layers to a linear code layer, plus the code's linear path from the pixels, added.
+    const widths = numbers(enc.filter((d) => d.endsWith(',relu)')));
+    const code = built.codeSize;
+    const wantEnc = [...widths.map((u) => dense(u, 'relu')), dense(code, 'linear'), dense(code, 'linear'), 'Add'];
+    const wantDec = [...[...widths].reverse().map((u) => dense(u, 'relu')), dense(size, 'sigmoid')];
+    if (!same(enc, wantEnc) || !same(dec, wantDec))
+      refuse('relu dense layers to a linear code plus a linear path from the pixels, mirrored, sigmoid out');
+    return {
+      kind,
+      lr,
+      hidden: widths,
+      code,
+      codeActivation: 'linear',
+      schedule: built.defaults.schedule ?? 'constant',
+      stress: WIDE_STRESS_WEIGHT,
+      skip: true,
+    };
+  }
+  if (kind === 'simple' || kind === 'sparse' || kind === 'deep') {
     const widths = numbers(enc);
     const hidden = widths.slice(0, -1);
     const code = widths[widths.length - 1]!;
-    const codeActivation = kind === 'wide' ? 'linear' : 'relu';
-    const wantEnc = [...hidden.map((u) => dense(u, 'relu')), dense(code, codeActivation)];
+    const wantEnc = [...hidden.map((u) => dense(u, 'relu')), dense(code, 'relu')];
     const wantDec = [...[...hidden].reverse().map((u) => dense(u, 'relu')), dense(size, 'sigmoid')];
-    if (!same(enc, wantEnc) || !same(dec, wantDec))
-      refuse(`relu dense layers to a ${codeActivation} code, mirrored, sigmoid out`);
-    if (kind === 'wide')
-      return {
-        kind,
-        lr,
-        hidden,
-        code,
-        codeActivation,
-        schedule: built.defaults.schedule ?? 'constant',
-        stress: WIDE_STRESS_WEIGHT,
-      };
+    if (!same(enc, wantEnc) || !same(dec, wantDec)) refuse('relu dense layers to a relu code, mirrored, sigmoid out');
     return { kind, lr, hidden, code, ...(kind === 'sparse' ? { l1: SPARSE_L1 } : {}) };
   }
   if (kind === 'conv' || kind === 'denoising') {

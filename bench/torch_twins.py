@@ -55,8 +55,8 @@ DEFAULTS = {
     "seq2seq": {"code": 64, "decoder": 128, "lr": 2e-3, "outputBias": -2.0},
     "vae": {"hidden": 256, "code": 2, "lr": 1e-3},
     # Not a tutorial kind (models/wide.ts): a linear code, and the learning rate on a cosine from lr to 0 over the run.
-    "wide": {"hidden": [512, 256], "code": 32, "lr": 2e-3, "codeActivation": "linear", "schedule": "cosine",
-             "stress": 1.0},
+    "wide": {"hidden": [512, 256], "code": 50, "lr": 2e-3, "codeActivation": "linear", "schedule": "cosine",
+             "stress": 10.0, "skip": True},
 }
 
 EPS = 1e-7  # models/common.ts: keeps log() finite
@@ -93,9 +93,11 @@ def glorot(layer):
 
 
 class Dense(nn.Module):
-    """simple, sparse, deep, wide: relu layers down to a relu (wide: linear) code, the mirror back, sigmoid out."""
+    """simple, sparse, deep, wide: relu layers down to a relu (wide: linear) code, the mirror back, sigmoid out.
+    wide (skip): the code is a linear path from the pixels plus the relu path, whose last layer starts at zero;
+    `initialise` sets the linear path to the sample's top principal axes (models/wide.ts)."""
 
-    def __init__(self, size, hidden, code, l1=0.0, code_linear=False, stress=0.0):
+    def __init__(self, size, hidden, code, l1=0.0, code_linear=False, stress=0.0, skip=False):
         super().__init__()
         widths = [size, *hidden, code]
         enc, dec = [], []
@@ -106,8 +108,30 @@ class Dense(nn.Module):
         back = widths[::-1]
         for i, (a, b) in enumerate(zip(back, back[1:])):
             dec += [glorot(nn.Linear(a, b)), nn.Sigmoid() if i == len(back) - 2 else nn.ReLU()]
-        self.encoder, self.decoder, self.l1 = nn.Sequential(*enc), nn.Sequential(*dec), l1
+        self.skip = glorot(nn.Linear(size, code)) if skip else None
+        if skip:
+            nn.init.zeros_(enc[-1].weight)
+        self.mlp, self.decoder, self.l1 = nn.Sequential(*enc), nn.Sequential(*dec), l1
         self.stress = stress
+
+    def encoder(self, x):
+        z = self.mlp(x)
+        return z + self.skip(x) if self.skip is not None else z
+
+    def initialise(self, sample):
+        """The linear path to PCA of the sample (rows of values in [0, 1]): axis k as row k, bias -axis.mean."""
+        if self.skip is None:
+            return
+        m = min(self.skip.out_features, sample.shape[1], sample.shape[0] - 1)
+        with torch.no_grad():
+            mean = sample.mean(0)
+            centred = sample - mean
+            values, vectors = torch.linalg.eigh(centred.T @ centred / (sample.shape[0] - 1))
+            axes = vectors[:, values.argsort(descending=True)[:m]].T
+            self.skip.weight.zero_()
+            self.skip.bias.zero_()
+            self.skip.weight[:m] = axes
+            self.skip.bias[:m] = -(axes @ mean)
 
     def loss(self, x):
         z = self.encoder(x)
@@ -256,7 +280,10 @@ def build(spec, shape, lstm):
     kind = spec["kind"]
     if kind in ("simple", "sparse", "deep", "wide"):
         linear = spec.get("codeActivation", "relu") == "linear"
-        return Dense(h * w * c, spec["hidden"], spec["code"], spec.get("l1", 0.0), linear, spec.get("stress", 0.0))
+        return Dense(
+            h * w * c, spec["hidden"], spec["code"], spec.get("l1", 0.0), linear, spec.get("stress", 0.0),
+            spec.get("skip", False),
+        )
     if kind in ("conv", "denoising"):
         return Conv(shape, spec["down"], spec["up"], spec.get("noise"))
     if kind == "seq2seq":
@@ -309,8 +336,11 @@ def train_one(spec, images, shape, args):
     model = build(spec, shape, args.lstm)
     opt = torch.optim.Adam(model.parameters(), lr=spec["lr"], betas=(0.9, 0.999), eps=1e-7)
     n, batch = images.shape[0], args.batch
-    start = time.perf_counter()
     order = torch.randperm(n)
+    if isinstance(model, Dense):
+        # train.ts INIT_SAMPLE_ROWS: the head of the shuffled order; set up before the epoch's clock, as ours is.
+        model.initialise(images[order[:5000]].float().mul_(1 / 255))
+    start = time.perf_counter()
     loss_sum, seen = 0.0, 0
     steps = math.ceil(n / batch)
     for step, b in enumerate(range(0, n, batch)):

@@ -19,9 +19,8 @@ writes the projections as CSV (index,[file,]label,x,y).
 
 Options:
   --model <kind>        ${MODEL_KINDS.join(', ')} (default ${DEFAULT_MODEL_KIND})
-  --epochs <n>          training epochs (default: the model's; wide takes about 800 steps,
-                        at least 2 epochs; the tutorial kinds 10)
-  --code-size <n>       size of the code vector (default 32)
+  --epochs <n>          training epochs (default: the model's; wide 1, the tutorial kinds 10)
+  --code-size <n>       size of the code vector (default: the model's; wide 50, most kinds 32)
   --batch-size <n>      images per batch (default: the model's, smaller for small datasets)
   --learning-rate <r>   Adam's learning rate (default: the model's, 1e-3 for most)
   --noise-level <s>     denoising: training noise, 0 to 1 (default 0.5)
@@ -49,9 +48,10 @@ export interface EmbedArgs {
   /** "mnist" or a folder path. */
   dataset: string;
   model: ModelKind;
-  /** Absent: the model's default (a step budget for wide, else 10). */
+  /** Absent: the model's default (1 for wide, else 10). */
   epochs?: number;
-  codeSize: number;
+  /** Absent: the model's default (wide 50, most kinds 32). */
+  codeSize?: number;
   batchSize?: number;
   learningRate?: number;
   /** Denoising only: training noise level. */
@@ -177,7 +177,7 @@ export function parseCli(argv: string[]): CliArgs {
     dataset,
     model,
     epochs: int('epochs', o.epochs, 1, LIMITS.epochs.max),
-    codeSize: int('code-size', o['code-size'], 1, LIMITS.codeSize.max) ?? 32,
+    codeSize: int('code-size', o['code-size'], 1, LIMITS.codeSize.max),
     batchSize: int('batch-size', o['batch-size'], 1, LIMITS.batchSize.max),
     learningRate: numberIn('learning-rate', o['learning-rate'], 0, LIMITS.learningRate.max, true),
     noiseLevel: numberIn('noise-level', o['noise-level'], 0, 1),

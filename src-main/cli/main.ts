@@ -92,7 +92,7 @@ async function embed(a: EmbedArgs): Promise<void> {
       params: {
         model: a.model,
         ...(a.epochs !== undefined ? { epochs: a.epochs } : {}),
-        codeSize: a.codeSize,
+        ...(a.codeSize !== undefined ? { codeSize: a.codeSize } : {}),
         seed: a.seed,
         ...(a.batchSize ? { batchSize: a.batchSize } : {}),
         ...(a.learningRate !== undefined ? { learningRate: a.learningRate } : {}),

@@ -40,7 +40,7 @@ export class Settings {
   /** Folders loaded before (this browser's memory), most recent first. */
   recentFolders = $state<string[]>(recentFolders());
   model = $state<ModelKind>(DEFAULT_MODEL_KIND);
-  /** Null leaves the model's default: wide's step budget (models/recipe.ts), 10 for the tutorial kinds. */
+  /** Null leaves the model's default: 1 for wide (models/recipe.ts), 10 for the tutorial kinds. */
   epochs = $state<number | null>(null);
   /** Batch size; null lets the engine choose from the model's default and the dataset's size. */
   batchSize = $state<number | null>(null);

@@ -51,10 +51,11 @@ describe('the twins read their sizes off our builders', () => {
       kind: 'wide',
       lr: 2e-3,
       hidden: [512, 256],
-      code: 32,
+      code: 50,
       codeActivation: 'linear',
       schedule: 'cosine',
-      stress: 1,
+      stress: 10,
+      skip: true,
     });
   });
 

@@ -154,7 +154,7 @@ describe('argument parsing', () => {
       dataset: 'mnist',
       model: 'wide',
       epochs: undefined,
-      codeSize: 32,
+      codeSize: undefined,
       batchSize: undefined,
       method: 'tsne',
       perplexity: 30,

@@ -64,7 +64,7 @@ describe('the page state chain', () => {
     const { engine, app } = page();
     await trainAndProject(engine, app, 300);
     const train = engine.sent.find((c) => c.type === 'train');
-    // No field touched: the default kind, and its own epochs (wide's step budget).
+    // No field touched: the default kind, and its own epochs (wide: 1).
     expect(train).toMatchObject({ params: { model: 'wide' } });
     expect(train?.type === 'train' && 'epochs' in train.params).toBe(false);
     expect(app.trained?.dataset).toBe(app.dataset);

@@ -1,22 +1,16 @@
 import type { ModelDefaults } from './types.js';
 
-/** Epochs when the caller leaves them out and the kind has no step budget (what the UI and CLI always sent). */
+/** Epochs when the caller leaves them out and the kind names none of its own (what the UI and CLI always sent). */
 export const FALLBACK_EPOCHS = 10;
 
 /**
- * The epochs a run takes when the caller leaves them out: for a kind with a
- * step budget, enough epochs that training takes about `steps` optimiser
- * steps of `batchSize` on `nTrain` images, clamped to [minEpochs, epochs];
- * else FALLBACK_EPOCHS. Why a step budget: code quality follows the number of
- * updates (issue 13), so 1,797 images need many passes and 63,000 need few,
- * and training time then grows slower than the t-SNE that follows it.
+ * The epochs a run takes when the caller leaves them out: the kind's
+ * `autoEpochs` (wide: 1), else FALLBACK_EPOCHS. A fixed number of passes
+ * keeps training in proportion to the dataset, as the t-SNE that follows it
+ * is (issue 13: training must not take longer than the t-SNE).
  */
-export function defaultEpochs(defaults: ModelDefaults, nTrain: number, batchSize: number): number {
-  if (!(nTrain >= 1) || !(batchSize >= 1)) throw new Error(`defaultEpochs: nTrain ${nTrain}, batchSize ${batchSize}`);
-  if (defaults.steps === undefined) return FALLBACK_EPOCHS;
-  const stepsPerEpoch = Math.ceil(nTrain / batchSize);
-  const wanted = Math.ceil(defaults.steps / stepsPerEpoch);
-  return Math.max(defaults.minEpochs ?? 1, Math.min(defaults.epochs, wanted));
+export function defaultEpochs(defaults: ModelDefaults): number {
+  return defaults.autoEpochs ?? FALLBACK_EPOCHS;
 }
 
 /**

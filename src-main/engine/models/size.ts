@@ -38,7 +38,7 @@ export const DEFAULT_CODE_SIZE: Readonly<Partial<Record<ModelKind, number>>> = O
   simple: 32,
   sparse: 32,
   deep: 32,
-  wide: 32,
+  wide: 50,
   seq2seq: 64,
   vae: 2,
 });
@@ -54,7 +54,8 @@ export function parameterCount(kind: ModelKind, o: BuildOptions): number {
     case 'deep':
       return denseChain([size, 128, 64, c, 64, 128, size]);
     case 'wide':
-      return denseChain([size, 512, 256, c, 256, 512, size]);
+      // The code's linear path from the pixels, beside the relu path.
+      return dense(size, c) + denseChain([size, 512, 256, c, 256, 512, size]);
     case 'vae':
       return dense(size, 256) + 2 * dense(256, c) + denseChain([c, 256, size]);
     case 'conv':

@@ -22,15 +22,8 @@ export interface ModelDefaults {
   epochs: number;
   batchSize: number;
   learningRate: number;
-  /**
-   * When set, epochs left out are chosen so that training takes about this
-   * many optimiser steps (see models/recipe.ts), between `minEpochs` and
-   * `epochs`: what a code is worth depends on the steps taken, not on passes
-   * over the data, so a small dataset gets more passes and a large one fewer.
-   */
-  steps?: number;
-  /** Fewest epochs the step budget may choose (every image seen this often). */
-  minEpochs?: number;
+  /** Epochs a run takes when the caller leaves them out; absent: models/recipe.ts FALLBACK_EPOCHS. */
+  autoEpochs?: number;
   /** Learning rate over the run: constant (the tutorial's), or cosine decay from `learningRate` to 0. */
   schedule?: 'constant' | 'cosine';
 }
@@ -66,4 +59,10 @@ export interface Autoencoder {
    * per-image summed BCE + KL divergence (VAE). Call inside a gradient tape.
    */
   loss(x: tf.Tensor, opts?: LossOptions): tf.Scalar;
+  /**
+   * Sets weights from the data before the first step (wide: its code's linear
+   * path to the sample's principal axes). `sample` is rows training images in
+   * [0, 1], flat, item after item. Kinds without it start from their initialisers.
+   */
+  initialise?(sample: Float32Array, rows: number): void;
 }

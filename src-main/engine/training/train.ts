@@ -9,7 +9,7 @@ import { checkModelSize, MAX_MODEL_BYTES } from '../models/size.js';
 import { createRandom } from '../util/random.js';
 import { yieldToEventLoop } from '../util/slicer.js';
 import { FusedAdam } from './adam.js';
-import { autoBatchSize, batchTensor, shuffleInPlace } from './batches.js';
+import { autoBatchSize, batchArray, batchTensor, shuffleInPlace } from './batches.js';
 import { GradientHelper, MIN_PARALLEL_BATCH, parallelStep, trainingThreads } from './parallel.js';
 import { trainableVariables } from './variables.js';
 
@@ -62,15 +62,17 @@ export interface TrainHooks {
   afterStep?: (model: TrainedAutoencoder, at: { epoch: number; endOfEpoch: boolean }) => Promise<void>;
 }
 
-/** Defaults of the training run when the caller leaves a field out. */
+/**
+ * Defaults of the training run when the caller leaves a field out; epochs,
+ * batch size, learning rate and code size are each kind's own (models/).
+ */
 export const TRAIN_DEFAULTS = Object.freeze({
-  epochs: 10,
-  batchSize: 256,
-  learningRate: 1e-3,
-  codeSize: 32,
   validationSplit: 0.1,
   seed: 1,
 });
+
+/** Training images a model's `initialise` sees (the wide model's PCA: 5,000×784 fits in about 0.3 s). */
+export const INIT_SAMPLE_ROWS = 5000;
 
 /** Result of trainAutoencoder: the model (usable even when cancelled) and its history. */
 export interface TrainResult {
@@ -203,7 +205,7 @@ export function bcePerItem(x: tf.Tensor, y: tf.Tensor): tf.Tensor1D {
  * KL term), batch by batch so that progress is reported and a cancel (the
  * signal) takes effect after the current batch; the model trained so far is
  * returned. Omitted batch size and learning rate take the kind's defaults;
- * omitted epochs the kind's step budget, or 10 (models/recipe.ts), and the
+ * omitted epochs the kind's own (wide: 1), or 10 (models/recipe.ts), and the
  * learning rate follows the kind's schedule. The same seed gives the same run on the same backend (weights,
  * shuffling, noise and sampling all draw from it). With a validation split,
  * training stops early after `hooks.patience` epochs without improvement.
@@ -230,7 +232,18 @@ export async function trainAutoencoder(ds: Dataset, params: TrainParams, hooks: 
   const trainIdx = order.slice(nVal);
   const batchSize = Math.max(1, params.batchSize ?? autoBatchSize(built.defaults.batchSize, trainIdx.length));
   const batches = Math.ceil(trainIdx.length / batchSize);
-  const epochs = params.epochs ?? defaultEpochs(built.defaults, trainIdx.length, batchSize);
+  const epochs = params.epochs ?? defaultEpochs(built.defaults);
+  if (built.initialise) {
+    // trainIdx is in shuffled order: its head is a uniform sample of the training images.
+    const head = trainIdx.subarray(0, Math.min(trainIdx.length, INIT_SAMPLE_ROWS));
+    try {
+      built.initialise(batchArray(ds, head), head.length);
+    } catch (e) {
+      optimizer.dispose();
+      model.dispose();
+      throw e;
+    }
+  }
   let step = 0;
   const history: EpochLog[] = [];
   const started = performance.now();

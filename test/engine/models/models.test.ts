@@ -69,7 +69,7 @@ describe('buildAutoencoder', () => {
       denoising: 1568,
       seq2seq: 64,
       vae: 2,
-      wide: 32,
+      wide: 50,
     });
   });
 
@@ -209,18 +209,20 @@ describe('deep and wide', () => {
         return `${c.units}:${c.activation}`;
       });
 
-  it('keeps the tutorial deep model (128-64-32, relu code) and builds wide as 512-256-32 with a linear code', () => {
+  it('keeps the tutorial deep model (128-64-32, relu code) and builds wide as 512-256-code, linear, plus a linear path', () => {
     const deep = buildAutoencoder('deep', { height: 28, width: 28, channels: 1 });
     expect(layers(deep.encoder)).toEqual(['128:relu', '64:relu', '32:relu']);
     expect(layers(deep.decoder)).toEqual(['64:relu', '128:relu', '784:sigmoid']);
     dispose(deep);
     const wide = buildAutoencoder('wide', { height: 28, width: 28, channels: 1, codeSize: 16 });
-    expect(layers(wide.encoder)).toEqual(['512:relu', '256:relu', '16:linear']);
+    // The relu path, then the code's linear path from the pixels and the relu path's last layer, added.
+    expect(layers(wide.encoder)).toEqual(['512:relu', '256:relu', '16:linear', '16:linear']);
+    expect(wide.encoder.layers.at(-1)!.getClassName()).toBe('Add');
     expect(layers(wide.decoder)).toEqual(['256:relu', '512:relu', '784:sigmoid']);
     // A linear code takes negative values, which a relu code never does.
     const codes = tf.tidy(() => (wide.encoder.predict(batch(wide, 64)) as tf.Tensor).dataSync());
     expect(codes.some((v) => v < 0)).toBe(true);
-    expect(wide.defaults).toMatchObject({ schedule: 'cosine', steps: expect.any(Number) });
+    expect(wide.defaults).toMatchObject({ schedule: 'cosine', autoEpochs: 1 });
     dispose(wide);
   });
 });

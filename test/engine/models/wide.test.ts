@@ -1,0 +1,88 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+import { selectBackend } from '../../../src-main/engine/backends/select.js';
+import { loadMnist } from '../../../src-main/engine/datasets/mnist.js';
+import type { Dataset } from '../../../src-main/engine/datasets/types.js';
+import type { Autoencoder } from '../../../src-main/engine/models/index.js';
+import { buildWide, WIDE_SKIP } from '../../../src-main/engine/models/wide.js';
+import { fitPca, projectPca } from '../../../src-main/engine/projection/pca.js';
+import { batchArray } from '../../../src-main/engine/training/batches.js';
+import { trainAutoencoder } from '../../../src-main/engine/training/train.js';
+
+let ds: Dataset;
+beforeAll(async () => {
+  await selectBackend();
+  ds = await loadMnist(600);
+});
+
+function dispose(m: Autoencoder): void {
+  for (const model of [m.autoencoder, m.encoder, m.decoder])
+    try {
+      model.dispose();
+    } catch {
+      // shared layers already released
+    }
+}
+
+const all = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
+
+describe('wide starts from PCA (issue 13)', () => {
+  it('initialise makes the untrained code the principal coordinates of the sample', () => {
+    const m = buildWide({ height: 28, width: 28, channels: 1, seed: 5, codeSize: 8 });
+    const sample = batchArray(ds, all(500));
+    m.initialise!(sample, 500);
+    const codes = tf.tidy(() => (m.encoder.predict(tf.tensor2d(sample, [500, 784])) as tf.Tensor).dataSync());
+    const pcs = projectPca(fitPca(sample, 500, 784, 8, 5), sample, 500);
+    let err = 0;
+    let ref = 0;
+    for (let t = 0; t < pcs.length; t++) {
+      err += (codes[t]! - pcs[t]!) ** 2;
+      ref += pcs[t]! ** 2;
+    }
+    expect(Math.sqrt(err / ref)).toBeLessThan(1e-4);
+    dispose(m);
+  });
+
+  it('leaves the code columns a tiny sample cannot give at zero, and refuses a sample of the wrong size', () => {
+    const m = buildWide({ height: 28, width: 28, channels: 1, seed: 5, codeSize: 8 });
+    const sample = batchArray(ds, all(4));
+    m.initialise!(sample, 4);
+    const [kernel, bias] = m.encoder
+      .getLayer(WIDE_SKIP)
+      .getWeights()
+      .map((w) => w.arraySync()) as [number[][], number[]];
+    // 4 images span 3 directions around their mean.
+    expect(kernel.every((row) => row.slice(3).every((v) => v === 0))).toBe(true);
+    expect(kernel.some((row) => row[2] !== 0)).toBe(true);
+    expect(bias.slice(3)).toEqual([0, 0, 0, 0, 0]);
+    expect(() => m.initialise!(sample, 5)).toThrow(/wide: PCA sample has 3136 values, expected 5×784/);
+    dispose(m);
+  });
+
+  it('training calls it: one epoch on 600 images gives codes whose 1-NN agrees with the labels as well as PCA’s', async () => {
+    const r = await trainAutoencoder(ds, { model: 'wide', epochs: 1, seed: 2, codeSize: 16 });
+    const codes = await r.model.encode(ds);
+    const pixels = batchArray(ds, all(ds.n));
+    const pcs = projectPca(fitPca(pixels, ds.n, 784, 16, 2), pixels, ds.n);
+    /** Leave-one-out 1-NN accuracy in the given space. */
+    const nn1 = (x: Float32Array, d: number) => {
+      let right = 0;
+      for (let i = 0; i < ds.n; i++) {
+        let best = Infinity;
+        let label = -1;
+        for (let j = 0; j < ds.n; j++) {
+          if (j === i) continue;
+          let s = 0;
+          for (let t = 0; t < d; t++) s += (x[i * d + t]! - x[j * d + t]!) ** 2;
+          if (s < best) [best, label] = [s, ds.labels![j]!];
+        }
+        if (label === ds.labels![i]) right++;
+      }
+      return right / ds.n;
+    };
+    // From random weights one epoch of 9 steps leaves codes near chance; from PCA they start where PCA is.
+    expect(nn1(codes, 16)).toBeGreaterThan(nn1(pcs, 16) - 0.03);
+    r.model.dispose();
+  });
+});
