@@ -7,8 +7,11 @@
  * and the load average.
  * Usage: npm run bench:codes -- [--data mnist|<folder or CSV/.npy file>] [--n 10000] [--kinds <default>,deep]
  *                               [--epochs <n>] [--code-sizes 32,64] [--no-pca] [--code-knn] [--trust-sample 10000]
+ *                               [--seeds 1,2,3]
  * --code-sizes trains each kind once per code size (default: the kind's own).
  * --code-knn also prints the 10-NN accuracy in code space (cheap; the screen used to pick candidates).
+ * --seeds runs everything once per seed (training and t-SNE both take it; PCA's map its t-SNE), interleaved, then
+ * prints each input's medians: a difference in the third decimal means something only beside the seeds' spread.
  */
 import os from 'node:os';
 
@@ -42,6 +45,9 @@ for (const c of codeSizes)
 const codeKnn = process.argv.includes('--code-knn');
 const trustSample = Number(arg('trust-sample', '10000'));
 if (!(Number.isInteger(trustSample) && trustSample >= 100)) throw new Error('--trust-sample must be an integer ≥ 100');
+const seeds = process.argv.includes('--seeds') ? arg('seeds', '').split(',').map(Number) : [undefined];
+for (const s of seeds)
+  if (s !== undefined && !Number.isInteger(s)) throw new Error(`--seeds: "${s}" is not an integer seed`);
 const load = () =>
   os
     .loadavg()
@@ -64,41 +70,69 @@ const pixelDistances = matMulDistances(pixels, size, n);
 const trustPoints = Math.min(n, trustSample);
 
 /** t-SNE (the app's defaults) of x, and its 2-D 10-NN accuracy and trustworthiness against the pixels. */
-async function map(label: string, x: Float32Array, d: number, prepSeconds: number, prep: string): Promise<void> {
+const results = new Map<string, { knn: number; trust: number; ratio: number }[]>();
+async function map(
+  label: string,
+  x: Float32Array,
+  d: number,
+  prepSeconds: number,
+  prep: string,
+  seed: number | undefined,
+): Promise<void> {
   const t0 = performance.now();
-  const r = await runTsne(x, n, d, {});
+  const r = await runTsne(x, n, d, seed !== undefined ? { seed } : {});
   const tsneSeconds = (performance.now() - t0) / 1000;
   const acc = knnAccuracy(r.embedding, n, 2, ds.labels, 10);
   const tw = trustworthiness(pixels, size, r.embedding, 2, n, 10, trustPoints, 1, pixelDistances);
   const extra = codeKnn ? ` code-knn10=${knnAccuracy(x, n, d, ds.labels, 10).toFixed(4)}` : '';
+  if (!results.has(label)) results.set(label, []);
+  results.get(label)!.push({ knn: acc, trust: tw, ratio: prepSeconds / tsneSeconds });
   console.log(
-    `codes ${ds.name} input=${label} N=${n} knn10=${acc.toFixed(4)} trust10=${tw.toFixed(4)} (${trustPoints} sampled)${extra} ` +
+    `codes ${ds.name} input=${label} N=${n}${seed !== undefined ? ` seed=${seed}` : ''} knn10=${acc.toFixed(4)} trust10=${tw.toFixed(4)} (${trustPoints} sampled)${extra} ` +
       `${prep}=${prepSeconds.toFixed(1)}s tsne=${tsneSeconds.toFixed(1)}s ratio=${(prepSeconds / tsneSeconds).toFixed(2)} load ${load()}`,
   );
 }
 
-if (!process.argv.includes('--no-pca')) {
-  const t0 = performance.now();
-  const d = Math.min(50, size);
-  const x = pca(pixels, n, size, d, 0);
-  await map(`pca${d}`, x, d, (performance.now() - t0) / 1000, 'pca');
-}
-for (const kind of kinds)
-  for (const codeSize of codeSizes) {
+for (const seed of seeds) {
+  if (!process.argv.includes('--no-pca')) {
     const t0 = performance.now();
-    // What Train & project sends with no field touched: the kind alone.
-    const r = await trainAutoencoder(ds, {
-      model: kind,
-      ...(epochs !== undefined ? { epochs } : {}),
-      ...(codeSize !== undefined ? { codeSize } : {}),
-    });
-    const trainSeconds = (performance.now() - t0) / 1000;
-    const x = await r.model.encode(ds);
-    const codeDims = r.model.codeSize;
-    r.model.dispose();
-    const last = r.epochs.at(-1)!;
-    console.log(
-      `#   ${kind}: ${r.epochs.length} epochs${r.stoppedEarly ? ' (stopped early)' : ''}, val loss ${last.valLoss?.toFixed(4)}`,
-    );
-    await map(`${kind}${codeSize !== undefined ? `:${codeSize}` : ''}-codes`, x, codeDims, trainSeconds, 'train');
+    const d = Math.min(50, size);
+    const x = pca(pixels, n, size, d, 0);
+    await map(`pca${d}`, x, d, (performance.now() - t0) / 1000, 'pca', seed);
   }
+  for (const kind of kinds)
+    for (const codeSize of codeSizes) {
+      const t0 = performance.now();
+      // What Train & project sends with no field touched: the kind alone (and the seed, when given).
+      const r = await trainAutoencoder(ds, {
+        model: kind,
+        ...(epochs !== undefined ? { epochs } : {}),
+        ...(codeSize !== undefined ? { codeSize } : {}),
+        ...(seed !== undefined ? { seed } : {}),
+      });
+      const trainSeconds = (performance.now() - t0) / 1000;
+      const x = await r.model.encode(ds);
+      const codeDims = r.model.codeSize;
+      r.model.dispose();
+      const last = r.epochs.at(-1)!;
+      console.log(
+        `#   ${kind}: ${r.epochs.length} epochs${r.stoppedEarly ? ' (stopped early)' : ''}, val loss ${last.valLoss?.toFixed(4)}`,
+      );
+      const label = `${kind}${codeSize !== undefined ? `:${codeSize}` : ''}-codes`;
+      await map(label, x, codeDims, trainSeconds, 'train', seed);
+    }
+}
+if (seeds.length > 1) {
+  const median = (v: number[]) => {
+    const s = [...v].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  };
+  for (const [label, rs] of results) {
+    const f = (k: 'knn' | 'trust' | 'ratio', digits: number) =>
+      `${median(rs.map((r) => r[k])).toFixed(digits)} (${rs.map((r) => r[k].toFixed(digits)).join(', ')})`;
+    console.log(
+      `codes ${ds.name} input=${label} N=${n} median of ${rs.length} seeds: knn10=${f('knn', 4)} ` +
+        `trust10=${f('trust', 4)} ratio=${f('ratio', 2)} load ${load()}`,
+    );
+  }
+}
