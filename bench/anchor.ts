@@ -89,9 +89,10 @@ export function twinSpec(built: Autoencoder): TwinSpec {
     const widths = numbers(enc.filter((d) => d.endsWith(',relu)')));
     const code = built.codeSize;
     const wantEnc = [...widths.map((u) => dense(u, 'relu')), dense(code, 'linear'), dense(code, 'linear'), 'Add'];
-    const wantDec = [...[...widths].reverse().map((u) => dense(u, 'relu')), dense(size, 'sigmoid')];
+    const back = [...widths].reverse().map((u) => dense(u, 'relu'));
+    const wantDec = [...back, dense(size, 'linear'), dense(size, 'linear'), 'Add', 'Activation'];
     if (!same(enc, wantEnc) || !same(dec, wantDec))
-      refuse('relu dense layers to a linear code plus a linear path from the pixels, mirrored, sigmoid out');
+      refuse('relu dense layers to a linear code plus a linear path from the pixels, mirrored with a linear path back');
     return {
       kind,
       lr,

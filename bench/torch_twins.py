@@ -109,17 +109,26 @@ class Dense(nn.Module):
         for i, (a, b) in enumerate(zip(back, back[1:])):
             dec += [glorot(nn.Linear(a, b)), nn.Sigmoid() if i == len(back) - 2 else nn.ReLU()]
         self.skip = glorot(nn.Linear(size, code)) if skip else None
+        self.unskip = glorot(nn.Linear(code, size)) if skip else None
         if skip:
+            # The relu paths' last layers start at zero; the decoder's sigmoid comes after the sum.
             nn.init.zeros_(enc[-1].weight)
-        self.mlp, self.decoder, self.l1 = nn.Sequential(*enc), nn.Sequential(*dec), l1
+            dec = dec[:-1]
+            nn.init.zeros_(dec[-1].weight)
+        self.mlp, self.back, self.l1 = nn.Sequential(*enc), nn.Sequential(*dec), l1
         self.stress = stress
 
     def encoder(self, x):
         z = self.mlp(x)
         return z + self.skip(x) if self.skip is not None else z
 
+    def decoder(self, z):
+        y = self.back(z)
+        return torch.sigmoid(y + self.unskip(z)) if self.unskip is not None else y
+
     def initialise(self, sample):
-        """The linear path to PCA of the sample (rows of values in [0, 1]): axis k as row k, bias -axis.mean."""
+        """The linear path to PCA of the sample (rows of values in [0, 1]): axis k as row k, bias -axis.mean;
+        the path back to the least-squares fit of the pixels' logits (clipped to [0.02, 0.98]) on those codes."""
         if self.skip is None:
             return
         m = min(self.skip.out_features, sample.shape[1], sample.shape[0] - 1)
@@ -132,6 +141,13 @@ class Dense(nn.Module):
             self.skip.bias.zero_()
             self.skip.weight[:m] = axes
             self.skip.bias[:m] = -(axes @ mean)
+            codes = self.skip(sample)
+            p = sample.clamp(0.02, 0.98)
+            logits = (p / (1 - p)).log()
+            mu = logits.mean(0)
+            norms = codes.square().sum(0).clamp(min=1e-12)
+            self.unskip.weight.copy_(((codes.T @ (logits - mu)) / norms[:, None]).T)
+            self.unskip.bias.copy_(mu)
 
     def loss(self, x):
         z = self.encoder(x)

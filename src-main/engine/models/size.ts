@@ -54,8 +54,8 @@ export function parameterCount(kind: ModelKind, o: BuildOptions): number {
     case 'deep':
       return denseChain([size, 128, 64, c, 64, 128, size]);
     case 'wide':
-      // The code's linear path from the pixels, beside the relu path.
-      return dense(size, c) + denseChain([size, 512, 256, c, 256, 512, size]);
+      // The linear paths pixels → code and code → pixels, beside the relu paths.
+      return dense(size, c) + dense(c, size) + denseChain([size, 512, 256, c, 256, 512, size]);
     case 'vae':
       return dense(size, 256) + 2 * dense(256, c) + denseChain([c, 256, size]);
     case 'conv':

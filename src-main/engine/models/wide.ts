@@ -36,6 +36,12 @@ export const WIDE_STRESS_WEIGHT = 10;
 /** Name of the code's linear path (the layer `initialise` sets to the top principal axes). */
 export const WIDE_SKIP = 'pca_skip';
 
+/** Name of the decoder's linear path from the code to the pixels' logits (`initialise` fits it to the sample). */
+export const WIDE_UNSKIP = 'pca_unskip';
+
+/** Pixels are clipped to [ε, 1 − ε] before their logits are fitted, so 0 and 1 stay finite (logit ±3.9). */
+const LOGIT_CLIP = 0.02;
+
 /**
  * Wide: the code (50 by default, the dimension of the PCA it is compared
  * with) is the sum of a linear path from the pixels (`pca_skip`) and
@@ -66,7 +72,14 @@ export function buildWide(o: BuildOptions): Autoencoder {
   const code = tf.layers.add({ name: 'code' }).apply([skipLayer.apply(x) as tf.SymbolicTensor, residual]);
   const encoder = tf.model({ inputs: x, outputs: code as tf.SymbolicTensor, name: 'wide_encoder' });
   const c = tf.input({ shape: [codeSize] });
-  const y = chain(c, [dense(256, 'relu'), dense(512, 'relu'), dense(size, 'sigmoid')]);
+  const unskipLayer = tf.layers.dense({ units: size, kernelInitializer: init.kernel(), name: WIDE_UNSKIP });
+  const back = chain(c, [
+    dense(256, 'relu'),
+    dense(512, 'relu'),
+    tf.layers.dense({ units: size, kernelInitializer: 'zeros', name: 'pixels_residual' }),
+  ]);
+  const logits = tf.layers.add().apply([unskipLayer.apply(c) as tf.SymbolicTensor, back]) as tf.SymbolicTensor;
+  const y = tf.layers.activation({ activation: 'sigmoid', name: 'pixels' }).apply(logits) as tf.SymbolicTensor;
   const decoder = tf.model({ inputs: c, outputs: y, name: 'wide_decoder' });
   const built = assemble('wide', encoder, decoder, WIDE_DEFAULTS, (xb) =>
     tf.tidy(() => {
@@ -75,18 +88,23 @@ export function buildWide(o: BuildOptions): Autoencoder {
       return meanBce(xb, r).add(distanceStress(z, xb).mul(WIDE_STRESS_WEIGHT)) as tf.Scalar;
     }),
   );
-  built.initialise = (sample, rows) => initialiseSkip(skipLayer, sample, rows, size, codeSize, o.seed ?? 0);
+  built.initialise = (sample, rows) =>
+    initialisePaths(skipLayer, unskipLayer, sample, rows, size, codeSize, o.seed ?? 0);
   return built;
 }
 
 /**
- * Sets the linear path to PCA of the sample (rows×size, values in [0, 1]):
- * kernel column k the k-th principal axis, bias −axis·mean, so the code is
- * the centred image's principal coordinates. Columns beyond what the sample
- * can give (codeSize ≥ rows) start at zero.
+ * Sets both linear paths from the sample (rows×size, values in [0, 1]). The
+ * code's: PCA, kernel column k the k-th principal axis, bias −axis·mean, so
+ * the code is the centred image's principal coordinates (columns beyond what
+ * the sample can give, codeSize ≥ rows, start at zero). The decoder's: the
+ * least-squares fit of the pixels' logits on those coordinates (they are
+ * uncorrelated, so one division per column), so the untrained model already
+ * reconstructs each image about as PCA does, through the sigmoid.
  */
-function initialiseSkip(
-  layer: tf.layers.Layer,
+function initialisePaths(
+  skip: tf.layers.Layer,
+  unskip: tf.layers.Layer,
   sample: Float32Array,
   rows: number,
   size: number,
@@ -110,7 +128,20 @@ function initialiseSkip(
       bias[k] = b;
     }
   }
-  const values = [tf.tensor2d(kernel, [size, codeSize]), tf.tensor1d(bias)];
-  layer.setWeights(values);
-  tf.dispose(values);
+  const weights = tf.tidy(() => {
+    const w = tf.tensor2d(kernel, [size, codeSize]);
+    const bv = tf.tensor1d(bias);
+    const x = tf.tensor2d(sample, [rows, size]);
+    const codes = tf.matMul(x, w).add(bv);
+    const p = x.clipByValue(LOGIT_CLIP, 1 - LOGIT_CLIP);
+    const logits = p.div(tf.sub(1, p)).log();
+    const mu = logits.mean(0);
+    // Columns at zero (beyond m) get a zero row: 1 / max(Σc², tiny) · 0.
+    const norms = codes.square().sum(0).maximum(1e-12).reshape([codeSize, 1]);
+    const back = tf.matMul(codes, logits.sub(mu), true, false).div(norms);
+    return [w, bv, back, mu];
+  });
+  skip.setWeights(weights.slice(0, 2));
+  unskip.setWeights(weights.slice(2));
+  tf.dispose(weights);
 }

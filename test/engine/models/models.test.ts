@@ -218,7 +218,9 @@ describe('deep and wide', () => {
     // The relu path, then the code's linear path from the pixels and the relu path's last layer, added.
     expect(layers(wide.encoder)).toEqual(['512:relu', '256:relu', '16:linear', '16:linear']);
     expect(wide.encoder.layers.at(-1)!.getClassName()).toBe('Add');
-    expect(layers(wide.decoder)).toEqual(['256:relu', '512:relu', '784:sigmoid']);
+    // The relu path's last layer and the linear path from the code, added, then the sigmoid.
+    expect(layers(wide.decoder)).toEqual(['256:relu', '512:relu', '784:linear', '784:linear']);
+    expect(wide.decoder.layers.at(-1)!.getConfig()).toMatchObject({ activation: 'sigmoid' });
     // A linear code takes negative values, which a relu code never does.
     const codes = tf.tidy(() => (wide.encoder.predict(batch(wide, 64)) as tf.Tensor).dataSync());
     expect(codes.some((v) => v < 0)).toBe(true);
