@@ -60,26 +60,24 @@ export function buildWide(o: BuildOptions): Autoencoder {
   const size = o.height * o.width * o.channels;
   const codeSize = o.codeSize ?? DEFAULT_CODE_SIZE.wide!;
   const init = new Initialisers(o.seed);
-  const dense = (units: number, activation: 'relu' | 'sigmoid' | 'linear') =>
-    tf.layers.dense({ units, activation, kernelInitializer: init.kernel() });
+  /** A linear layer named `linearName` plus relu layers `hidden` then a linear one starting at zero, added. */
+  const linearPlusRelu = (input: tf.SymbolicTensor, hidden: number[], units: number, linearName: string) => {
+    const linear = tf.layers.dense({ units, kernelInitializer: init.kernel(), name: linearName });
+    const relu = chain(input, [
+      ...hidden.map((u) => tf.layers.dense({ units: u, activation: 'relu', kernelInitializer: init.kernel() })),
+      tf.layers.dense({ units, kernelInitializer: 'zeros' }),
+    ]);
+    return {
+      linear,
+      sum: tf.layers.add().apply([linear.apply(input) as tf.SymbolicTensor, relu]) as tf.SymbolicTensor,
+    };
+  };
   const x = tf.input({ shape: [size] });
-  const skipLayer = tf.layers.dense({ units: codeSize, kernelInitializer: init.kernel(), name: WIDE_SKIP });
-  const residual = chain(x, [
-    dense(512, 'relu'),
-    dense(256, 'relu'),
-    tf.layers.dense({ units: codeSize, kernelInitializer: 'zeros', name: 'code_residual' }),
-  ]);
-  const code = tf.layers.add({ name: 'code' }).apply([skipLayer.apply(x) as tf.SymbolicTensor, residual]);
-  const encoder = tf.model({ inputs: x, outputs: code as tf.SymbolicTensor, name: 'wide_encoder' });
+  const down = linearPlusRelu(x, [512, 256], codeSize, WIDE_SKIP);
+  const encoder = tf.model({ inputs: x, outputs: down.sum, name: 'wide_encoder' });
   const c = tf.input({ shape: [codeSize] });
-  const unskipLayer = tf.layers.dense({ units: size, kernelInitializer: init.kernel(), name: WIDE_UNSKIP });
-  const back = chain(c, [
-    dense(256, 'relu'),
-    dense(512, 'relu'),
-    tf.layers.dense({ units: size, kernelInitializer: 'zeros', name: 'pixels_residual' }),
-  ]);
-  const logits = tf.layers.add().apply([unskipLayer.apply(c) as tf.SymbolicTensor, back]) as tf.SymbolicTensor;
-  const y = tf.layers.activation({ activation: 'sigmoid', name: 'pixels' }).apply(logits) as tf.SymbolicTensor;
+  const up = linearPlusRelu(c, [256, 512], size, WIDE_UNSKIP);
+  const y = tf.layers.activation({ activation: 'sigmoid', name: 'pixels' }).apply(up.sum) as tf.SymbolicTensor;
   const decoder = tf.model({ inputs: c, outputs: y, name: 'wide_decoder' });
   const built = assemble('wide', encoder, decoder, WIDE_DEFAULTS, (xb) =>
     tf.tidy(() => {
@@ -89,7 +87,7 @@ export function buildWide(o: BuildOptions): Autoencoder {
     }),
   );
   built.initialise = (sample, rows) =>
-    initialisePaths(skipLayer, unskipLayer, sample, rows, size, codeSize, o.seed ?? 0);
+    initialisePaths(down.linear, up.linear, sample, rows, size, codeSize, o.seed ?? 0);
   return built;
 }
 
