@@ -61,8 +61,10 @@ export interface Autoencoder {
   loss(x: tf.Tensor, opts?: LossOptions): tf.Scalar;
   /**
    * Sets weights from the data before the first step (wide: its code's linear
-   * path to the sample's principal axes). `sample` is rows training images in
-   * [0, 1], flat, item after item. Kinds without it start from their initialisers.
+   * path to the sample's principal axes, its decoder's to the fit of the
+   * pixels' logits on them). `sample` is rows training images in [0, 1],
+   * flat, item after item (training/train.ts initSampleRows says how many).
+   * Kinds without it start from their initialisers.
    */
   initialise?(sample: Float32Array, rows: number): void;
 }

@@ -74,6 +74,18 @@ export const TRAIN_DEFAULTS = Object.freeze({
 /** Training images a model's `initialise` sees (the wide model's PCA: 5,000×784 fits in about 0.3 s). */
 export const INIT_SAMPLE_ROWS = 5000;
 
+/**
+ * Values (rows × pixels) the sample may hold: 4,000,000 floats, 16 MB, so large
+ * colour images take fewer rows (64×64×3: 325) and the fit stays well under a
+ * second and a few copies of the sample in memory.
+ */
+export const INIT_SAMPLE_VALUES = 4_000_000;
+
+/** Rows of the sample `initialise` gets for images of `size` values, out of `nTrain`: at least 2. */
+export function initSampleRows(size: number, nTrain: number): number {
+  return Math.min(nTrain, INIT_SAMPLE_ROWS, Math.max(2, Math.floor(INIT_SAMPLE_VALUES / size)));
+}
+
 /** Result of trainAutoencoder: the model (usable even when cancelled) and its history. */
 export interface TrainResult {
   model: TrainedAutoencoder;
@@ -235,7 +247,13 @@ export async function trainAutoencoder(ds: Dataset, params: TrainParams, hooks: 
   const epochs = params.epochs ?? defaultEpochs(built.defaults);
   if (built.initialise) {
     // trainIdx is in shuffled order: its head is a uniform sample of the training images.
-    const head = trainIdx.subarray(0, Math.min(trainIdx.length, INIT_SAMPLE_ROWS));
+    const head = trainIdx.subarray(
+      0,
+      initSampleRows(
+        inputShape.reduce((a, b) => a * b, 1),
+        trainIdx.length,
+      ),
+    );
     try {
       built.initialise(batchArray(ds, head), head.length);
     } catch (e) {

@@ -9,7 +9,7 @@ import type { Autoencoder } from '../../../src-main/engine/models/index.js';
 import { buildWide, WIDE_SKIP } from '../../../src-main/engine/models/wide.js';
 import { fitPca, projectPca } from '../../../src-main/engine/projection/pca.js';
 import { batchArray } from '../../../src-main/engine/training/batches.js';
-import { trainAutoencoder } from '../../../src-main/engine/training/train.js';
+import { initSampleRows, trainAutoencoder } from '../../../src-main/engine/training/train.js';
 
 let ds: Dataset;
 beforeAll(async () => {
@@ -74,6 +74,13 @@ describe('wide starts from PCA (issue 13)', () => {
     expect(bias.slice(3)).toEqual([0, 0, 0, 0, 0]);
     expect(() => m.initialise!(sample, 5)).toThrow(/wide: PCA sample has 3136 values, expected 5×784/);
     dispose(m);
+  });
+
+  it('fits on at most 5,000 training images, fewer for large images, and never on fewer than 2', () => {
+    expect(initSampleRows(784, 63_000)).toBe(5000);
+    expect(initSampleRows(784, 900)).toBe(900);
+    expect(initSampleRows(64 * 64 * 3, 63_000)).toBe(325);
+    expect(initSampleRows(1e8, 10)).toBe(2);
   });
 
   it('training calls it: one epoch on 600 images gives codes whose 1-NN agrees with the labels as well as PCA’s', async () => {
