@@ -32,7 +32,10 @@ describe('wide starts from PCA (issue 13)', () => {
   it('initialise makes the untrained code the principal coordinates of the sample', () => {
     const m = buildWide({ height: 28, width: 28, channels: 1, seed: 5, codeSize: 8 });
     const sample = batchArray(ds, all(500));
+    const tensors = tf.memory().numTensors;
     m.initialise!(sample, 500);
+    // It replaces the weights' values in place and keeps nothing else.
+    expect(tf.memory().numTensors).toBe(tensors);
     const codes = tf.tidy(() => (m.encoder.predict(tf.tensor2d(sample, [500, 784])) as tf.Tensor).dataSync());
     const pcs = projectPca(fitPca(sample, 500, 784, 8, 5), sample, 500);
     let err = 0;
