@@ -10,6 +10,7 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { parseCsv } from '../../src-main/engine/export/csv.js';
+import { DEFAULT_CODE_SIZE } from '../../src-main/engine/models/size.js';
 import type { WebServer } from '../../src-main/web/server.js';
 import { CATEGORICAL } from '../../src-renderer/map/palette.js';
 import { ARTIFACTS, launchChromium, startBuiltServer, type TestBrowser } from './harness.js';
@@ -196,7 +197,8 @@ describe('exports in web mode', () => {
     for (const c of ['error', 'cluster', 'code']) await page.check(`[data-testid=csv-column-${c}]`);
     await page.screenshot({ path: '/tmp/export-csv-options.png' });
     const rows = parseCsv(readFileSync(await downloadFrom('[data-testid=export-csv]'), 'utf8'));
-    const z = Array.from({ length: 32 }, (_, k) => `z${k}`);
+    // The default model's code, z0..z49.
+    const z = Array.from({ length: DEFAULT_CODE_SIZE.wide! }, (_, k) => `z${k}`);
     expect(rows[0]).toEqual(['index', 'label', 'x', 'y', 'error', 'cluster', ...z]);
     expect(rows).toHaveLength(N + 1);
     const clusters = new Set(rows.slice(1).map((r) => Number(r[5])));
