@@ -107,14 +107,14 @@ describe('projection', () => {
     });
   }
 
-  for (const [d, k, solver] of [
-    [40, 10, 'covariance'],
-    [160, 10, 'block Krylov'],
-    [300, 50, 'block Krylov, 4 blocks of 60 as for PCA-50 of images'],
+  for (const [d, k, solver, n] of [
+    [40, 10, 'covariance', 1200],
+    [160, 10, 'block Krylov', 1200],
+    [300, 50, 'block Krylov, 4 blocks of 60 as for PCA-50 of images', 1200],
+    [400, 30, 'Gram matrix, a quarter as many rows as dimensions', 100],
   ] as const) {
     it(`PCA's explained variance matches an exact float64 reference within 1e-4 (${solver}, d = ${d}, ${k} components)`, () => {
       // Variances decaying like 1/(1 + t/3) along a random rotation: no large gaps to make convergence easy.
-      const n = 1200;
       const r = createRandom(5);
       const z = Float64Array.from({ length: n * d }, (_, t) => r.normal() / Math.sqrt(1 + (t % d) / 3));
       const rot = Float64Array.from({ length: d * d }, () => r.normal());
@@ -143,6 +143,13 @@ describe('projection', () => {
         refTotal += reference[e];
       }
       expect(Math.abs(total / refTotal - 1)).toBeLessThan(1e-4);
+      // The axes carry those variances: the data projected on each has it.
+      const y = projectPca(model, x, n);
+      for (let e = 0; e < k; e++) {
+        let v = 0;
+        for (let i = 0; i < n; i++) v += y[i * k + e] ** 2 / (n - 1);
+        expect(Math.abs(v / model.variances[e] - 1)).toBeLessThan(1e-3);
+      }
     });
   }
 
