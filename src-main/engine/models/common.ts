@@ -158,8 +158,8 @@ export function chain(x: tf.SymbolicTensor, layers: tf.layers.Layer[]): tf.Symbo
 
 /**
  * A fully-connected autoencoder on flattened images: `hidden` relu layers down
- * to the code (relu, as the tutorial's kinds have it, or linear), the mirror
- * back up, sigmoid output.
+ * to a relu code, as the tutorial's kinds have it, the mirror back up, sigmoid
+ * output. (wide, with its linear paths, builds its own: models/wide.ts.)
  */
 export function buildDense(
   kind: ModelKind,
@@ -167,16 +167,15 @@ export function buildDense(
   hidden: number[],
   codeSize: number,
   defaults: ModelDefaults,
-  codeRegulariser?: (code: tf.Tensor, x: tf.Tensor) => tf.Scalar,
-  codeActivation: 'relu' | 'linear' = 'relu',
+  codeRegulariser?: (code: tf.Tensor) => tf.Scalar,
 ): Autoencoder {
   checkOptions(kind, o);
   const size = o.height * o.width * o.channels;
   const init = new Initialisers(o.seed);
-  const dense = (units: number, activation: 'relu' | 'sigmoid' | 'linear', name?: string) =>
+  const dense = (units: number, activation: 'relu' | 'sigmoid', name?: string) =>
     tf.layers.dense({ units, activation, kernelInitializer: init.kernel(), ...(name ? { name } : {}) });
   const x = tf.input({ shape: [size] });
-  const code = chain(x, [...hidden.map((u) => dense(u, 'relu')), dense(codeSize, codeActivation, 'code')]);
+  const code = chain(x, [...hidden.map((u) => dense(u, 'relu')), dense(codeSize, 'relu', 'code')]);
   const encoder = tf.model({ inputs: x, outputs: code, name: `${kind}_encoder` });
   const c = tf.input({ shape: [codeSize] });
   const y = chain(c, [...[...hidden].reverse().map((u) => dense(u, 'relu')), dense(size, 'sigmoid')]);
@@ -186,7 +185,7 @@ export function buildDense(
     tf.tidy(() => {
       const z = encoder.apply(xb, { training: true }) as tf.Tensor;
       const r = decoder.apply(z, { training: true }) as tf.Tensor;
-      return meanBce(xb, r).add(codeRegulariser(z, xb)) as tf.Scalar;
+      return meanBce(xb, r).add(codeRegulariser(z)) as tf.Scalar;
     }),
   );
 }
