@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import type { EpochLog, ModelKind, TrainParams } from '../../protocol.js';
 import type { BackendName } from '../backends/select.js';
-import type { Dataset } from '../datasets/types.js';
+import { type Dataset, itemSize } from '../datasets/types.js';
 import { type Autoencoder, buildAutoencoder, type BuildOptions } from '../models/index.js';
 import { defaultEpochs, learningRateAt } from '../models/recipe.js';
 import { checkModelSize, MAX_MODEL_BYTES } from '../models/size.js';
@@ -247,13 +247,7 @@ export async function trainAutoencoder(ds: Dataset, params: TrainParams, hooks: 
   const epochs = params.epochs ?? defaultEpochs(built.defaults);
   if (built.initialise) {
     // trainIdx is in shuffled order: its head is a uniform sample of the training images.
-    const head = trainIdx.subarray(
-      0,
-      initSampleRows(
-        inputShape.reduce((a, b) => a * b, 1),
-        trainIdx.length,
-      ),
-    );
+    const head = trainIdx.subarray(0, initSampleRows(itemSize(ds), trainIdx.length));
     try {
       built.initialise(batchArray(ds, head), head.length);
     } catch (e) {
