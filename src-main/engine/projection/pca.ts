@@ -136,6 +136,16 @@ function gatherRows(data: Data, rows: Int32Array, d: number): Float32Array {
   return out;
 }
 
+/** Scales rows [from, to) of q (rows of length d) to unit length; a zero row stays zero. */
+function normalizeRows(q: Float64Array, d: number, from: number, to: number): void {
+  for (let j = from; j < to; j++) {
+    let norm = 0;
+    for (let t = 0, b = j * d; t < d; t++) norm += q[b + t] * q[b + t];
+    norm = Math.sqrt(norm) || 1;
+    for (let t = 0, b = j * d; t < d; t++) q[b + t] /= norm;
+  }
+}
+
 /**
  * Removes from rows [from, to) of q their components along the orthonormal rows [0, from), as two block
  * projections Z − (ZQᵀ)Q by matMul (twice: once is not enough when a Krylov block lies nearly in the span of the
@@ -145,12 +155,7 @@ function gatherRows(data: Data, rows: Int32Array, d: number): Float32Array {
  */
 function projectOut(q: Float64Array, d: number, from: number, to: number): void {
   if (from === 0) return;
-  for (let j = from; j < to; j++) {
-    let norm = 0;
-    for (let t = 0, b = j * d; t < d; t++) norm += q[b + t] * q[b + t];
-    norm = Math.sqrt(norm) || 1;
-    for (let t = 0, b = j * d; t < d; t++) q[b + t] /= norm;
-  }
+  normalizeRows(q, d, from, to);
   const earlier = tensor(q.subarray(0, from * d), from, d);
   try {
     for (let pass = 0; pass < 2; pass++) {
@@ -190,12 +195,7 @@ function* topEigen(
     yield;
     const small = symmetricEigen(g, rows);
     const vectors = product(() => tf.matMul(tensor(small.vectors.subarray(0, m * rows), m, rows), x));
-    for (let e = 0; e < m; e++) {
-      let norm = 0;
-      for (let t = 0, b = e * d; t < d; t++) norm += vectors[b + t] * vectors[b + t];
-      norm = Math.sqrt(norm) || 1;
-      for (let t = 0, b = e * d; t < d; t++) vectors[b + t] /= norm;
-    }
+    normalizeRows(vectors, d, 0, m);
     return { values: small.values.slice(0, m), vectors };
   }
   if (d <= o.exactMaxD || l >= d) {
