@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../../src-main/engine/backends/select.js';
 import { loadMnist } from '../../../src-main/engine/datasets/mnist.js';
 import type { Dataset } from '../../../src-main/engine/datasets/types.js';
+import { knnAccuracy } from '../../../src-main/engine/metrics/index.js';
 import { meanBce } from '../../../src-main/engine/models/common.js';
 import type { Autoencoder } from '../../../src-main/engine/models/index.js';
 import { buildWide, WIDE_SKIP } from '../../../src-main/engine/models/wide.js';
@@ -91,22 +92,8 @@ describe('wide starts from PCA (issue 13)', () => {
     const codes = await r.model.encode(ds);
     const pixels = batchArray(ds, all(ds.n));
     const pcs = projectPca(fitPca(pixels, ds.n, 784, 16, 2), pixels, ds.n);
-    /** Leave-one-out 1-NN accuracy in the given space. */
-    const nn1 = (x: Float32Array, d: number) => {
-      let right = 0;
-      for (let i = 0; i < ds.n; i++) {
-        let best = Infinity;
-        let label = -1;
-        for (let j = 0; j < ds.n; j++) {
-          if (j === i) continue;
-          let s = 0;
-          for (let t = 0; t < d; t++) s += (x[i * d + t]! - x[j * d + t]!) ** 2;
-          if (s < best) [best, label] = [s, ds.labels![j]!];
-        }
-        if (label === ds.labels![i]) right++;
-      }
-      return right / ds.n;
-    };
+    // Leave-one-out 1-NN accuracy in each space, with the metric the app reports.
+    const nn1 = (x: Float32Array, d: number) => knnAccuracy(x, ds.n, d, ds.labels!, 1);
     // From random weights one epoch of 9 steps leaves codes near chance; from PCA they start where PCA is.
     expect(nn1(codes, 16)).toBeGreaterThan(nn1(pcs, 16) - 0.03);
     r.model.dispose();
