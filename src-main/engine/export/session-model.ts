@@ -36,23 +36,34 @@ export async function modelWeights(model: TrainedAutoencoder): Promise<SessionMo
 }
 
 /**
+ * A stored model whose weights do not fit what this version builds for its
+ * kind and options: saved by an AE Explorer whose architecture for that kind
+ * was different (or altered since). The rest of the session is still good.
+ */
+export class ModelMismatchError extends SessionError {
+  override name = 'ModelMismatchError';
+}
+
+/**
  * Rebuilds a stored model for `ds` and loads its weights; throws
- * SessionError (and frees what it built) when they do not fit.
+ * ModelMismatchError (and frees what it built) when they do not fit.
  */
 export function restoreModel(stored: SessionModel, ds: Dataset): TrainedAutoencoder {
   const built = buildModel(stored.kind, ds, stored.params, stored.params.seed);
   const model = new TrainedAutoencoder(stored.kind, built);
   try {
     const vars = variables(model.parts);
+    const older = `it was probably saved by a version of AE Explorer whose ${stored.kind} model was built differently`;
     if (vars.length !== stored.weights.length || model.codeSize !== stored.codeSize)
-      throw new SessionError(
-        `the stored ${stored.kind} model does not fit this dataset (${stored.weights.length} weights, a fresh build has ${vars.length})`,
+      throw new ModelMismatchError(
+        `the stored ${stored.kind} model has ${stored.weights.length} weight arrays and a ${stored.codeSize}-d code; ` +
+          `this version builds it with ${vars.length} and a ${model.codeSize}-d code: ${older}`,
       );
     vars.forEach((v, i) => {
       const w = stored.weights[i];
       if (w.shape.length !== v.shape.length || w.shape.some((s, k) => s !== v.shape[k]))
-        throw new SessionError(
-          `weight ${i} of the stored model has shape [${w.shape}], the model expects [${v.shape}]`,
+        throw new ModelMismatchError(
+          `weight ${i} of the stored ${stored.kind} model has shape [${w.shape}], this version's model expects [${v.shape}]: ${older}`,
         );
     });
     vars.forEach((v, i) => {

@@ -2,7 +2,7 @@ import type { SessionView } from '../../protocol.js';
 import { loadDataset } from '../datasets/index.js';
 import { datasetLoadedEvent, projectionEvent, trainedEvent } from '../events.js';
 import { datasetFingerprint, readSession, writeSession } from '../export/session.js';
-import { modelWeights, restoreModel } from '../export/session-model.js';
+import { ModelMismatchError, modelWeights, restoreModel } from '../export/session-model.js';
 import { type LoadedDataset, type Projection, sessionState, type Trained } from '../state.js';
 import { type JobContext, needLoaded } from './context.js';
 
@@ -64,9 +64,8 @@ export async function openSessionJob(ctx: JobContext, jobId: string, file: strin
     );
   const loaded: LoadedDataset = Object.freeze({ kind: 'dataset', dataset: ds, source: s.dataset.source });
   let trained: Trained | null = null;
-  if (s.model) {
-    await ctx.backend();
-    const model = restoreModel(s.model, ds);
+  const { model, dropped } = s.model ? await restored(ctx, s.model, ds) : { model: null, dropped: null };
+  if (s.model && model) {
     try {
       // Sessions written without codes or errors get them recomputed from the model.
       const codes = s.codes ?? (await model.encode(ds, undefined, { signal }));
@@ -87,17 +86,20 @@ export async function openSessionJob(ctx: JobContext, jobId: string, file: strin
     }
   }
   const params = s.projection?.params ?? null;
-  const projection: Projection | null = s.projection
-    ? Object.freeze({
-        kind: 'projection',
-        // Of the pixels if it was run on them, or if there is no model whose codes it could show.
-        input: params?.input === 'pixels' || !trained ? loaded : trained,
-        method: s.projection.method,
-        params,
-        positions: s.projection.positions,
-        metrics: null,
-      })
-    : null;
+  // A map of codes whose model could not be rebuilt is not shown as a map of the pixels.
+  const mapLost = dropped !== null && params?.input !== 'pixels';
+  const projection: Projection | null =
+    s.projection && !mapLost
+      ? Object.freeze({
+          kind: 'projection',
+          // Of the pixels if it was run on them, or if there is no model whose codes it could show.
+          input: params?.input === 'pixels' || !trained ? loaded : trained,
+          method: s.projection.method,
+          params,
+          positions: s.projection.positions,
+          metrics: null,
+        })
+      : null;
   ctx.commit(sessionState(loaded, trained, projection));
   ctx.emit(datasetLoadedEvent(jobId, loaded));
   if (trained) ctx.emit(trainedEvent(jobId, trained, false));
@@ -109,5 +111,28 @@ export async function openSessionJob(ctx: JobContext, jobId: string, file: strin
         input: projection.input.kind === 'dataset' ? 'pixels' : 'codes',
       }),
     );
+  if (dropped)
+    ctx.emit({
+      type: 'log',
+      level: 'warn',
+      message:
+        `${file}: reopened the dataset${projection ? ' and the map of its pixels' : ''} without the model: ${dropped}. ` +
+        `Train again to get a model${s.projection && !projection ? ' and its map' : ''}; the session file is unchanged.`,
+    });
   ctx.emit({ type: 'sessionOpened', jobId, path: file, view: s.view });
+}
+
+/** The session's model rebuilt, or no model and why, when its weights do not fit what this version builds. */
+async function restored(
+  ctx: JobContext,
+  stored: NonNullable<Awaited<ReturnType<typeof readSession>>['model']>,
+  ds: LoadedDataset['dataset'],
+) {
+  await ctx.backend();
+  try {
+    return { model: restoreModel(stored, ds), dropped: null };
+  } catch (e) {
+    if (!(e instanceof ModelMismatchError)) throw e;
+    return { model: null, dropped: e.message };
+  }
 }

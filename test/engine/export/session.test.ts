@@ -155,6 +155,49 @@ describe('sessions in the engine', () => {
     expect(a.state.projection).toBe(before.projection);
   });
 
+  it('reopens the dataset without a model built differently by another version, and says so', async () => {
+    const s = await readSession(path.join(dir, 'map.aex'));
+    // As an older version's model of the same kind: one weight array fewer.
+    s.model!.weights.pop();
+    const file = path.join(dir, 'older.aex');
+    await writeFile(file, encodeSession(s));
+    const eventsC: EngineEvent[] = [];
+    const c = new Engine((e) => eventsC.push(e), { progressIntervalMs: 0 });
+    await c.handle({ type: 'hello' });
+    eventsC.length = 0;
+    await c.handle({ type: 'openSession', jobId: 'o4', path: file });
+    // The map was of the codes, so it goes with the model rather than pose as a map of the pixels.
+    expect(eventsC.map((e) => e.type).filter((t) => t !== 'progress')).toEqual([
+      'datasetLoaded',
+      'log',
+      'sessionOpened',
+    ]);
+    expect(lastOf(eventsC, 'log')).toMatchObject({
+      level: 'warn',
+      message: expect.stringMatching(
+        /older\.aex: reopened the dataset without the model: the stored deep model has \d+ weight arrays .* a version of AE Explorer whose deep model was built differently\. Train again to get a model and its map; the session file is unchanged/,
+      ),
+    });
+    expect(c.state.loaded?.dataset.n).toBe(200);
+    expect(c.state.trained).toBeNull();
+    expect(c.state.projection).toBeNull();
+
+    // A map of the pixels does not need the model and is kept.
+    s.projection!.params = { ...s.projection!.params!, input: 'pixels' };
+    await writeFile(file, encodeSession(s));
+    eventsC.length = 0;
+    await c.handle({ type: 'openSession', jobId: 'o5', path: file });
+    expect(eventsC.map((e) => e.type).filter((t) => t !== 'progress')).toEqual([
+      'datasetLoaded',
+      'projection',
+      'log',
+      'sessionOpened',
+    ]);
+    expect(lastOf(eventsC, 'log')!.message).toMatch(/reopened the dataset and the map of its pixels without the model/);
+    expect(c.state.projection!.positions).toEqual(s.projection!.positions);
+    expect(c.state.trained).toBeNull();
+  });
+
   it('refuses a session whose dataset changed', async () => {
     const s = await readSession(path.join(dir, 'map.aex'));
     s.dataset.fingerprint = '0'.repeat(64);
