@@ -10,6 +10,7 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { parseCsv } from '../../src-main/engine/export/csv.js';
+import { decodeSession, encodeSession } from '../../src-main/engine/export/session.js';
 import { DEFAULT_CODE_SIZE } from '../../src-main/engine/models/size.js';
 import type { WebServer } from '../../src-main/web/server.js';
 import { CATEGORICAL } from '../../src-renderer/map/palette.js';
@@ -183,6 +184,33 @@ describe('exports in web mode', () => {
     const csvAfter = readFileSync(await downloadFrom('[data-testid=export-csv]'), 'utf8');
     expect(csvAfter).toBe(csvBefore);
     await page.screenshot({ path: '/tmp/export-session-restored.png' });
+  });
+
+  it('reopens a session whose model this version builds differently without it, saying so, then the good one again', async () => {
+    // As a session saved by a version whose model of this kind had one weight array fewer.
+    const older = decodeSession(readFileSync('/tmp/export-session.aex'));
+    older.model!.weights.pop();
+    await page.setInputFiles('[data-testid=session-file]', {
+      name: 'older.aex',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from(encodeSession(older)),
+    });
+    await page.waitForSelector('.msg:has-text("opened session")', { timeout: 60_000 });
+    const warning = page.locator('.msg.warn:has-text("without the model")');
+    expect(await warning.innerText()).toMatch(
+      /older\.aex: reopened the dataset without the model: the stored \w+ model has \d+ weight arrays .*built differently\. Train again to get a model and its map; the session file is unchanged/,
+    );
+    expect(await page.locator('[data-testid=dataset-summary]').innerText()).toMatch(new RegExp(`${N}\\b.*images`));
+    expect(await page.locator('[data-testid=mean-error]').count()).toBe(0);
+    await page.waitForTimeout(600);
+    await page.screenshot({ path: '/tmp/export-session-older.png' });
+
+    await page.setInputFiles('[data-testid=session-file]', '/tmp/export-session.aex');
+    await expect
+      .poll(() => page.locator('.msg:has-text("opened session")').count(), { timeout: 60_000 })
+      .toBeGreaterThan(1);
+    await page.waitForSelector('[data-testid=mean-error]', { timeout: 60_000 });
+    expect(await page.locator('[data-testid=map]').getAttribute('data-points')).toBe(String(N));
   });
 
   it('adds the reconstruction error, k-means cluster and latent code columns chosen in the CSV options', async () => {
