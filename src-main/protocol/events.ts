@@ -207,7 +207,8 @@ export type EngineEvent =
    */
   | { type: 'modelLost'; message: string }
   | { type: 'error'; jobId?: string; requestId?: string; message: string }
-  | { type: 'log'; level: 'info' | 'warn'; message: string }
+  /** A note for the user; jobId names the job it is about, where there is one. */
+  | { type: 'log'; jobId?: string; level: 'info' | 'warn'; message: string }
   // Watching a model learn: the live map and the per-batch loss of a training run under way.
   | {
       /** The codes of the model as trained so far, projected to 2-D (PCA, aligned with the previous snapshot). */

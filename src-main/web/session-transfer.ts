@@ -155,7 +155,8 @@ export class SessionTransfers {
       void rm(open.file, { force: true });
     }
     if (event.type === 'sessionOpened') return { ...event, path: open.name };
-    if (event.type === 'error') return { ...event, message: event.message.split(open.file).join(open.name) };
+    if (event.type === 'error' || event.type === 'log')
+      return { ...event, message: event.message.split(open.file).join(open.name) };
     return event;
   }
 

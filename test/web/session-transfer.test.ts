@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
-import { decodeSession } from '../../src-main/engine/export/session.js';
+import { decodeSession, encodeSession } from '../../src-main/engine/export/session.js';
 import { decodeF32, type EngineEvent } from '../../src-main/protocol.js';
 import { startWebServer, type WebServer } from '../../src-main/web/server.js';
 
@@ -229,6 +229,29 @@ describe('web-mode sessions', () => {
       .poll(async () => (await post('/session/open?jobId=fourth&name=fourth.aex', { body: '' })).status)
       .toBe(400);
     stalled[1].destroy();
+    expect(await leftovers()).toEqual([]);
+  });
+  it('names the uploaded file, not the temporary one, in the warning about a model it could not rebuild', async () => {
+    let from = events.length;
+    ws.send(JSON.stringify({ type: 'train', jobId: 'train-1', params: { model: 'simple', epochs: 1, codeSize: 8 } }));
+    expect(await next((e) => e.type === 'trained' || e.type === 'error', from, 120_000)).toMatchObject({
+      type: 'trained',
+    });
+    // As a session saved by a version whose simple model had one weight array fewer.
+    const older = decodeSession(new Uint8Array(await (await post('/session/save', { body: '' })).arrayBuffer()));
+    older.model!.weights.pop();
+    from = events.length;
+    const res = await post('/session/open?jobId=open-older&name=older.aex', { body: encodeSession(older) });
+    expect(res.status).toBe(202);
+    expect(await next((e) => e.type === 'sessionOpened' || e.type === 'error', from)).toMatchObject({
+      type: 'sessionOpened',
+      path: 'older.aex',
+    });
+    const warning = events.slice(from).find((e) => e.type === 'log' && e.level === 'warn');
+    expect(warning).toMatchObject({ jobId: 'open-older' });
+    const text = (warning as { message: string }).message;
+    expect(text).toMatch(/^older\.aex: reopened the dataset.* without the model: the stored simple model has/);
+    expect(text).not.toContain(server.tempDir);
     expect(await leftovers()).toEqual([]);
   });
 });

@@ -114,6 +114,7 @@ export async function openSessionJob(ctx: JobContext, jobId: string, file: strin
   if (dropped)
     ctx.emit({
       type: 'log',
+      jobId,
       level: 'warn',
       message:
         `${file}: reopened the dataset${projection ? ' and the map of its pixels' : ''} without the model: ${dropped}. ` +
