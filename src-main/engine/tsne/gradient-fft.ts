@@ -1,5 +1,5 @@
 import { Fft2d } from './fft.js';
-import type { Repulsion } from './gradient.js';
+import { drain, type Repulsion } from './gradient.js';
 
 /** Options of the FFT-accelerated interpolation (after FIt-SNE, Linderman et al. 2019). */
 export interface FftRepulsionOptions {
@@ -147,6 +147,11 @@ export class FftRepulsion implements Repulsion {
   }
 
   compute(y: Float64Array, n: number, out: Float64Array): number {
+    return drain(this.phases(y, n, out));
+  }
+
+  /** `compute`, pausing after the weights, the spreading, grid a's convolution and the wait for grid b. */
+  *phases(y: Float64Array, n: number, out: Float64Array): Generator<void, number, void> {
     const p = STENCIL;
     let lo = Infinity;
     let hi = -Infinity;
@@ -210,6 +215,7 @@ export class FftRepulsion implements Repulsion {
       weights[w + 2] = (-up * u * u2) / 2;
       weights[w + 3] = (up * u * um) / 6;
     }
+    yield;
 
     // Spread the charges {1, y1} into grid a and {y2, 1} into grid b (row = dimension 2, column = dimension 1).
     const { aRe, aIm, bRe, bIm } = this;
@@ -236,7 +242,11 @@ export class FftRepulsion implements Repulsion {
     }
     // Grid b (forward, kernels, inverse) goes to the helper thread when there is one, while this thread does grid a.
     const delegated = this.helper?.startGridB(L, m) ?? false;
-    if (!delegated) convolveGridB(fft, bRe, bIm, kRe, kIm, L, m);
+    if (!delegated) {
+      yield;
+      convolveGridB(fft, bRe, bIm, kRe, kIm, L, m);
+    }
+    yield;
     fft.forwardT(aRe, aIm, m);
     for (let t = 0; t < L * L; t++) {
       const k = kRe[t];
@@ -244,8 +254,11 @@ export class FftRepulsion implements Repulsion {
       aIm[t] *= k;
     }
     fft.inverseT(aRe, aIm, m);
+    yield;
+    // No pause between the side work and the wait: the helper's share is balanced on this thread's arrival.
     if (delegated) this.helper?.sideWork();
     if (delegated && !this.helper?.finishGridB()) convolveGridB(fft, bRe, bIm, kRe, kIm, L, m);
+    yield;
 
     // Interpolating a point's own charge does not give K1(0) = 1 exactly; subtract what it does give, so Z stays
     // accurate when points are sparse. That is Σ wr_a·wr_b·wc_c·wc_e·K1(h·(a − b), h·(c − e)), regrouped by the node

@@ -8,6 +8,29 @@ import type { SparseMatrix } from './affinities.js';
 export interface Repulsion {
   readonly name: 'exact' | 'barnes-hut' | 'fft';
   compute(y: Float64Array, n: number, out: Float64Array): number;
+  /**
+   * `compute` as a generator that pauses between its parts (each a fraction of a second at a million points), so a
+   * caller can let the event loop turn, and see a cancel, in the middle of one evaluation. Same result bit for bit.
+   */
+  phases?(y: Float64Array, n: number, out: Float64Array): Generator<void, number, void>;
+}
+
+/** Runs a generator of phases to its end, without pausing, and returns its result. */
+export function drain<T>(g: Generator<void, T, void>): T {
+  for (;;) {
+    const r = g.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** The repulsion's phases, or its `compute` as one phase when it has none. */
+export function* repulsionPhases(
+  repulsion: Repulsion,
+  y: Float64Array,
+  n: number,
+  out: Float64Array,
+): Generator<void, number, void> {
+  return repulsion.phases ? yield* repulsion.phases(y, n, out) : repulsion.compute(y, n, out);
 }
 
 /**
@@ -62,9 +85,22 @@ export function quarterGradient(
   grad: Float64Array,
   scratch: Float64Array,
 ): number {
+  return drain(quarterGradientPhases(p, y, exaggeration, repulsion, grad, scratch));
+}
+
+/** `quarterGradient`, pausing after the attraction and between the repulsion's phases. */
+export function* quarterGradientPhases(
+  p: SparseMatrix,
+  y: Float64Array,
+  exaggeration: number,
+  repulsion: Repulsion,
+  grad: Float64Array,
+  scratch: Float64Array,
+): Generator<void, number, void> {
   const n = p.n;
   attractiveForces(p, y, exaggeration, grad);
-  const z = repulsion.compute(y, n, scratch);
+  yield;
+  const z = yield* repulsionPhases(repulsion, y, n, scratch);
   const inv = 1 / z;
   for (let t = 0; t < 2 * n; t++) grad[t] -= scratch[t] * inv;
   return z;

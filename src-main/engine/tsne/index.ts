@@ -106,7 +106,13 @@ async function optimize(
   let kl = NaN;
   let cancelled = false;
   while (tsne.iteration < o.iterations) {
-    tsne.step();
+    try {
+      await stepSliced(tsne, slicer);
+    } catch (e) {
+      if (!(e instanceof Cancelled)) throw e;
+      cancelled = true;
+      break;
+    }
     const it = tsne.iteration;
     const last = it === o.iterations;
     if (it % KL_EVERY === 0 || last) {
@@ -146,6 +152,20 @@ async function optimize(
   if (Number.isNaN(kl) && (!cancelled || tsne.n <= 100000)) kl = tsne.kl();
   seconds.optimize = (performance.now() - t1) / 1000;
   return { embedding: output(tsne.embedding), iterations: tsne.iteration, kl, cancelled, seconds };
+}
+
+/**
+ * One iteration, yielding to `slicer` between its parts (one iteration takes over a second at a million points);
+ * throws `Cancelled` with the embedding left at the last whole iteration.
+ */
+async function stepSliced(tsne: Tsne, slicer: Slicer): Promise<void> {
+  const phases = tsne.stepPhases();
+  try {
+    while (!phases.next().done) await slicer.tick();
+  } finally {
+    // Runs the step's own clean-up when a cancel leaves it midway; a no-op after its end.
+    phases.return();
+  }
 }
 
 /** Rows of an n×2 array in `order`: row p of the result is row order[p]. */

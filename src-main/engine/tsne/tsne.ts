@@ -2,7 +2,14 @@ import { approximateKnn, approximateKnnReordered, exactKnn, type KnnGraph } from
 import { createRandom } from '../util/random.js';
 import type { Slicer } from '../util/slicer.js';
 import { jointProbabilities, type SparseMatrix } from './affinities.js';
-import { klDivergence, klDivergenceSliced, quarterGradient, type Repulsion } from './gradient.js';
+import {
+  drain,
+  klDivergence,
+  klDivergenceSliced,
+  quarterGradientPhases,
+  type Repulsion,
+  repulsionPhases,
+} from './gradient.js';
 import { BarnesHutRepulsion } from './gradient-bh.js';
 import { ExactRepulsion } from './gradient-exact.js';
 import { FftRepulsion } from './gradient-fft.js';
@@ -133,6 +140,15 @@ export class Tsne {
 
   /** One gradient-descent iteration. */
   step(): void {
+    drain(this.stepPhases());
+  }
+
+  /**
+   * `step()` as a generator that pauses between the gradient's parts, so an async caller can let the event loop
+   * turn within one iteration (over a second at a million points). The embedding and the iteration count change
+   * only at its end, so a caller that abandons it midway keeps the last whole iteration.
+   */
+  *stepPhases(): Generator<void, void, void> {
     const o = this.options;
     if (this.iteration === o.exaggerationIterations && this.iteration > 0) this.optimizer.reset();
     const early = this.exaggerating;
@@ -148,7 +164,16 @@ export class Tsne {
     if (helper) {
       // The helper takes the attraction and, with Barnes-Hut, the last part of the points' repulsion.
       helper.start(y, exaggeration, bh ? bh.theta : undefined, this.repulsion instanceof FftRepulsion, grad);
-      const zMine = bh ? bh.computeFirstPart(y, n, scratch) : this.repulsion.compute(y, n, scratch);
+      let zMine: number;
+      let computed = false;
+      try {
+        zMine = bh ? bh.computeFirstPart(y, n, scratch) : yield* repulsionPhases(this.repulsion, y, n, scratch);
+        computed = true;
+      } finally {
+        // Abandoned midway (a cancel): the helper's round is never collected, so it goes; later steps, if any, run
+        // on this thread alone.
+        if (!computed) this.dispose();
+      }
       const zHelper = helper.finish(grad, scratch);
       if (!Number.isNaN(zHelper)) {
         this.z = zMine + zHelper;
@@ -159,7 +184,7 @@ export class Tsne {
       }
     }
     // On one thread the step is exactly `quarterGradient`, the function the finite-difference test checks.
-    if (!done) this.z = quarterGradient(this.p, y, exaggeration, this.repulsion, grad, scratch);
+    if (!done) this.z = yield* quarterGradientPhases(this.p, y, exaggeration, this.repulsion, grad, scratch);
     this.optimizer.step(this.embedding, this.grad, o.learningRate, early ? o.momentum : o.finalMomentum);
     this.iteration++;
   }

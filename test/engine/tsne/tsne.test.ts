@@ -79,6 +79,49 @@ describe('runTsne', () => {
     });
   }
 
+  it('pauses within an FFT iteration, and one left midway keeps the last whole iteration and releases the helper', async () => {
+    const { data, n, d } = blobs(3, 100, 5, 5);
+    const o = resolveOptions(n, {
+      perplexity: 10,
+      iterations: 20,
+      exaggerationIterations: 4,
+      method: 'fft',
+      threads: 2,
+    });
+    const p = await computeAffinities(data, n, d, o);
+    const init = pcaInitialization(data, n, d, o.seed);
+    const two = new Tsne(p, init, o);
+    const one = new Tsne(p, init, { ...o, threads: 1 });
+    two.waitForHelper(30000);
+    for (let i = 0; i < 5; i++) {
+      two.step();
+      one.step();
+    }
+    expect(two.helperRounds).toBe(5);
+    // Every iteration pauses several times (a cancel is seen between the parts), with the same result as step().
+    const phases = one.stepPhases();
+    let pauses = 0;
+    while (!phases.next().done) pauses++;
+    expect(pauses).toBeGreaterThanOrEqual(4);
+    two.step();
+    expect(Array.from(two.embedding)).toEqual(Array.from(one.embedding));
+
+    const left = two.stepPhases();
+    left.next();
+    left.next();
+    left.return();
+    expect(two.iteration).toBe(6);
+    expect(Array.from(two.embedding)).toEqual(Array.from(one.embedding));
+    expect(two.threadsInUse).toBe(1);
+    // What follows runs on this thread alone, as the one-thread run does.
+    for (let i = 0; i < 4; i++) {
+      two.step();
+      one.step();
+    }
+    expect(Array.from(two.embedding)).toEqual(Array.from(one.embedding));
+    two.dispose();
+  });
+
   it('streams embeddings and stops when onProgress returns false', async () => {
     const { data, n, d } = blobs(3, 40, 5, 5);
     const seen: number[] = [];
