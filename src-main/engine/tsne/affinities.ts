@@ -111,7 +111,7 @@ export async function symmetrize(
   const tPtr = new Int32Array(n + 1);
   for (let i = 0; i < n; i++) {
     for (let t = i * k; t < (i + 1) * k; t++) tPtr[indices[t] + 1]++;
-    if ((i & 65535) === 65535) await slicer?.tick();
+    if ((i & 16383) === 16383) await slicer?.tick();
   }
   for (let i = 0; i < n; i++) tPtr[i + 1] += tPtr[i];
   // The transpose: tSrc[tPtr[j] …] are the points i that have j among their neighbours, ascending, and tVal their
@@ -126,7 +126,7 @@ export async function symmetrize(
       tSrc[q] = i;
       tVal[q] = cond[t];
     }
-    if ((i & 32767) === 32767) await slicer?.tick();
+    if ((i & 8191) === 8191) await slicer?.tick();
   }
   const rowPtr = new Int32Array(new SharedArrayBuffer(4 * (n + 1)));
   const seen = new Int32Array(n).fill(-1);
