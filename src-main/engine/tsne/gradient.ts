@@ -80,18 +80,14 @@ export function attractiveKernel(
  * Gradient of KL(P‖Q) divided by 4 (the bhtsne/openTSNE convention the learning rate refers to):
  * g_i = a_i − r_i / Z. Scratch buffers avoid allocation per iteration. Returns Z.
  */
-export function quarterGradient(
-  p: SparseMatrix,
-  y: Float64Array,
-  exaggeration: number,
-  repulsion: Repulsion,
-  grad: Float64Array,
-  scratch: Float64Array,
-): number {
-  return drain(quarterGradientPhases(p, y, exaggeration, repulsion, grad, scratch));
+export function quarterGradient(...args: Parameters<typeof quarterGradientPhases>): number {
+  return drain(quarterGradientPhases(...args));
 }
 
-/** `quarterGradient`, pausing after the attraction and between the repulsion's phases. */
+/**
+ * `quarterGradient(p, y, exaggeration, repulsion, grad, scratch)`, pausing within the attraction and between the
+ * repulsion's phases.
+ */
 export function* quarterGradientPhases(
   p: SparseMatrix,
   y: Float64Array,
