@@ -11,7 +11,10 @@
  * 50th iteration to stderr.
  * --input codes trains the deep fully-connected autoencoder (784-128-64-32) on the N images first and
  * projects its 32-d codes, as the app does; training time is printed apart and not in the total.
- *        [--anchor PATH/TO/fast_tsne] [--repeat K]
+ *        [--anchor PATH/TO/fast_tsne] [--repeat K] [--cancel knn:5,calibration:2,symmetrize:1,optimize:5]
+ * --cancel runs, instead, one t-SNE per PHASE:SECONDS, cancelled that long after the phase's first progress report,
+ * and prints how long the run took to return, counted from when the cancel was due (so a late timer, i.e. an event
+ * loop held, counts): what a user waits after pressing Cancel.
  * --anchor runs a FIt-SNE binary (built outside the repository) on the same input with the same parameters and
  * initialisation after each of ours (--repeat K interleaves K pairs), prints its line too and the ratio line; KL
  * (against our P, with the exact Z up to 20,000 points, else the FFT one) and 10-NN accuracy are computed the same
@@ -60,6 +63,16 @@ if (input !== 'pca50' && input !== 'codes') throw new Error(`--input must be pca
 const epochs = Number(arg('epochs', '10'));
 const anchor = process.argv.includes('--anchor') ? arg('anchor', '') : null;
 if (anchor === '') throw new Error('--anchor needs the path of a FIt-SNE fast_tsne binary');
+const cancels = process.argv.includes('--cancel')
+  ? arg('cancel', '')
+      .split(',')
+      .map((c) => {
+        const [phase, secs] = c.split(':');
+        if (!['knn', 'calibration', 'symmetrize', 'optimize'].includes(phase ?? '') || !(Number(secs) >= 0))
+          throw new Error(`--cancel: "${c}" is not PHASE:SECONDS (knn, calibration, symmetrize or optimize)`);
+        return { phase: phase!, seconds: Number(secs) };
+      })
+  : null;
 const repeat = Number(arg('repeat', '1'));
 if (!(Number.isInteger(repeat) && repeat >= 1))
   throw new Error(`--repeat must be an integer ≥ 1, got "${arg('repeat', '')}"`);
@@ -122,6 +135,33 @@ for (const n of sizes) {
   const labels = Int32Array.from({ length: n }, (_, i) => all.labels[i % MNIST_N]);
   const { x, d, prep } = await tsneInput(pixels, n);
   const o = resolveOptions(n, { method, iterations, threads });
+  if (cancels) {
+    for (const c of cancels) {
+      const ac = new AbortController();
+      let due = NaN;
+      const t0 = performance.now();
+      const r = await runTsne(
+        x,
+        n,
+        d,
+        { method, iterations, threads },
+        {
+          signal: ac.signal,
+          onProgress: (p) => {
+            if (p.phase !== c.phase || !Number.isNaN(due)) return;
+            due = performance.now() + 1000 * c.seconds;
+            setTimeout(() => ac.abort(), 1000 * c.seconds);
+          },
+        },
+      );
+      const waited = Number.isNaN(due) ? NaN : performance.now() - due;
+      console.log(
+        `tsne-cancel mnist-${input} N=${n} cancel ${c.seconds}s into ${c.phase} (at ${((due - t0) / 1000).toFixed(1)}s): ` +
+          `returned ${Math.round(waited)}ms after it was due, cancelled=${r.cancelled} iterations=${r.iterations} load ${load()}`,
+      );
+    }
+    continue;
+  }
   // The common yardstick for both embeddings (not timed); none above MNIST's size.
   const pRef = n <= MNIST_N ? await computeAffinities(x, n, d, o) : null;
   const ours: { total: number; kl: number; acc: number }[] = [];
