@@ -1,6 +1,9 @@
 import { Fft2d } from './fft.js';
 import { drain, type Repulsion } from './gradient.js';
 
+/** The per-point loops of one evaluation pause every 2^18 points (~0.1 s each at a million points, on one thread). */
+const PAUSE_MASK = (1 << 18) - 1;
+
 /** Options of the FFT-accelerated interpolation (after FIt-SNE, Linderman et al. 2019). */
 export interface FftRepulsionOptions {
   /** Node spacing of the interpolation grid at most, in embedding units (FIt-SNE: 1/3 with its 3 nodes per box). */
@@ -150,7 +153,10 @@ export class FftRepulsion implements Repulsion {
     return drain(this.phases(y, n, out));
   }
 
-  /** `compute`, pausing after the weights, the spreading, grid a's convolution and the wait for grid b. */
+  /**
+   * `compute`, pausing after the weights, the spreading, grid a's convolution and the wait for grid b, and every
+   * PAUSE_MASK + 1 points within the spreading and the gathering (same order of sums, so the same result).
+   */
   *phases(y: Float64Array, n: number, out: Float64Array): Generator<void, number, void> {
     const p = STENCIL;
     let lo = Infinity;
@@ -239,6 +245,7 @@ export class FftRepulsion implements Repulsion {
           bIm[row + kc] += w;
         }
       }
+      if ((i & PAUSE_MASK) === PAUSE_MASK) yield;
     }
     // Grid b (forward, kernels, inverse) goes to the helper thread when there is one, while this thread does grid a.
     const delegated = this.helper?.startGridB(L, m) ?? false;
@@ -323,6 +330,7 @@ export class FftRepulsion implements Repulsion {
         ar3 * (ac0 * t1[12] + ac1 * t1[13] + ac2 * t1[14] + ac3 * t1[15]);
       // A point's own charge adds nothing to its force (y·K − K·y cancels exactly) but `self` to Z.
       z += p3 - self;
+      if ((i & PAUSE_MASK) === PAUSE_MASK) yield;
     }
     return z;
   }

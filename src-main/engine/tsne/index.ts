@@ -1,4 +1,4 @@
-import { Cancelled, Slicer } from '../util/slicer.js';
+import { Cancelled, Slicer, yieldToEventLoop } from '../util/slicer.js';
 import { pcaInitialization } from './initialization.js';
 import { type ResolvedTsneOptions, resolveOptions, type TsneOptions } from './options.js';
 import { type AffinityPhase, computeAffinitiesReordered, Tsne } from './tsne.js';
@@ -88,6 +88,8 @@ export async function runTsne(
   const output = (y: Float64Array) => (order ? unpermuteRows(y, order) : Float32Array.from(y));
   const tsne = new Tsne(p, ordered, o);
   try {
+    // The event loop turns between building the state (a third of a second at a million points) and the first step.
+    await yieldToEventLoop();
     return await optimize(tsne, o, report, slicer, seconds, t1, output);
   } finally {
     tsne.dispose();
