@@ -231,6 +231,7 @@ describe('web-mode sessions', () => {
     stalled[1].destroy();
     expect(await leftovers()).toEqual([]);
   });
+
   it('names the uploaded file, not the temporary one, in the warning about a model it could not rebuild', async () => {
     let from = events.length;
     ws.send(JSON.stringify({ type: 'train', jobId: 'train-1', params: { model: 'simple', epochs: 1, codeSize: 8 } }));

@@ -101,16 +101,12 @@ function siftDown(dist: Float64Array, idx: Int32Array, base: number, size: numbe
 /** Rows per block of the loops over all rows that yield between blocks (`inBlocks`). */
 const BLOCK_ROWS = 4096;
 
-function toFloat64(data: Float32Array | Float64Array): Float64Array {
-  return data instanceof Float64Array ? data : new Float64Array(data);
-}
-
 /** Values per block of the sliced copies and fills below: ~10 ms each, first touch of the pages included. */
 const FILL_BLOCK = 1 << 20;
 
 /**
- * `toFloat64` with the event loop turning between blocks: at a million 50-d rows the copy (400 MB touched for the
- * first time) took 0.7 s in one go.
+ * The data as float64 (itself when it already is), copied in blocks with the event loop turning between them: at a
+ * million 50-d rows the copy (400 MB touched for the first time) took 0.7 s in one go.
  */
 async function toFloat64Sliced(data: Float32Array | Float64Array, slicer?: Slicer): Promise<Float64Array> {
   if (data instanceof Float64Array) return data;
@@ -146,7 +142,7 @@ export async function exactKnn(
   onProgress?: KnnProgress,
 ): Promise<KnnGraph> {
   if (k >= n) throw new Error(`kNN: k = ${k} needs more than ${n} points`);
-  const x = toFloat64(data);
+  const x = await toFloat64Sliced(data, slicer);
   const heaps = new KnnHeaps(n, k);
   // Row i costs n − 1 − i distances: progress counts distances done, scaled to points.
   const pairs = (n * (n - 1)) / 2;

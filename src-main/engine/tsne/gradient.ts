@@ -37,15 +37,8 @@ export function* repulsionPhases(
 const ATTRACTION_BLOCK_ROWS = 1 << 18;
 
 /**
- * Writes the attractive term a_i = exaggeration · Σ_j p_ij w_ij (y_i − y_j) into `out` (n×2).
- * Only P's nonzeros are visited, so this is O(nnz).
- */
-export function attractiveForces(p: SparseMatrix, y: Float64Array, exaggeration: number, out: Float64Array): void {
-  attractiveKernel(p.rowPtr, p.colInd, p.values, y, exaggeration, out, 0, p.n);
-}
-
-/**
- * Attractive forces for rows [r0, r1): out_i = exaggeration · Σ_j p_ij w_ij (y_i − y_j).
+ * Attractive forces for rows [r0, r1): out_i = exaggeration · Σ_j p_ij w_ij (y_i − y_j); only P's nonzeros are
+ * visited, so all rows cost O(nnz).
  * Takes P's arrays rather than the matrix so the helper thread (attraction-worker.ts) runs it on shared memory.
  */
 export function attractiveKernel(
