@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import type { ModelKind } from '../../protocol.js';
+import { BCE_KERNEL, type BceAttrs, hasKernel } from './fused-kernels.js';
 import type { Autoencoder, BuildOptions, LossOptions, ModelDefaults } from './types.js';
 
 /** A weight initialiser (tfjs does not export the class's type under tf.initializers). */
@@ -32,6 +33,7 @@ export function bceElements(x: tf.Tensor, y: tf.Tensor): tf.Tensor {
  */
 export function meanBce(x: tf.Tensor, y: tf.Tensor): tf.Scalar {
   const n = x.size;
+  if (hasKernel(BCE_KERNEL)) return fusedMeanBce(x, y);
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [yv, save] = args as [tf.Tensor, tf.GradSaveFunc];
     const yc = yv.clipByValue(EPS, 1 - EPS);
@@ -51,6 +53,28 @@ export function meanBce(x: tf.Tensor, y: tf.Tensor): tf.Scalar {
         return ycs.sub(x).div(ycs.mul(rests)).mul(through);
       },
     };
+  });
+  return f(y) as tf.Scalar;
+}
+
+/**
+ * `meanBce` through the backend's fused kernel (models/fused-kernels.ts):
+ * value and gradient in one pass, kept from the forward pass for the
+ * backward one (7 kernels become 2 and a scale).
+ */
+function fusedMeanBce(x: tf.Tensor, y: tf.Tensor): tf.Scalar {
+  const n = x.size;
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [yv, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    const attrs: BceAttrs = { eps: EPS, scale: 1 / n };
+    const [total, grad] = tf.engine().runKernel(BCE_KERNEL, { y: yv, x }, attrs as unknown as tf.NamedAttrMap) as [
+      tf.Scalar,
+      tf.Tensor,
+    ];
+    save([grad!]);
+    const value = total!.mul(-1 / n) as tf.Scalar;
+    total!.dispose();
+    return { value, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => saved[0]!.mul(dy) };
   });
   return f(y) as tf.Scalar;
 }

@@ -4,50 +4,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../../src-main/engine/backends/select.js';
 import { setBackpropFilterStrategy } from '../../../src-main/engine/backends/wasm-kernels/conv2d-backprop-filter.js';
 import { WASM_KERNELS } from '../../../src-main/engine/backends/wasm-kernels/index.js';
-
-/** A seeded uniform [-1, 1) source, so a failure can be replayed. */
-function random(seed: number): (n: number) => Float32Array {
-  let s = seed >>> 0;
-  return (n) => {
-    const out = new Float32Array(n);
-    for (let i = 0; i < n; i++) {
-      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-      out[i] = s / 2 ** 31 - 1;
-    }
-    return out;
-  };
-}
-
-type Inputs = Record<string, { values: Float32Array; shape: number[] }>;
-
-/** Runs one kernel on a backend with fresh tensors; returns its values and shape. */
-function run(backend: string, kernel: string, inputs: Inputs, attrs: tf.NamedAttrMap) {
-  tf.setBackend(backend);
-  return tf.tidy(() => {
-    const ts: tf.NamedTensorMap = {};
-    for (const [k, v] of Object.entries(inputs)) ts[k] = tf.tensor(v.values, v.shape);
-    const out = tf.engine().runKernel(kernel, ts, attrs) as tf.Tensor;
-    return { values: out.dataSync() as Float32Array, shape: out.shape };
-  });
-}
-
-/** Compares wasm (with our kernels) against cpu: same shape, max error ≤ 1e-4 of the largest value. */
-function expectMatchesCpu(kernel: string, inputs: Inputs, attrs: tf.NamedAttrMap): void {
-  const ref = run('cpu', kernel, inputs, attrs);
-  const before = tf.memory().numTensors;
-  const got = run('wasm', kernel, inputs, attrs);
-  expect(tf.memory().numTensors).toBe(before);
-  tf.setBackend('wasm');
-  expect(got.shape).toEqual(ref.shape);
-  let scale = 0;
-  let err = 0;
-  for (let i = 0; i < ref.values.length; i++) {
-    scale = Math.max(scale, Math.abs(ref.values[i]!));
-    err = Math.max(err, Math.abs(ref.values[i]! - got.values[i]!));
-  }
-  expect(scale).toBeGreaterThan(0);
-  expect(err / scale).toBeLessThan(1e-4);
-}
+import { expectMatchesCpu, random, run } from './kernel-check.js';
 
 beforeAll(async () => {
   const choice = await selectBackend('wasm');
@@ -103,11 +60,15 @@ const CONV_CASES = [
   { x: [2, 5, 5, 2], f: [1, 1, 2, 3] },
   // One output channel, as the conv model's output layer (16 → 1).
   { x: [3, 7, 6, 5], f: [3, 3, 5, 1] },
+  // The conv model's first and output layers, and a 12-channel output (the SIMD kernel's 8 + 4 blocks).
+  { x: [2, 6, 7, 1], f: [3, 3, 1, 16] },
+  { x: [2, 6, 7, 16], f: [3, 3, 16, 1] },
+  { x: [2, 5, 6, 8], f: [3, 3, 8, 12] },
 ] as const;
 
 describe('Conv2DBackpropFilter on wasm (absent from the package)', () => {
   afterEach(() => setBackpropFilterStrategy(null));
-  for (const strategy of ['measured', 'shifted', 'batch'] as const)
+  for (const strategy of ['measured', 'simd', 'shifted', 'batch'] as const)
     for (const { x, f } of CONV_CASES)
       for (const strides of [1, 2])
         for (const pad of ['same', 'valid'] as const)
@@ -326,6 +287,7 @@ describe('MaxPoolGrad on wasm', () => {
     [[2, 9, 9, 4], 3, 1, 'same'],
     [[2, 9, 7, 1], 3, 2, 'valid'],
     [[3, 7, 7, 16], 2, 2, 'same'],
+    [[2, 7, 9, 8], 2, 2, 'valid'],
   ] as [number[], number, number, 'same' | 'valid'][])
     it(`matches cpu for ${shape.join('×')}, pool ${filterSize}, stride ${strides}, ${pad}`, () => {
       const x = t(...shape);
@@ -346,18 +308,22 @@ describe('MaxPoolGrad on wasm', () => {
     });
 
   it('gives ties to the first pixel of the window as cpu does (relu outputs are often all 0), and 0 to pixels outside every window', () => {
-    const shape = [2, 6, 5, 3];
-    const x = t(...shape);
-    // Ties everywhere: most values 0, some windows with two equal maxima.
-    x.values = x.values.map((v, i) => (v < 0.3 ? 0 : i % 4 === 0 ? 0.5 : v < 0.6 ? 0.5 : v));
-    for (const pad of ['same', 'valid'] as const) {
-      const output = run('cpu', 'MaxPool', { x }, { filterSize: 2, strides: 2, pad });
-      const dy = t(...output.shape);
-      expectMatchesCpu(
-        'MaxPoolGrad',
-        { dy, input: x, output: { values: output.values, shape: output.shape } },
-        { filterSize: 2, strides: 2, pad },
-      );
+    for (const shape of [
+      [2, 6, 5, 3],
+      [2, 6, 5, 4],
+    ]) {
+      const x = t(...shape);
+      // Ties everywhere: most values 0, some windows with two equal maxima.
+      x.values = x.values.map((v, i) => (v < 0.3 ? 0 : i % 4 === 0 ? 0.5 : v < 0.6 ? 0.5 : v));
+      for (const pad of ['same', 'valid'] as const) {
+        const output = run('cpu', 'MaxPool', { x }, { filterSize: 2, strides: 2, pad });
+        const dy = t(...output.shape);
+        expectMatchesCpu(
+          'MaxPoolGrad',
+          { dy, input: x, output: { values: output.values, shape: output.shape } },
+          { filterSize: 2, strides: 2, pad },
+        );
+      }
     }
   });
 });
@@ -369,6 +335,7 @@ describe('ResizeNearestNeighborGrad on wasm', () => {
   // used for batch > 1: in tfjs 4.22 it gives later images wrong gradients.
   for (const [shape, size, alignCorners, halfPixelCenters] of [
     [[2, 4, 4, 3], [8, 8], false, false],
+    [[2, 4, 3, 8], [8, 6], false, false],
     [[2, 7, 5, 2], [14, 10], false, false],
     [[3, 5, 6, 2], [11, 9], true, false],
     [[2, 4, 3, 1], [9, 7], false, true],

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
+import { heapOffset, simdKernels } from './simd/index.js';
 import { type KernelArgs, originalWasmKernel, wasmTranspose } from './util.js';
 
 /** Attributes of the `Conv2DBackpropFilter` kernel, as tfjs-core's conv2d gradient passes them. */
@@ -35,8 +36,51 @@ export function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): tf
     pad,
     dimRoundingMode,
   );
+  const strategy = STRATEGY(info);
+  if (strategy === 'simd') {
+    const done = simdFilterGrad(backend, x, dy, info);
+    if (done) return done;
+  }
   if (info.strideHeight !== 1 || info.strideWidth !== 1) return im2colGemm(backend, x, dy, info);
-  return STRATEGY(info) === 'shifted' ? shiftedGemm(backend, x, dy, info) : batchAsChannels(backend, x, dy, info);
+  return (strategy === 'simd' ? xnnpackStrategy(info) : strategy) === 'shifted'
+    ? shiftedGemm(backend, x, dy, info)
+    : batchAsChannels(backend, x, dy, info);
+}
+
+/**
+ * Any stride and padding in one pass of our SIMD kernel (simd/kernels.c,
+ * `conv2d_filter_grad`), straight from x and dy in the heap; null where the
+ * SIMD module cannot run, so the caller takes an XNNPACK path.
+ */
+function simdFilterGrad(
+  backend: KernelArgs['backend'],
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo | null {
+  const simd = simdKernels(backend);
+  if (!simd) return null;
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
+  const out = backend.makeOutput([info.filterHeight, info.filterWidth, inChannels, outChannels], 'float32');
+  simd.conv2d_filter_grad(
+    heapOffset(backend, x),
+    heapOffset(backend, dy),
+    heapOffset(backend, out),
+    batchSize,
+    inHeight,
+    inWidth,
+    inChannels,
+    outHeight,
+    outWidth,
+    outChannels,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  );
+  return out;
 }
 
 /**
@@ -47,14 +91,16 @@ export function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): tf
  * copy, so `shiftedGemm` is 1.5–4× faster; with 8 and 16 channels
  * `batchAsChannels` is faster at every image size of the model.
  */
-const measured = (info: tf.backend_util.Conv2DInfo): 'shifted' | 'batch' =>
+const xnnpackStrategy = (info: tf.backend_util.Conv2DInfo): 'shifted' | 'batch' =>
   Math.min(info.inChannels, info.outChannels) === 1 ? 'shifted' : 'batch';
+const measured = (_info: tf.backend_util.Conv2DInfo): Strategy => 'simd';
+
+/** The methods: our SIMD kernel (falls back to the others where it cannot run), or one of the XNNPACK paths. */
+export type Strategy = 'simd' | 'shifted' | 'batch';
 let STRATEGY = measured;
 
 /** Forces one stride-1 method (for tests and benchmarks), or restores the measured choice with `null`. */
-export function setBackpropFilterStrategy(
-  s: 'shifted' | 'batch' | ((info: tf.backend_util.Conv2DInfo) => 'shifted' | 'batch') | null,
-): void {
+export function setBackpropFilterStrategy(s: Strategy | ((info: tf.backend_util.Conv2DInfo) => Strategy) | null): void {
   STRATEGY = typeof s === 'function' ? s : s ? () => s : measured;
 }
 

@@ -1,9 +1,15 @@
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+import { BCE_KERNEL } from '../../models/fused-kernels.js';
 import { conv2DBackpropFilter } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInput } from './conv2d-backprop-input.js';
 import { conv2D, fusedConv2D } from './conv2d-one-filter.js';
+import { binaryCrossEntropy, sum } from './fused.js';
 import { identity } from './identity.js';
 import { batchMatMul, fusedMatMul } from './matmul.js';
 import { maxPoolGrad, resizeNearestNeighborGrad } from './pool-grads.js';
+import { setSimdEnabled, simdKernels } from './simd/index.js';
 import { slice, splitV, unpack } from './slice.js';
 import { setWasmKernel, type WasmKernelFunc } from './util.js';
 
@@ -25,7 +31,35 @@ export const WASM_KERNELS: Readonly<Record<string, WasmKernelFunc>> = Object.fre
   Slice: slice,
   Unpack: unpack as unknown as WasmKernelFunc,
   SplitV: splitV as unknown as WasmKernelFunc,
+  Sum: sum,
 });
+
+/**
+ * Kernels with no counterpart in the package, registered only where our SIMD
+ * module runs: a model takes its tensor-op path where they are absent
+ * (models/fused-kernels.ts), which is faster than these in plain TypeScript.
+ */
+export const FUSED_WASM_KERNELS: Readonly<Record<string, WasmKernelFunc>> = Object.freeze({
+  [BCE_KERNEL]: binaryCrossEntropy as unknown as WasmKernelFunc,
+});
+
+function setFused(on: boolean): void {
+  for (const [name, fn] of Object.entries(FUSED_WASM_KERNELS)) {
+    const there = tf.getKernel(name, 'wasm') !== undefined;
+    if (on && !there) setWasmKernel(name, fn);
+    if (!on && there) tf.unregisterKernel(name, 'wasm');
+  }
+}
+
+/**
+ * Turns our SIMD kernels off or on (for before/after benchmarks and tests):
+ * off, every kernel takes its TypeScript or XNNPACK path and the fused
+ * kernels are unregistered, as before they existed.
+ */
+export function setSimdKernels(on: boolean): void {
+  setSimdEnabled(on);
+  setFused(on && simdKernels(tf.backend() as BackendWasm) !== null);
+}
 
 let registered = false;
 
@@ -37,5 +71,6 @@ let registered = false;
 export function registerWasmKernels(): void {
   if (registered) return;
   for (const [name, fn] of Object.entries(WASM_KERNELS)) setWasmKernel(name, fn);
+  setFused(simdKernels(tf.backend() as BackendWasm) !== null);
   registered = true;
 }

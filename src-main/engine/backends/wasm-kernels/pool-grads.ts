@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
+import { heapOffset, simdKernels } from './simd/index.js';
 import { type KernelArgs, originalWasmKernel } from './util.js';
 
 /**
@@ -36,6 +37,24 @@ export function maxPoolGrad(args: KernelArgs): tf.TensorInfo {
   const X = backend.typedArrayFromHeap(x) as Float32Array;
   const DY = backend.typedArrayFromHeap(dy) as Float32Array;
   if (fh === 2 && fw === 2 && sh === 2 && sw === 2 && top === 0 && left === 0) {
+    // Our SIMD kernel does 4 channels at a time (simd/kernels.c); it writes every pixel of a window, so a
+    // row or column outside every window ('valid' pooling of an odd size) is zeroed first.
+    const simd = simdKernels(backend);
+    if (simd && c % 4 === 0) {
+      if (2 * oh < h || 2 * ow < w) DX.fill(0);
+      simd.max_pool_grad_2x2(
+        heapOffset(backend, x),
+        heapOffset(backend, dy),
+        heapOffset(backend, out),
+        nb,
+        h,
+        w,
+        c,
+        oh,
+        ow,
+      );
+      return out;
+    }
     maxPoolGrad2x2(X, DY, DX, nb, h, w, c, oh, ow);
     return out;
   }
@@ -206,6 +225,12 @@ export function resizeNearestNeighborGrad(args: KernelArgs): tf.TensorInfo {
   const dy = inputs.dy as tf.TensorInfo;
   const { alignCorners, halfPixelCenters } = attrs as { alignCorners: boolean; halfPixelCenters: boolean };
   const out = backend.makeOutput(images.shape, 'float32');
+  const [nb, h, w, c] = images.shape as [number, number, number, number];
+  const simd = simdKernels(backend);
+  if (simd && !alignCorners && !halfPixelCenters && dy.shape[1] === 2 * h && dy.shape[2] === 2 * w && c % 4 === 0) {
+    simd.resize_nearest_grad_2x(heapOffset(backend, dy), heapOffset(backend, out), nb, h, w, c);
+    return out;
+  }
   resizeNearestGradInto(
     backend.typedArrayFromHeap(dy) as Float32Array,
     backend.typedArrayFromHeap(out) as Float32Array,

@@ -1,0 +1,70 @@
+import * as tf from '@tensorflow/tfjs';
+
+import { BCE_KERNEL, type BceAttrs } from '../../models/fused-kernels.js';
+import { heapOffset, simdKernels } from './simd/index.js';
+import { type KernelArgs, originalWasmKernel } from './util.js';
+
+/**
+ * `Sum` for wasm where it reduces every axis but the last (a bias gradient:
+ * dy summed over batch and pixels) in one SIMD pass over the rows
+ * (simd/kernels.c `sum_rows`); the package's kernel does the rest.
+ */
+export function sum(args: KernelArgs): tf.TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const x = inputs.x as tf.TensorInfo;
+  const { axis, keepDims } = attrs as unknown as { axis: number | number[]; keepDims: boolean };
+  const r = x.shape.length;
+  const axes = tf.util.parseAxisParam(axis, x.shape);
+  const simd = x.dtype === 'float32' ? simdKernels(backend) : null;
+  const allButLast = r >= 2 && axes.length === r - 1 && new Set(axes).size === r - 1 && axes.every((a) => a < r - 1);
+  if (!simd || !allButLast) return originalWasmKernel('Sum')(args);
+  const c = x.shape[r - 1]!;
+  const out = backend.makeOutput(keepDims ? [...Array(r - 1).fill(1), c] : [c], 'float32');
+  simd.sum_rows(heapOffset(backend, x), heapOffset(backend, out), tf.util.sizeFromShape(x.shape) / c, c);
+  return out;
+}
+
+/**
+ * The fused binary cross-entropy (models/fused-kernels.ts): value and
+ * gradient in one SIMD pass (simd/kernels.c `bce`). Outputs the sum
+ * Σ x·log(yc) + (1 − x)·log(1 − yc) as a scalar and the gradient, shaped
+ * like y. Registered only where the SIMD module runs (see index.ts).
+ */
+export function binaryCrossEntropy({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
+  const y = inputs.y as tf.TensorInfo;
+  const x = inputs.x as tf.TensorInfo;
+  const { eps, scale } = attrs as unknown as BceAttrs;
+  if (!tf.util.arraysEqual(x.shape, y.shape))
+    throw new Error(`${BCE_KERNEL}: x ${x.shape} and y ${y.shape} differ in shape`);
+  const grad = backend.makeOutput(y.shape, 'float32');
+  const total = backend.makeOutput([], 'float32');
+  const n = tf.util.sizeFromShape(y.shape);
+  const simd = simdKernels(backend);
+  const value = simd
+    ? simd.bce(heapOffset(backend, y), heapOffset(backend, x), heapOffset(backend, grad), n, eps, scale)
+    : bceInto(
+        backend.typedArrayFromHeap(y) as Float32Array,
+        backend.typedArrayFromHeap(x) as Float32Array,
+        backend.typedArrayFromHeap(grad) as Float32Array,
+        eps,
+        scale,
+      );
+  (backend.typedArrayFromHeap(total) as Float32Array)[0] = value;
+  return [total, grad];
+}
+
+/** The same pass in TypeScript, where the SIMD module cannot run (a threaded build, AE_SIMD_KERNELS=0). */
+function bceInto(y: Float32Array, x: Float32Array, grad: Float32Array, eps: number, scale: number): number {
+  const lo = Math.fround(eps);
+  const hi = Math.fround(1 - eps);
+  let total = 0;
+  for (let i = 0; i < y.length; i++) {
+    const v = y[i]!;
+    const yc = v < lo ? lo : v > hi ? hi : v;
+    const rest = Math.fround(1 - yc);
+    const lr = Math.log(rest);
+    total += lr + x[i]! * (Math.log(yc) - lr);
+    grad[i] = yc === v ? ((yc - x[i]!) / (yc * rest)) * scale : 0;
+  }
+  return total;
+}
