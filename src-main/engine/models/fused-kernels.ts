@@ -24,3 +24,28 @@ export interface BceAttrs {
 export function hasKernel(name: string): boolean {
   return tf.getKernel(name, tf.getBackend()) !== undefined;
 }
+
+/** Relu's gradient in one pass: inputs `dy` and `x`, output dy where x > 0, else 0. */
+export const RELU_GRAD_KERNEL = 'AeReluGrad';
+
+let gradientsSet = false;
+
+/**
+ * Makes Relu's gradient use `RELU_GRAD_KERNEL` where the backend has it
+ * (one pass instead of tfjs-core's step, cast and multiply, each over the
+ * whole activation); elsewhere it is tfjs-core's own. Once per process.
+ */
+export function registerFusedGradients(): void {
+  if (gradientsSet) return;
+  const original = tf.getGradient('Relu');
+  if (!original) throw new Error('tfjs-core registered no gradient for Relu');
+  tf.registerGradient({
+    kernelName: 'Relu',
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved, attrs) =>
+      hasKernel(RELU_GRAD_KERNEL)
+        ? { x: () => tf.engine().runKernel(RELU_GRAD_KERNEL, { dy: dy as tf.Tensor, x: saved[0]! }) as tf.Tensor }
+        : original.gradFunc(dy, saved, attrs),
+  });
+  gradientsSet = true;
+}

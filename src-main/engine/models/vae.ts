@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
-import { assemble, bceElements, checkOptions, Initialisers } from './common.js';
+import { assemble, checkOptions, Initialisers, meanBce } from './common.js';
 import type { Autoencoder, BuildOptions, LossOptions } from './types.js';
 
 /** Defaults, as in tfjs-examples' fashion-mnist-vae. */
@@ -48,7 +48,8 @@ export function buildVae(o: BuildOptions): VariationalAutoencoder {
       const eps = tf.randomNormal(mu!.shape, 0, 1, 'float32', seed);
       const sample = mu!.add(lv!.mul(0.5).exp().mul(eps));
       const r = decoder.apply(sample, { training: true }) as tf.Tensor;
-      const reconstruction = bceElements(xb, r).sum(1).mean() as tf.Scalar;
+      // Summed over pixels, averaged over images: the mean over both times the pixels (meanBce's one pass).
+      const reconstruction = meanBce(xb, r).mul(size) as tf.Scalar;
       const kl = tf.scalar(1).add(lv!).sub(mu!.square()).sub(lv!.exp()).sum(1).mul(-0.5).mean() as tf.Scalar;
       return { reconstruction, kl };
     });

@@ -176,3 +176,41 @@ describe('fused binary cross-entropy on wasm', () => {
     tf.dispose([xt, yt]);
   });
 });
+
+describe('ResizeNearestNeighbor on wasm (2× upsampling as block copies)', () => {
+  for (const [shape, size, alignCorners, halfPixelCenters] of [
+    [[2, 4, 3, 8], [8, 6], false, false],
+    [[2, 4, 3, 3], [8, 6], false, false],
+    [[2, 4, 3, 8], [8, 6], false, true],
+    [[1, 3, 5, 4], [7, 9], true, false],
+  ] as [number[], [number, number], boolean, boolean][])
+    it(`matches cpu for ${shape.join('×')} → ${size.join('×')}, alignCorners ${alignCorners}, halfPixelCenters ${halfPixelCenters}`, () => {
+      expectMatchesCpu('ResizeNearestNeighbor', { images: t(...shape) }, { alignCorners, halfPixelCenters, size });
+    });
+});
+
+describe("Relu's gradient on wasm (one pass)", () => {
+  for (const simd of [true, false])
+    it(`matches cpu through tf.grad, zeros and negatives included${simd ? '' : ' (SIMD off)'}`, () => {
+      setSimdKernels(simd);
+      const x = t(3, 7, 5, 6);
+      x.values = x.values.map((v, i) => (i % 9 === 0 ? 0 : v));
+      const dy = t(3, 7, 5, 6);
+      const grad = (backend: string) => {
+        tf.setBackend(backend);
+        return tf.tidy(() =>
+          tf
+            .grad((xx: tf.Tensor) => tf.relu(xx).mul(tf.tensor(dy.values, dy.shape)).sum())(
+              tf.tensor(x.values, x.shape),
+            )
+            .dataSync(),
+        );
+      };
+      const ref = grad('cpu');
+      const before = tf.memory().numTensors;
+      const got = grad('wasm');
+      expect(tf.memory().numTensors).toBe(before);
+      // Equal as numbers: tfjs-core's dy·0 gives −0 where dy < 0, ours +0.
+      expect(Array.from(got, (v) => v + 0)).toEqual(Array.from(ref, (v) => v + 0));
+    });
+});

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
-import { BCE_KERNEL, type BceAttrs } from '../../models/fused-kernels.js';
+import { BCE_KERNEL, type BceAttrs, RELU_GRAD_KERNEL } from '../../models/fused-kernels.js';
 import { heapOffset, simdKernels } from './simd/index.js';
 import { type KernelArgs, originalWasmKernel } from './util.js';
 
@@ -67,4 +67,23 @@ function bceInto(y: Float32Array, x: Float32Array, grad: Float32Array, eps: numb
     grad[i] = yc === v ? ((yc - x[i]!) / (yc * rest)) * scale : 0;
   }
   return total;
+}
+
+/** `RELU_GRAD_KERNEL` (models/fused-kernels.ts): dy where x > 0, else 0, in one pass. */
+export function reluGrad({ inputs, backend }: KernelArgs): tf.TensorInfo {
+  const dy = inputs.dy as tf.TensorInfo;
+  const x = inputs.x as tf.TensorInfo;
+  if (!tf.util.arraysEqual(x.shape, dy.shape))
+    throw new Error(`${RELU_GRAD_KERNEL}: x ${x.shape} and dy ${dy.shape} differ in shape`);
+  const out = backend.makeOutput(x.shape, 'float32');
+  const n = tf.util.sizeFromShape(x.shape);
+  const simd = simdKernels(backend);
+  if (simd) simd.relu_grad(heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, out), n);
+  else {
+    const X = backend.typedArrayFromHeap(x) as Float32Array;
+    const DY = backend.typedArrayFromHeap(dy) as Float32Array;
+    const DX = backend.typedArrayFromHeap(out) as Float32Array;
+    for (let i = 0; i < n; i++) DX[i] = X[i]! > 0 ? DY[i]! : 0;
+  }
+  return out;
 }

@@ -1,14 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
-import { BCE_KERNEL } from '../../models/fused-kernels.js';
+import { BCE_KERNEL, registerFusedGradients, RELU_GRAD_KERNEL } from '../../models/fused-kernels.js';
 import { conv2DBackpropFilter } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInput } from './conv2d-backprop-input.js';
 import { conv2D, fusedConv2D } from './conv2d-one-filter.js';
-import { binaryCrossEntropy, sum } from './fused.js';
+import { binaryCrossEntropy, reluGrad, sum } from './fused.js';
 import { identity } from './identity.js';
 import { batchMatMul, fusedMatMul } from './matmul.js';
-import { maxPoolGrad, resizeNearestNeighborGrad } from './pool-grads.js';
+import { maxPoolGrad, resizeNearestNeighbor, resizeNearestNeighborGrad } from './pool-grads.js';
 import { setSimdEnabled, simdKernels } from './simd/index.js';
 import { slice, splitV, unpack } from './slice.js';
 import { setWasmKernel, type WasmKernelFunc } from './util.js';
@@ -27,6 +27,7 @@ export const WASM_KERNELS: Readonly<Record<string, WasmKernelFunc>> = Object.fre
   Conv2DBackpropInput: conv2DBackpropInput,
   Identity: identity,
   MaxPoolGrad: maxPoolGrad,
+  ResizeNearestNeighbor: resizeNearestNeighbor,
   ResizeNearestNeighborGrad: resizeNearestNeighborGrad,
   Slice: slice,
   Unpack: unpack as unknown as WasmKernelFunc,
@@ -41,6 +42,7 @@ export const WASM_KERNELS: Readonly<Record<string, WasmKernelFunc>> = Object.fre
  */
 export const FUSED_WASM_KERNELS: Readonly<Record<string, WasmKernelFunc>> = Object.freeze({
   [BCE_KERNEL]: binaryCrossEntropy as unknown as WasmKernelFunc,
+  [RELU_GRAD_KERNEL]: reluGrad,
 });
 
 function setFused(on: boolean): void {
@@ -72,5 +74,6 @@ export function registerWasmKernels(): void {
   if (registered) return;
   for (const [name, fn] of Object.entries(WASM_KERNELS)) setWasmKernel(name, fn);
   setFused(simdKernels(tf.backend() as BackendWasm) !== null);
+  registerFusedGradients();
   registered = true;
 }

@@ -215,6 +215,28 @@ function resizeGrad2x(dy: Float32Array, dx: Float32Array, nb: number, h: number,
 }
 
 /**
+ * `ResizeNearestNeighbor` for wasm: UpSampling2D's plain 2× case as block
+ * copies of 4 channels at a time (simd/kernels.c); the package's kernel
+ * does every other case.
+ */
+export function resizeNearestNeighbor(args: KernelArgs): tf.TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const images = inputs.images as tf.TensorInfo;
+  const { alignCorners, halfPixelCenters, size } = attrs as {
+    alignCorners: boolean;
+    halfPixelCenters: boolean;
+    size: [number, number];
+  };
+  const [nb, h, w, c] = images.shape as [number, number, number, number];
+  const simd = images.dtype === 'float32' ? simdKernels(backend) : null;
+  if (!simd || alignCorners || halfPixelCenters || size[0] !== 2 * h || size[1] !== 2 * w || c % 4 !== 0)
+    return originalWasmKernel('ResizeNearestNeighbor')(args);
+  const out = backend.makeOutput([nb, 2 * h, 2 * w, c], 'float32');
+  simd.resize_nearest_2x(heapOffset(backend, images), heapOffset(backend, out), nb, h, w, c);
+  return out;
+}
+
+/**
  * `ResizeNearestNeighborGrad` for wasm (UpSampling2D's backward pass): one
  * pass over dy (`resizeNearestGradInto`), instead of the package's search
  * over a window of dy for every input pixel.

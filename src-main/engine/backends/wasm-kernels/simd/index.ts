@@ -38,6 +38,8 @@ export interface SimdExports {
     ow: number,
   ): number;
   resize_nearest_grad_2x(dy: number, dx: number, nb: number, h: number, w: number, c: number): number;
+  resize_nearest_2x(x: number, y: number, nb: number, h: number, w: number, c: number): number;
+  relu_grad(x: number, dy: number, dx: number, n: number): void;
 }
 
 /** Bytes of stack the module gets (its functions use none today; build-simd exports the pointer in case). */

@@ -356,3 +356,40 @@ int resize_nearest_grad_2x(const float* dy, float* dx, int nb, int h, int w, int
     }
   return 1;
 }
+
+/*
+ * The plain 2× nearest-neighbour upsampling itself: every pixel of x
+ * (nb×h×w×c) to its 2×2 block of y. Returns 0 when c is not a multiple of 4.
+ */
+EXPORT(resize_nearest_2x)
+int resize_nearest_2x(const float* x, float* y, int nb, int h, int w, int c) {
+  if (c & 3) return 0;
+  const long row = 2L * w * c;
+  for (int b = 0; b < nb; b++)
+    for (int i = 0; i < h; i++) {
+      const float* s = x + ((long)b * h + i) * w * c;
+      float* y0 = y + ((long)b * 2 * h + 2 * i) * row;
+      float* y1 = y0 + row;
+      for (int j = 0; j < w; j++, s += c, y0 += 2 * c, y1 += 2 * c)
+        for (int k = 0; k < c; k += 4) {
+          v128_t v = wasm_v128_load(s + k);
+          wasm_v128_store(y0 + k, v);
+          wasm_v128_store(y0 + c + k, v);
+          wasm_v128_store(y1 + k, v);
+          wasm_v128_store(y1 + c + k, v);
+        }
+    }
+  return 1;
+}
+
+/* ---------- relu gradient ---------- */
+
+/* dx = dy where x > 0, else 0 (x NaN: 0), in one pass instead of step, cast and multiply. */
+EXPORT(relu_grad)
+void relu_grad(const float* x, const float* dy, float* dx, int n) {
+  const v128_t zero = wasm_f32x4_splat(0.0f);
+  int i = 0;
+  for (; i + 4 <= n; i += 4)
+    wasm_v128_store(dx + i, wasm_v128_and(wasm_v128_load(dy + i), wasm_f32x4_gt(wasm_v128_load(x + i), zero)));
+  for (; i < n; i++) dx[i] = x[i] > 0 ? dy[i] : 0;
+}
