@@ -24,6 +24,7 @@ const CLANG_ARGS = [
   '-O3',
   '-msimd128',
   '-mmutable-globals',
+  '-mbulk-memory',
   '-nostdlib',
   '-ffreestanding',
   '-fno-builtin',

@@ -214,3 +214,99 @@ describe("Relu's gradient on wasm (one pass)", () => {
       expect(Array.from(got, (v) => v + 0)).toEqual(Array.from(ref, (v) => v + 0));
     });
 });
+
+describe('PadV2 on wasm (fill, then the input as runs)', () => {
+  for (const [shape, paddings, constantValue] of [
+    [
+      [2, 28, 28, 4],
+      [
+        [0, 0],
+        [2, 2],
+        [2, 2],
+        [0, 0],
+      ],
+      0,
+    ],
+    [
+      [2, 5, 6, 3],
+      [
+        [0, 0],
+        [1, 0],
+        [0, 3],
+        [0, 0],
+      ],
+      0,
+    ],
+    [
+      [3, 4],
+      [
+        [1, 2],
+        [0, 0],
+      ],
+      -1.5,
+    ],
+    [[7], [[2, 3]], 2],
+    [
+      [2, 2, 3, 2, 2],
+      [
+        [0, 1],
+        [1, 0],
+        [0, 1],
+        [1, 0],
+        [0, 1],
+      ],
+      0,
+    ],
+  ] as [number[], [number, number][], number][])
+    for (const simd of [true, false])
+      it(`matches cpu padding ${shape.join('×')} by ${JSON.stringify(paddings)} with ${constantValue}${simd ? '' : ' (SIMD off)'}`, () => {
+        setSimdKernels(simd);
+        expectMatchesCpu('PadV2', { x: t(...shape) }, { paddings, constantValue });
+      });
+});
+
+describe('Add on wasm (a bias over the last axis in one pass)', () => {
+  for (const [a, b] of [
+    [[4, 5, 6, 16], [16]],
+    [[16], [4, 5, 6, 16]],
+    [[9, 7], [7]],
+    [
+      [3, 4],
+      [3, 4],
+    ],
+    [[3, 4], [1]],
+    [[3, 1], [4]],
+  ] as [number[], number[]][])
+    it(`matches cpu adding ${a.join('×')} and ${b.join('×')}`, () => {
+      expectMatchesCpu('Add', { a: t(...a), b: t(...b) }, {});
+    });
+});
+
+describe('the TypeScript and XNNPACK paths with SIMD off', () => {
+  it('still match cpu: one-filter conv, slice, filter gradient, max-pool gradient', () => {
+    setSimdKernels(false);
+    expectMatchesCpu(
+      'FusedConv2D',
+      { x: t(2, 8, 5, 16), filter: t(3, 3, 16, 1), bias: t(1) },
+      { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1, activation: 'sigmoid' },
+    );
+    expectMatchesCpu('Slice', { x: t(4, 8, 8, 4) }, { begin: [0, 2, 2, 0], size: [4, 4, 4, 4] });
+    expectMatchesCpu(
+      'Conv2DBackpropFilter',
+      { x: t(2, 6, 7, 16), dy: t(2, 6, 7, 1) },
+      { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 16, 1] },
+    );
+    const x = t(2, 6, 6, 8);
+    const output = tf.tidy(() => {
+      tf.setBackend('cpu');
+      const o = tf.maxPool(tf.tensor(x.values, x.shape) as tf.Tensor4D, 2, 2, 'valid');
+      return { values: o.dataSync() as Float32Array, shape: o.shape };
+    });
+    tf.setBackend('wasm');
+    expectMatchesCpu(
+      'MaxPoolGrad',
+      { dy: t(2, 3, 3, 8), input: x, output },
+      { filterSize: 2, strides: 2, pad: 'valid' },
+    );
+  });
+});

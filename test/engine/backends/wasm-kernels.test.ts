@@ -221,6 +221,12 @@ describe('Slice on wasm', () => {
       [1, 1, 0, 2, 3],
       [1, 2, 4, 2, 3],
     ],
+    // Four outer axes of runs: more than the SIMD copy takes, so the TypeScript loop.
+    [
+      [2, 3, 4, 5, 6],
+      [0, 1, 0, 1, 1],
+      [2, 2, 4, 3, 4],
+    ],
   ];
   for (const [shape, begin, size] of cases)
     it(`matches cpu slicing ${shape.join('×')} at [${begin}] size [${size}]`, () => {

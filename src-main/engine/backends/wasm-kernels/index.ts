@@ -5,7 +5,8 @@ import { BCE_KERNEL, registerFusedGradients, RELU_GRAD_KERNEL } from '../../mode
 import { conv2DBackpropFilter } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInput } from './conv2d-backprop-input.js';
 import { conv2D, fusedConv2D } from './conv2d-one-filter.js';
-import { binaryCrossEntropy, reluGrad, sum } from './fused.js';
+import { add, binaryCrossEntropy, reluGrad, sum } from './fused.js';
+import { padV2 } from './pad.js';
 import { identity } from './identity.js';
 import { batchMatMul, fusedMatMul } from './matmul.js';
 import { maxPoolGrad, resizeNearestNeighbor, resizeNearestNeighborGrad } from './pool-grads.js';
@@ -33,6 +34,8 @@ export const WASM_KERNELS: Readonly<Record<string, WasmKernelFunc>> = Object.fre
   Unpack: unpack as unknown as WasmKernelFunc,
   SplitV: splitV as unknown as WasmKernelFunc,
   Sum: sum,
+  Add: add,
+  PadV2: padV2,
 });
 
 /**

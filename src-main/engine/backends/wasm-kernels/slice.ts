@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
+import { heapOffset, simdKernels } from './simd/index.js';
 import { type KernelArgs, originalWasmKernel } from './util.js';
 
 type Heap = Float32Array | Int32Array | Uint8Array;
@@ -55,9 +56,71 @@ export function slice(args: KernelArgs): tf.TensorInfo {
   const { begin, size } = attrs as unknown as { begin: number | number[]; size: number | number[] };
   const [b, s] = tf.slice_util.parseSliceParams(x as unknown as tf.Tensor, begin, size);
   const out = backend.makeOutput(s, x.dtype);
-  if (s.every((d) => d > 0))
-    copyBox(backend.typedArrayFromHeap(x) as Heap, x.shape, b, s, backend.typedArrayFromHeap(out) as Heap);
+  if (!s.every((d) => d > 0)) return out;
+  const simd = x.dtype === 'float32' || x.dtype === 'int32' ? simdKernels(backend) : null;
+  const plan = simd ? boxRuns(x.shape, b, s) : null;
+  if (simd && plan) {
+    const [n0, n1, n2] = plan.counts;
+    const [s0, s1, s2] = plan.strides;
+    const [d0, d1, d2] = packedStrides(plan.counts, plan.run);
+    simd.copy_strided(
+      heapOffset(backend, x) + 4 * plan.base,
+      heapOffset(backend, out),
+      n0,
+      n1,
+      n2,
+      s0,
+      s1,
+      s2,
+      d0,
+      d1,
+      d2,
+      plan.run,
+    );
+  } else copyBox(backend.typedArrayFromHeap(x) as Heap, x.shape, b, s, backend.typedArrayFromHeap(out) as Heap);
   return out;
+}
+
+/** A box of a row-major array as runs: counts and strides of three outer axes, each run contiguous. */
+export interface BoxRuns {
+  counts: [number, number, number];
+  strides: [number, number, number];
+  /** Offset of the box's first element, in elements. */
+  base: number;
+  run: number;
+}
+
+/**
+ * The box `begin`/`size` of an array of `shape` as at most three outer axes
+ * of contiguous runs (trailing axes taken whole merge into the run), or null
+ * where it needs more outer axes.
+ */
+export function boxRuns(shape: readonly number[], begin: readonly number[], size: readonly number[]): BoxRuns | null {
+  const rank = shape.length;
+  let k = rank - 1;
+  let whole = 1;
+  while (k >= 0 && size[k] === shape[k]) whole *= shape[k--]!;
+  if (k < 0) return { counts: [1, 1, 1], strides: [0, 0, 0], base: 0, run: whole };
+  const strides = new Array<number>(rank);
+  strides[rank - 1] = 1;
+  for (let i = rank - 2; i >= 0; i--) strides[i] = strides[i + 1]! * shape[i + 1]!;
+  let base = 0;
+  for (let i = 0; i < rank; i++) base += begin[i]! * strides[i]!;
+  // Outer axes of size 1 add nothing; drop them so more boxes fit in three.
+  const outer = [...Array(k).keys()].filter((i) => size[i] !== 1);
+  if (outer.length > 3) return null;
+  while (outer.length < 3) outer.unshift(-1);
+  return {
+    counts: outer.map((i) => (i < 0 ? 1 : size[i]!)) as [number, number, number],
+    strides: outer.map((i) => (i < 0 ? 0 : strides[i]!)) as [number, number, number],
+    base,
+    run: whole * size[k]!,
+  };
+}
+
+/** Strides of the three outer axes when the runs are packed one after another. */
+export function packedStrides(counts: readonly [number, number, number], run: number): [number, number, number] {
+  return [counts[1] * counts[2] * run, counts[2] * run, run];
 }
 
 /**

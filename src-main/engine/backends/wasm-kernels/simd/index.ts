@@ -40,6 +40,39 @@ export interface SimdExports {
   resize_nearest_grad_2x(dy: number, dx: number, nb: number, h: number, w: number, c: number): number;
   resize_nearest_2x(x: number, y: number, nb: number, h: number, w: number, c: number): number;
   relu_grad(x: number, dy: number, dx: number, n: number): void;
+  copy_strided(
+    src: number,
+    dst: number,
+    n0: number,
+    n1: number,
+    n2: number,
+    s0: number,
+    s1: number,
+    s2: number,
+    d0: number,
+    d1: number,
+    d2: number,
+    run: number,
+  ): void;
+  bias_add(x: number, b: number, out: number, rows: number, c: number): void;
+  conv2d_one_filter(
+    x: number,
+    f: number,
+    out: number,
+    nb: number,
+    h: number,
+    w: number,
+    ci: number,
+    oh: number,
+    ow: number,
+    fh: number,
+    fw: number,
+    sh: number,
+    sw: number,
+    top: number,
+    left: number,
+    bias: number,
+  ): void;
 }
 
 /** Bytes of stack the module gets (its functions use none today; build-simd exports the pointer in case). */

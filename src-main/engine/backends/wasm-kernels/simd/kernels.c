@@ -393,3 +393,71 @@ void relu_grad(const float* x, const float* dy, float* dx, int n) {
     wasm_v128_store(dx + i, wasm_v128_and(wasm_v128_load(dy + i), wasm_f32x4_gt(wasm_v128_load(x + i), zero)));
   for (; i < n; i++) dx[i] = x[i] > 0 ? dy[i] : 0;
 }
+
+/* ---------- copies, padding and bias ---------- */
+
+/*
+ * Copies n0×n1×n2 runs of `run` floats from src to dst, each side with its
+ * own strides (in floats) over the three outer axes: a slice when dst is
+ * packed, a padded copy when src is. memory.copy does each run.
+ */
+EXPORT(copy_strided)
+void copy_strided(const float* src, float* dst, int n0, int n1, int n2, int s0, int s1, int s2, int d0, int d1, int d2,
+                  int run) {
+  for (int i = 0; i < n0; i++)
+    for (int j = 0; j < n1; j++) {
+      const float* s = src + (long)i * s0 + (long)j * s1;
+      float* d = dst + (long)i * d0 + (long)j * d1;
+      for (int k = 0; k < n2; k++, s += s2, d += d2) __builtin_memcpy(d, s, (unsigned long)run * 4);
+    }
+}
+
+/* out = x + b over the last axis: x is rows×c, b has c values. */
+EXPORT(bias_add)
+void bias_add(const float* x, const float* b, float* out, int rows, int c) {
+  if ((c & 3) == 0) {
+    for (int r = 0; r < rows; r++, x += c, out += c)
+      for (int k = 0; k < c; k += 4)
+        wasm_v128_store(out + k, wasm_f32x4_add(wasm_v128_load(x + k), wasm_v128_load(b + k)));
+    return;
+  }
+  for (int r = 0; r < rows; r++, x += c, out += c)
+    for (int k = 0; k < c; k++) out[k] = x[k] + b[k];
+}
+
+/* ---------- conv2d with one filter ---------- */
+
+/*
+ * out[b,oy,ox] = bias + Σ_{kh,kw,c} x[b, oy·sh − top + kh, ox·sw − left + kw, c] · f[kh,kw,c]
+ * (NHWC, filter HWI with one output channel, dilation 1): the conv model's
+ * output layer. Each output is a dot product over the window, 4 channels at
+ * a time when ci is a multiple of 4.
+ */
+EXPORT(conv2d_one_filter)
+void conv2d_one_filter(const float* x, const float* f, float* out, int nb, int h, int w, int ci, int oh, int ow, int fh,
+                       int fw, int sh, int sw, int top, int left, float bias) {
+  for (int b = 0; b < nb; b++) {
+    const float* xb = x + (long)b * h * w * ci;
+    for (int oy = 0; oy < oh; oy++)
+      for (int ox = 0; ox < ow; ox++) {
+        v128_t acc = wasm_f32x4_splat(0.0f);
+        float rest = 0;
+        for (int kh = 0; kh < fh; kh++) {
+          int iy = oy * sh - top + kh;
+          if (iy < 0 || iy >= h) continue;
+          for (int kw = 0; kw < fw; kw++) {
+            int ix = ox * sw - left + kw;
+            if (ix < 0 || ix >= w) continue;
+            const float* xp = xb + ((long)iy * w + ix) * ci;
+            const float* fp = f + (kh * fw + kw) * ci;
+            int c = 0;
+            for (; c + 4 <= ci; c += 4)
+              acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_v128_load(xp + c), wasm_v128_load(fp + c)));
+            for (; c < ci; c++) rest += xp[c] * fp[c];
+          }
+        }
+        *out++ = bias + rest + ((wasm_f32x4_extract_lane(acc, 0) + wasm_f32x4_extract_lane(acc, 1)) +
+                                (wasm_f32x4_extract_lane(acc, 2) + wasm_f32x4_extract_lane(acc, 3)));
+      }
+  }
+}
