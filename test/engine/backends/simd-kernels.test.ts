@@ -299,7 +299,7 @@ describe('the TypeScript and XNNPACK paths with SIMD off', () => {
     const x = t(2, 6, 6, 8);
     const output = tf.tidy(() => {
       tf.setBackend('cpu');
-      const o = tf.maxPool(tf.tensor(x.values, x.shape) as tf.Tensor4D, 2, 2, 'valid');
+      const o = tf.maxPool(tf.tensor4d(x.values, [2, 6, 6, 8]), 2, 2, 'valid');
       return { values: o.dataSync() as Float32Array, shape: o.shape };
     });
     tf.setBackend('wasm');
@@ -309,4 +309,17 @@ describe('the TypeScript and XNNPACK paths with SIMD off', () => {
       { filterSize: 2, strides: 2, pad: 'valid' },
     );
   });
+});
+
+describe('Conv2D with one input channel on wasm (the first layer, XNNPACK)', () => {
+  for (const co of [16, 8, 3, 80])
+    for (const strides of [1, 2])
+      for (const pad of ['same', 'valid'] as const)
+        it(`matches cpu for x 2×9×7×1, filter 3×3×1×${co}, stride ${strides}, ${pad}`, () => {
+          expectMatchesCpu(
+            'Conv2D',
+            { x: t(2, 9, 7, 1), filter: t(3, 3, 1, co) },
+            { strides, pad, dataFormat: 'NHWC', dilations: 1 },
+          );
+        });
 });
