@@ -1,15 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { freshTensor } from '../backends/fresh-tensor.js';
+import { disposeHeapMoments, heapAdamStep, heapMoments, type HeapMoments } from '../backends/heap-adam.js';
 
 /** Adam's constants, TF.js's defaults (epsilon: the backend's float32 epsilon, 1e-7). */
 export const ADAM_DEFAULTS = Object.freeze({ beta1: 0.9, beta2: 0.999 });
 
 /** One variable's moment estimates, held in JS arrays between steps. */
-interface Slot {
-  m: Float32Array;
-  v: Float32Array;
-}
+/** A variable's moments: in the wasm heap where our SIMD kernels run (backends/heap-adam.ts), else in JS. */
+type Slot = { heap: HeapMoments } | { m: Float32Array; v: Float32Array };
 
 /**
  * Adam (Kingma & Ba), the same update as `tf.train.adam`, done in one pass
@@ -72,13 +71,20 @@ export class FusedAdam extends tf.Optimizer {
       throw new Error(`Adam: gradient of ${variable.name} has ${gradient.size} values, not ${n}`);
     let slot = this.slots.get(variable.name);
     if (!slot) {
-      slot = { m: new Float32Array(n), v: new Float32Array(n) };
+      const heap = gradient.dtype === 'float32' ? heapMoments(n) : null;
+      slot = heap ? { heap } : { m: new Float32Array(n), v: new Float32Array(n) };
       this.slots.set(variable.name, slot);
     }
-    const { m, v } = slot;
     const { beta1: b1, beta2: b2, epsilon: eps } = this;
     const step = this.learningRate / c1;
     const invC2 = 1 / c2;
+    if ('heap' in slot) {
+      const updated = heapAdamStep(slot.heap, variable, gradient, { b1, b2, step, invC2, eps });
+      variable.assign(updated);
+      updated.dispose();
+      return;
+    }
+    const { m, v } = slot;
     // The variable's current values are read each step, so an assign from outside (a loaded model) is followed.
     const next = freshTensor(variable.shape, [variable, gradient], (out, [w, g]) =>
       adamLoop(n, w!, g!, m, v, out, b1, b2, step, invC2, eps),
@@ -87,8 +93,9 @@ export class FusedAdam extends tf.Optimizer {
     next.dispose();
   }
 
-  /** Drops the moments (plain JS arrays: nothing of TF.js's to free). */
+  /** Frees the moments (the heap's, or drops the JS arrays). */
   override dispose(): void {
+    for (const slot of this.slots.values()) if ('heap' in slot) disposeHeapMoments(slot.heap);
     this.slots.clear();
   }
 

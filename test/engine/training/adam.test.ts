@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { selectBackend } from '../../../src-main/engine/backends/select.js';
+import { setSimdKernels } from '../../../src-main/engine/backends/wasm-kernels/index.js';
 import { FusedAdam } from '../../../src-main/engine/training/adam.js';
 
 beforeAll(async () => {
@@ -61,6 +62,35 @@ describe('FusedAdam', () => {
       );
     });
   }
+
+  it('keeps its moments in the wasm heap (our SIMD step) and frees them on dispose', () => {
+    const p = problem(4);
+    const dataIds = () => tf.engine().backend.numDataIds();
+    const opt = new FusedAdam(0.01);
+    opt.minimize(p.loss, false, p.vars);
+    const during = dataIds();
+    opt.minimize(p.loss, false, p.vars);
+    expect(dataIds()).toBe(during);
+    opt.dispose();
+    // Two moment arrays per variable, beside the weights.
+    expect(during - dataIds()).toBe(2 * p.vars.length);
+    p.dispose();
+  });
+
+  it("stays on tf.train.adam's path on wasm with SIMD off (moments in JS)", () => {
+    setSimdKernels(false);
+    try {
+      const ours = train(() => new FusedAdam(0.05), 'wasm');
+      const theirs = train(() => tf.train.adam(0.05) as tf.AdamOptimizer & { learningRate: number }, 'wasm');
+      ours.forEach((values, i) =>
+        values.forEach((x, j) =>
+          expect(Math.abs(x - theirs[i]![j]!)).toBeLessThanOrEqual(1e-4 * Math.abs(theirs[i]![j]!) + 1e-5),
+        ),
+      );
+    } finally {
+      setSimdKernels(true);
+    }
+  });
 
   it('leaves no tensors behind across steps', () => {
     const p = problem(5);

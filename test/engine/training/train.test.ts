@@ -6,6 +6,7 @@ import { loadMnist } from '../../../src-main/engine/datasets/mnist.js';
 import type { Dataset } from '../../../src-main/engine/datasets/types.js';
 import { autoBatchSize } from '../../../src-main/engine/training/batches.js';
 import { trainAutoencoder } from '../../../src-main/engine/training/train.js';
+import { MODEL_KINDS } from '../../../src-main/protocol.js';
 
 let ds: Dataset;
 beforeAll(async () => {
@@ -54,6 +55,20 @@ describe('trainAutoencoder', () => {
     expect(codes.length).toBe(2 * 32);
     result.model.dispose();
   });
+
+  for (const kind of MODEL_KINDS)
+    it(`keeps tf.memory().numTensors flat from step to step (${kind}, one thread)`, async () => {
+      const small = { ...ds, n: 256 };
+      const counts: number[] = [];
+      const { model } = await trainAutoencoder(
+        small,
+        { model: kind, epochs: 1, batchSize: 64, validationSplit: 0 },
+        { threads: 1, onBatch: () => counts.push(tf.memory().numTensors) },
+      );
+      expect(counts).toHaveLength(4);
+      expect(new Set(counts).size).toBe(1);
+      model.dispose();
+    });
 
   it('does not leak tensors across training', async () => {
     const before = tf.memory().numTensors;

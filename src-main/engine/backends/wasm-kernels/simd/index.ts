@@ -55,6 +55,19 @@ export interface SimdExports {
     run: number,
   ): void;
   bias_add(x: number, b: number, out: number, rows: number, c: number): void;
+  adam(
+    w: number,
+    g: number,
+    m: number,
+    v: number,
+    out: number,
+    n: number,
+    b1: number,
+    b2: number,
+    step: number,
+    invC2: number,
+    eps: number,
+  ): void;
   conv2d_one_filter(
     x: number,
     f: number,

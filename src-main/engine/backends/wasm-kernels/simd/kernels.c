@@ -461,3 +461,37 @@ void conv2d_one_filter(const float* x, const float* f, float* out, int nb, int h
       }
   }
 }
+
+/* ---------- Adam ---------- */
+
+/*
+ * One Adam step of n weights (training/adam.ts has the same update in
+ * TypeScript): m and v in place, the new weights into out.
+ * m = b1·m + (1 − b1)·g; v = b2·v + (1 − b2)·g²; out = w − step·m / (√(v·invC2) + eps),
+ * where step = rate / (1 − b1^t) and invC2 = 1 / (1 − b2^t).
+ */
+EXPORT(adam)
+void adam(const float* w, const float* g, float* m, float* v, float* out, int n, float b1, float b2, float step,
+          float invC2, float eps) {
+  const v128_t vb1 = wasm_f32x4_splat(b1), va1 = wasm_f32x4_splat(1.0f - b1);
+  const v128_t vb2 = wasm_f32x4_splat(b2), va2 = wasm_f32x4_splat(1.0f - b2);
+  const v128_t vstep = wasm_f32x4_splat(step), vinv = wasm_f32x4_splat(invC2), veps = wasm_f32x4_splat(eps);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128_t gi = wasm_v128_load(g + i);
+    v128_t mi = wasm_f32x4_add(wasm_f32x4_mul(vb1, wasm_v128_load(m + i)), wasm_f32x4_mul(va1, gi));
+    v128_t vi = wasm_f32x4_add(wasm_f32x4_mul(vb2, wasm_v128_load(v + i)), wasm_f32x4_mul(va2, wasm_f32x4_mul(gi, gi)));
+    wasm_v128_store(m + i, mi);
+    wasm_v128_store(v + i, vi);
+    v128_t den = wasm_f32x4_add(wasm_f32x4_sqrt(wasm_f32x4_mul(vi, vinv)), veps);
+    wasm_v128_store(out + i, wasm_f32x4_sub(wasm_v128_load(w + i), wasm_f32x4_div(wasm_f32x4_mul(vstep, mi), den)));
+  }
+  for (; i < n; i++) {
+    float gi = g[i];
+    float mi = b1 * m[i] + (1.0f - b1) * gi;
+    float vi = b2 * v[i] + (1.0f - b2) * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    out[i] = w[i] - step * mi / (__builtin_sqrtf(vi * invC2) + eps);
+  }
+}
