@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { freshTensor } from '../backends/fresh-tensor.js';
-import { disposeHeapMoments, heapAdamStep, type HeapMoments,heapMoments } from '../backends/heap-adam.js';
+import { disposeHeapMoments, heapAdamStep, type HeapMoments, heapMoments } from '../backends/heap-adam.js';
 
 /** Adam's constants, TF.js's defaults (epsilon: the backend's float32 epsilon, 1e-7). */
 export const ADAM_DEFAULTS = Object.freeze({ beta1: 0.9, beta2: 0.999 });
