@@ -38,8 +38,13 @@ describe('threaded wasm backend', () => {
       notes: string[];
       threads: number;
       worst: number;
+      simd: boolean;
+      filterWorst: number;
     };
     expect(out).toMatchObject({ name: 'wasm', notes: [], threads: 2 });
     expect(out.worst).toBeLessThan(1e-4);
+    // Our SIMD kernels run on the threaded binary's shared memory too (their module built for it).
+    expect(out.simd).toBe(true);
+    expect(out.filterWorst).toBeLessThan(1e-4);
   }, 90_000);
 });

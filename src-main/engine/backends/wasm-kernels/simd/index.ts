@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
-import { SIMD_WASM_BASE64 } from './binary.js';
+import { SIMD_WASM_BASE64, SIMD_WASM_SHARED_BASE64 } from './binary.js';
 
 /** The functions of kernels.c; pointers are byte offsets into tfjs-backend-wasm's memory. */
 export interface SimdExports {
@@ -102,7 +102,7 @@ type Memory = InstanceType<Wasm['Memory']>;
 
 const instances = new WeakMap<Memory, SimdExports>();
 let disabled = process.env.AE_SIMD_KERNELS === '0';
-let module: object | null = null;
+const modules: { plain?: object; shared?: object } = {};
 
 /** Turns our SIMD kernels off (or back on); wasm-kernels/index.ts `setSimdKernels` also drops the fused ones. */
 export function setSimdEnabled(on: boolean): void {
@@ -110,19 +110,28 @@ export function setSimdEnabled(on: boolean): void {
 }
 
 /**
- * Our SIMD kernels bound to this wasm backend's memory, or null where they
- * cannot run: turned off (AE_SIMD_KERNELS=0), or a threaded wasm build whose
- * memory is shared (the module imports a plain memory). One instance per
- * memory, so a restarted backend (backends/health.ts) gets its own.
+ * Our SIMD kernels bound to this wasm backend's memory (the module built for
+ * a shared memory when the threaded binary runs), or null where they are
+ * turned off (AE_SIMD_KERNELS=0) or the memory cannot be found. They run on
+ * the calling thread only. One instance per memory, so a restarted backend
+ * (backends/health.ts) gets its own.
  */
 export function simdKernels(backend: BackendWasm): SimdExports | null {
   if (disabled) return null;
-  const wasm = backend.wasm as unknown as { asm?: { memory?: unknown }; _malloc(bytes: number): number };
-  const memory = wasm.asm?.memory;
-  if (!(memory instanceof webAssembly.Memory) || !(memory.buffer instanceof ArrayBuffer)) return null;
+  const wasm = backend.wasm as unknown as {
+    asm?: { memory?: unknown };
+    wasmMemory?: unknown;
+    _malloc(bytes: number): number;
+  };
+  // The single-threaded binary exports its memory; the threaded one (a shared memory) keeps it in wasmMemory.
+  const memory = wasm.asm?.memory ?? wasm.wasmMemory;
+  if (!(memory instanceof webAssembly.Memory)) return null;
   let found = instances.get(memory);
   if (!found) {
-    module ??= new webAssembly.Module(Buffer.from(SIMD_WASM_BASE64, 'base64'));
+    const shared = !(memory.buffer instanceof ArrayBuffer);
+    const module = shared
+      ? (modules.shared ??= new webAssembly.Module(Buffer.from(SIMD_WASM_SHARED_BASE64, 'base64')))
+      : (modules.plain ??= new webAssembly.Module(Buffer.from(SIMD_WASM_BASE64, 'base64')));
     const instance = new webAssembly.Instance(module, { env: { memory } });
     const stack = instance.exports.__stack_pointer as { value: number };
     // The stack grows down from the end of a block that tfjs's allocator hands out (and never reuses).
