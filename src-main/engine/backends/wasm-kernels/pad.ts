@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { heapOffset, simdKernels } from './simd/index.js';
-import { boxRuns, packedStrides } from './slice.js';
+import { boxRuns, copyRuns } from './slice.js';
 import { type KernelArgs, originalWasmKernel } from './util.js';
 
 /**
@@ -29,22 +29,6 @@ export function padV2(args: KernelArgs): tf.TensorInfo {
   if (!simd || !plan) return originalWasmKernel('PadV2')(args);
   const out = backend.makeOutput(outShape, 'float32');
   (backend.typedArrayFromHeap(out) as Float32Array).fill(constantValue);
-  const [n0, n1, n2] = plan.counts;
-  const [s0, s1, s2] = packedStrides(plan.counts, plan.run);
-  const [d0, d1, d2] = plan.strides;
-  simd.copy_strided(
-    heapOffset(backend, x),
-    heapOffset(backend, out) + 4 * plan.base,
-    n0,
-    n1,
-    n2,
-    s0,
-    s1,
-    s2,
-    d0,
-    d1,
-    d2,
-    plan.run,
-  );
+  copyRuns(simd, heapOffset(backend, x), heapOffset(backend, out), plan, 'from packed');
   return out;
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
-import { heapOffset, simdKernels } from './simd/index.js';
+import { heapOffset, type SimdExports, simdKernels } from './simd/index.js';
 import { type KernelArgs, originalWasmKernel } from './util.js';
 
 type Heap = Float32Array | Int32Array | Uint8Array;
@@ -59,25 +59,8 @@ export function slice(args: KernelArgs): tf.TensorInfo {
   if (!s.every((d) => d > 0)) return out;
   const simd = x.dtype === 'float32' || x.dtype === 'int32' ? simdKernels(backend) : null;
   const plan = simd ? boxRuns(x.shape, b, s) : null;
-  if (simd && plan) {
-    const [n0, n1, n2] = plan.counts;
-    const [s0, s1, s2] = plan.strides;
-    const [d0, d1, d2] = packedStrides(plan.counts, plan.run);
-    simd.copy_strided(
-      heapOffset(backend, x) + 4 * plan.base,
-      heapOffset(backend, out),
-      n0,
-      n1,
-      n2,
-      s0,
-      s1,
-      s2,
-      d0,
-      d1,
-      d2,
-      plan.run,
-    );
-  } else copyBox(backend.typedArrayFromHeap(x) as Heap, x.shape, b, s, backend.typedArrayFromHeap(out) as Heap);
+  if (simd && plan) copyRuns(simd, heapOffset(backend, x), heapOffset(backend, out), plan, 'into packed');
+  else copyBox(backend.typedArrayFromHeap(x) as Heap, x.shape, b, s, backend.typedArrayFromHeap(out) as Heap);
   return out;
 }
 
@@ -119,8 +102,30 @@ export function boxRuns(shape: readonly number[], begin: readonly number[], size
 }
 
 /** Strides of the three outer axes when the runs are packed one after another. */
-export function packedStrides(counts: readonly [number, number, number], run: number): [number, number, number] {
+function packedStrides(counts: readonly [number, number, number], run: number): [number, number, number] {
   return [counts[1] * counts[2] * run, counts[2] * run, run];
+}
+
+/**
+ * Copies a box's runs (simd/kernels.c `copy_strided`; 4-byte elements, byte
+ * offsets): out of the array at `from` into a packed array at `to` (a
+ * slice), or from a packed array at `from` into its place in the array at
+ * `to` (a pad).
+ */
+export function copyRuns(
+  simd: SimdExports,
+  from: number,
+  to: number,
+  plan: BoxRuns,
+  direction: 'into packed' | 'from packed',
+): void {
+  const [n0, n1, n2] = plan.counts;
+  const packed = packedStrides(plan.counts, plan.run);
+  const [src, dst, s, d] =
+    direction === 'into packed'
+      ? [from + 4 * plan.base, to, plan.strides, packed]
+      : [from, to + 4 * plan.base, packed, plan.strides];
+  simd.copy_strided(src, dst, n0, n1, n2, s[0], s[1], s[2], d[0], d[1], d[2], plan.run);
 }
 
 /**
