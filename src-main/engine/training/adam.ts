@@ -6,7 +6,6 @@ import { disposeHeapMoments, heapAdamStep, type HeapMoments, heapMoments } from 
 /** Adam's constants, TF.js's defaults (epsilon: the backend's float32 epsilon, 1e-7). */
 export const ADAM_DEFAULTS = Object.freeze({ beta1: 0.9, beta2: 0.999 });
 
-/** One variable's moment estimates, held in JS arrays between steps. */
 /** A variable's moments: in the wasm heap where our SIMD kernels run (backends/heap-adam.ts), else in JS. */
 type Slot = { heap: HeapMoments } | { m: Float32Array; v: Float32Array };
 
@@ -16,11 +15,12 @@ type Slot = { heap: HeapMoments } | { m: Float32Array; v: Float32Array };
  * m·β1 + g·(1−β1), v·β2 + g²·(1−β2), two bias corrections, sqrt, +ε, ÷, ×lr
  * and + as separate kernels, each allocating a tensor the size of the
  * weights; on the wasm backend that was 28% of a step of the wide model at
- * batch 64 (bench/profile-train.ts). Here the moments stay in JS arrays and
- * each step reads the gradient and the weights once and writes new weights
- * once, in the backend's memory where it allows (backends/fresh-tensor.ts).
- *
- * The arithmetic is in float64 and rounded to float32 when stored, where
+ * batch 64 (bench/profile-train.ts). Here each step reads the gradient and
+ * the weights once and writes new weights once. Where our SIMD kernels run
+ * (wasm), the moments live in the wasm heap and one SIMD pass in float32
+ * does the update (backends/heap-adam.ts: 3.1 → 0.4 ms a step for 402k
+ * weights); elsewhere they stay in JS arrays and a TypeScript loop does it
+ * in float64, rounded to float32 when stored (backends/fresh-tensor.ts).
  * TF.js rounds after each op: the same update up to the last bits. The
  * moments are kept by variable name, so gradients may come in any order.
  */

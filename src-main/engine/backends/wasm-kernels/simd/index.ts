@@ -118,13 +118,11 @@ export function setSimdEnabled(on: boolean): void {
  */
 export function simdKernels(backend: BackendWasm): SimdExports | null {
   if (disabled) return null;
-  const wasm = backend.wasm as unknown as {
-    asm?: { memory?: unknown };
-    wasmMemory?: unknown;
-    _malloc(bytes: number): number;
-  };
+  // (Any other backend has no wasm module: none.)
+  const wasm = (backend as { wasm?: unknown }).wasm as
+    { asm?: { memory?: unknown }; wasmMemory?: unknown; _malloc(bytes: number): number } | undefined;
   // The single-threaded binary exports its memory; the threaded one (a shared memory) keeps it in wasmMemory.
-  const memory = wasm.asm?.memory ?? wasm.wasmMemory;
+  const memory = wasm ? (wasm.asm?.memory ?? wasm.wasmMemory) : undefined;
   if (!(memory instanceof webAssembly.Memory)) return null;
   let found = instances.get(memory);
   if (!found) {
@@ -135,7 +133,7 @@ export function simdKernels(backend: BackendWasm): SimdExports | null {
     const instance = new webAssembly.Instance(module, { env: { memory } });
     const stack = instance.exports.__stack_pointer as { value: number };
     // The stack grows down from the end of a block that tfjs's allocator hands out (and never reuses).
-    stack.value = wasm._malloc(STACK_BYTES) + STACK_BYTES;
+    stack.value = wasm!._malloc(STACK_BYTES) + STACK_BYTES;
     found = instance.exports as unknown as SimdExports;
     instances.set(memory, found);
   }
