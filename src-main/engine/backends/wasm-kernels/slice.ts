@@ -6,26 +6,35 @@ import { type KernelArgs, originalWasmKernel } from './util.js';
 type Heap = Float32Array | Int32Array | Uint8Array;
 
 /**
+ * How the box `begin`/`size` of a row-major array of `shape` lies in it:
+ * `k` is the innermost axis not taken whole (−1 when the box is the whole
+ * array), every axis after it merges into runs of `runLen` contiguous
+ * elements, the first at `base`; `strides` are the array's, per axis.
+ */
+function boxLayout(shape: readonly number[], begin: readonly number[], size: readonly number[]) {
+  const rank = shape.length;
+  let k = rank - 1;
+  let whole = 1;
+  while (k >= 0 && size[k] === shape[k]) whole *= shape[k--]!;
+  const strides = new Array<number>(rank);
+  strides[rank - 1] = 1;
+  for (let i = rank - 2; i >= 0; i--) strides[i] = strides[i + 1]! * shape[i + 1]!;
+  let base = 0;
+  for (let i = 0; i < rank; i++) base += begin[i]! * strides[i]!;
+  return { k, runLen: k < 0 ? whole : whole * size[k]!, strides, base };
+}
+
+/**
  * Copies the box `begin`/`size` of a row-major array of shape `shape` from
  * `src` into `dst` (packed). Trailing axes taken whole are merged into one
  * contiguous run, so the copy is a few `set` calls rather than one per element.
  */
 export function copyBox(src: Heap, shape: number[], begin: number[], size: number[], dst: Heap): void {
-  const rank = shape.length;
-  // The run: the innermost axis not taken whole, and every axis after it.
-  let k = rank - 1;
-  let run = 1;
-  while (k >= 0 && size[k] === shape[k]) run *= shape[k--]!;
+  const { k, runLen, strides, base } = boxLayout(shape, begin, size);
   if (k < 0) {
-    dst.set(src.subarray(0, run));
+    dst.set(src.subarray(0, runLen));
     return;
   }
-  const strides = new Array<number>(rank);
-  strides[rank - 1] = 1;
-  for (let i = rank - 2; i >= 0; i--) strides[i] = strides[i + 1]! * shape[i + 1]!;
-  const runLen = run * size[k]!;
-  let base = 0;
-  for (let i = 0; i < rank; i++) base += begin[i]! * strides[i]!;
   // Odometer over the axes before k.
   const idx = new Array<number>(k).fill(0);
   let o = 0;
@@ -79,16 +88,8 @@ export interface BoxRuns {
  * where it needs more outer axes.
  */
 export function boxRuns(shape: readonly number[], begin: readonly number[], size: readonly number[]): BoxRuns | null {
-  const rank = shape.length;
-  let k = rank - 1;
-  let whole = 1;
-  while (k >= 0 && size[k] === shape[k]) whole *= shape[k--]!;
-  if (k < 0) return { counts: [1, 1, 1], strides: [0, 0, 0], base: 0, run: whole };
-  const strides = new Array<number>(rank);
-  strides[rank - 1] = 1;
-  for (let i = rank - 2; i >= 0; i--) strides[i] = strides[i + 1]! * shape[i + 1]!;
-  let base = 0;
-  for (let i = 0; i < rank; i++) base += begin[i]! * strides[i]!;
+  const { k, runLen, strides, base } = boxLayout(shape, begin, size);
+  if (k < 0) return { counts: [1, 1, 1], strides: [0, 0, 0], base: 0, run: runLen };
   // Outer axes of size 1 add nothing; drop them so more boxes fit in three.
   const outer = [...Array(k).keys()].filter((i) => size[i] !== 1);
   if (outer.length > 3) return null;
@@ -97,7 +98,7 @@ export function boxRuns(shape: readonly number[], begin: readonly number[], size
     counts: outer.map((i) => (i < 0 ? 1 : size[i]!)) as [number, number, number],
     strides: outer.map((i) => (i < 0 ? 0 : strides[i]!)) as [number, number, number],
     base,
-    run: whole * size[k]!,
+    run: runLen,
   };
 }
 
