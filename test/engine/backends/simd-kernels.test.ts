@@ -6,7 +6,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { selectBackend } from '../../../src-main/engine/backends/select.js';
 import { FUSED_WASM_KERNELS, setSimdKernels } from '../../../src-main/engine/backends/wasm-kernels/index.js';
-import { heapOffset, simdKernels } from '../../../src-main/engine/backends/wasm-kernels/simd/index.js';
+import { heapOffset, setSimdEnabled, simdKernels } from '../../../src-main/engine/backends/wasm-kernels/simd/index.js';
 import { bceElements, meanBce } from '../../../src-main/engine/models/common.js';
 import { BCE_KERNEL, hasKernel } from '../../../src-main/engine/models/fused-kernels.js';
 import { binaryIsCurrent, compileSimd } from '../../../src-main/tools/build-simd.js';
@@ -159,6 +159,19 @@ describe('fused binary cross-entropy on wasm', () => {
     });
     expect(err / scale).toBeLessThan(1e-5);
     tf.dispose([xt, yt]);
+  });
+
+  it('refuses with the kernel named if it is ever left registered without the SIMD module', () => {
+    setSimdEnabled(false);
+    try {
+      const x = tf.ones([4]);
+      expect(() => tf.engine().runKernel(BCE_KERNEL, { y: x, x }, { eps: 1e-7, scale: 0.25 })).toThrow(
+        /AeBinaryCrossEntropy is registered but our SIMD kernels cannot run/,
+      );
+      x.dispose();
+    } finally {
+      setSimdEnabled(true);
+    }
   });
 
   it('scales the gradient by the upstream gradient', () => {

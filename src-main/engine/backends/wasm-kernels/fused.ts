@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { BCE_KERNEL, type BceAttrs, RELU_GRAD_KERNEL } from '../../models/fused-kernels.js';
-import { heapOffset, simdKernels } from './simd/index.js';
+import { heapOffset, type SimdExports, simdKernels } from './simd/index.js';
 import { type KernelArgs, originalWasmKernel } from './util.js';
 
 /**
@@ -53,7 +53,7 @@ export function add(args: KernelArgs): tf.TensorInfo {
  * The fused binary cross-entropy (models/fused-kernels.ts): value and
  * gradient in one SIMD pass (simd/kernels.c `bce`). Outputs the sum
  * Σ x·log(yc) + (1 − x)·log(1 − yc) as a scalar and the gradient, shaped
- * like y. Registered only where the SIMD module runs (see index.ts).
+ * like y.
  */
 export function binaryCrossEntropy({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const y = inputs.y as tf.TensorInfo;
@@ -61,37 +61,24 @@ export function binaryCrossEntropy({ inputs, backend, attrs }: KernelArgs): tf.T
   const { eps, scale } = attrs as unknown as BceAttrs;
   if (!tf.util.arraysEqual(x.shape, y.shape))
     throw new Error(`${BCE_KERNEL}: x ${x.shape} and y ${y.shape} differ in shape`);
+  const simd = fusedSimd(backend, BCE_KERNEL);
   const grad = backend.makeOutput(y.shape, 'float32');
   const total = backend.makeOutput([], 'float32');
   const n = tf.util.sizeFromShape(y.shape);
-  const simd = simdKernels(backend);
-  const value = simd
-    ? simd.bce(heapOffset(backend, y), heapOffset(backend, x), heapOffset(backend, grad), n, eps, scale)
-    : bceInto(
-        backend.typedArrayFromHeap(y) as Float32Array,
-        backend.typedArrayFromHeap(x) as Float32Array,
-        backend.typedArrayFromHeap(grad) as Float32Array,
-        eps,
-        scale,
-      );
+  const value = simd.bce(heapOffset(backend, y), heapOffset(backend, x), heapOffset(backend, grad), n, eps, scale);
   (backend.typedArrayFromHeap(total) as Float32Array)[0] = value;
   return [total, grad];
 }
 
-/** The same pass in TypeScript, where the SIMD module cannot run (a threaded build, AE_SIMD_KERNELS=0). */
-function bceInto(y: Float32Array, x: Float32Array, grad: Float32Array, eps: number, scale: number): number {
-  const lo = Math.fround(eps);
-  const hi = Math.fround(1 - eps);
-  let total = 0;
-  for (let i = 0; i < y.length; i++) {
-    const v = y[i]!;
-    const yc = v < lo ? lo : v > hi ? hi : v;
-    const rest = Math.fround(1 - yc);
-    const lr = Math.log(rest);
-    total += lr + x[i]! * (Math.log(yc) - lr);
-    grad[i] = yc === v ? ((yc - x[i]!) / (yc * rest)) * scale : 0;
-  }
-  return total;
+/**
+ * Our SIMD module for a fused kernel. They are registered only where it runs
+ * and unregistered when it is turned off (index.ts), so it is always there;
+ * the throw names the kernel should that ever break.
+ */
+function fusedSimd(backend: KernelArgs['backend'], name: string): SimdExports {
+  const simd = simdKernels(backend);
+  if (!simd) throw new Error(`${name} is registered but our SIMD kernels cannot run on this wasm backend`);
+  return simd;
 }
 
 /** `RELU_GRAD_KERNEL` (models/fused-kernels.ts): dy where x > 0, else 0, in one pass. */
@@ -100,15 +87,13 @@ export function reluGrad({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const x = inputs.x as tf.TensorInfo;
   if (!tf.util.arraysEqual(x.shape, dy.shape))
     throw new Error(`${RELU_GRAD_KERNEL}: x ${x.shape} and dy ${dy.shape} differ in shape`);
+  const simd = fusedSimd(backend, RELU_GRAD_KERNEL);
   const out = backend.makeOutput(x.shape, 'float32');
-  const n = tf.util.sizeFromShape(x.shape);
-  const simd = simdKernels(backend);
-  if (simd) simd.relu_grad(heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, out), n);
-  else {
-    const X = backend.typedArrayFromHeap(x) as Float32Array;
-    const DY = backend.typedArrayFromHeap(dy) as Float32Array;
-    const DX = backend.typedArrayFromHeap(out) as Float32Array;
-    for (let i = 0; i < n; i++) DX[i] = X[i]! > 0 ? DY[i]! : 0;
-  }
+  simd.relu_grad(
+    heapOffset(backend, x),
+    heapOffset(backend, dy),
+    heapOffset(backend, out),
+    tf.util.sizeFromShape(x.shape),
+  );
   return out;
 }

@@ -40,8 +40,9 @@ export const WASM_KERNELS: Readonly<Record<string, WasmKernelFunc>> = Object.fre
 
 /**
  * Kernels with no counterpart in the package, registered only where our SIMD
- * module runs: a model takes its tensor-op path where they are absent
- * (models/fused-kernels.ts), which is faster than these in plain TypeScript.
+ * module runs (they have no TypeScript path: a loop in TypeScript was slower
+ * than the tensor ops): a model takes its tensor-op path where they are
+ * absent (models/fused-kernels.ts).
  */
 export const FUSED_WASM_KERNELS: Readonly<Record<string, WasmKernelFunc>> = Object.freeze({
   [BCE_KERNEL]: binaryCrossEntropy as unknown as WasmKernelFunc,
