@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
-import { heapOffset, simdKernels } from './simd/index.js';
+import { convWindow, heapOffset, simdKernels } from './simd/index.js';
 import { type KernelArgs, originalWasmKernel, wasmTranspose } from './util.js';
 
 /** Attributes of the `Conv2DBackpropFilter` kernel, as tfjs-core's conv2d gradient passes them. */
@@ -76,12 +76,7 @@ function simdFilterGrad(
     outHeight,
     outWidth,
     outChannels,
-    info.filterHeight,
-    info.filterWidth,
-    info.strideHeight,
-    info.strideWidth,
-    info.padInfo.top,
-    info.padInfo.left,
+    ...convWindow(info),
   );
   return out;
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
-import { heapOffset, simdKernels } from './simd/index.js';
+import { convWindow, heapOffset, simdKernels } from './simd/index.js';
 import { type KernelArgs, originalWasmKernel } from './util.js';
 
 /** Attributes shared by `Conv2D` and `_FusedConv2D`. */
@@ -104,12 +104,7 @@ function simdOneFilter(
     info.inChannels,
     info.outHeight,
     info.outWidth,
-    info.filterHeight,
-    info.filterWidth,
-    info.strideHeight,
-    info.strideWidth,
-    info.padInfo.top,
-    info.padInfo.left,
+    ...convWindow(info),
     b,
   );
   if (!act) return out;

@@ -140,6 +140,21 @@ export function simdKernels(backend: BackendWasm): SimdExports | null {
   return found;
 }
 
+/**
+ * A conv's window as our conv kernels take it, after the sizes: filter
+ * height and width, strides, top and left padding.
+ */
+export function convWindow(info: tf.backend_util.Conv2DInfo): [number, number, number, number, number, number] {
+  return [
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  ];
+}
+
 /** Byte offset of a tensor's data in the wasm heap. */
 export function heapOffset(backend: BackendWasm, t: tf.TensorInfo): number {
   return (backend as unknown as { dataIdMap: tf.DataStorage<{ memoryOffset: number }> }).dataIdMap.get(t.dataId)!
