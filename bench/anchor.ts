@@ -209,6 +209,27 @@ export interface TwinOptions {
   threads: number;
   /** seq2seq's cell: 'exact' mirrors TF.js's hard-sigmoid LSTM, 'native' is nn.LSTM. */
   lstm: 'exact' | 'native';
+  /**
+   * OPENBLAS_NUM_THREADS for the twins' process. Debian's torch calls
+   * openblas-pthread, whose own pool (the core count by default) runs beside
+   * torch's OpenMP threads: at 2 + 2 on 2 cores they spin against each other
+   * and the dense twins ran 2–3× slower than at 1 (README, Training speed).
+   * 1 is PyTorch as it runs with a BLAS that shares its threads (MKL, or
+   * OpenBLAS built for OpenMP, as pip's wheels are); leave it out for the
+   * environment's own setting.
+   */
+  blasThreads?: number;
+}
+
+/** What the twins' process says once it is ready. */
+export interface TwinsReady {
+  torch: string;
+  /** torch.get_num_threads(). */
+  threads: number;
+  /** The BLAS libraries the process loaded. */
+  blas: string;
+  /** OpenBLAS's own pool size; null for another BLAS. */
+  blasThreads: number | null;
 }
 
 /**
@@ -229,14 +250,16 @@ export class TorchTwins {
   }
 
   /** Starts the process and waits until it has imported torch and read the images. */
-  static async start(o: TwinOptions): Promise<{ twins: TorchTwins; torch: string; threads: number; blas: string }> {
+  static async start(o: TwinOptions): Promise<{ twins: TorchTwins } & TwinsReady> {
     const args = ['--serve', '--mnist', o.mnistDir, '--n', `${o.n}`, '--batch', `${o.batch}`];
     args.push('--threads', `${o.threads}`, '--lstm', o.lstm);
-    const child = spawn(o.python, [TWINS_SCRIPT, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const env =
+      o.blasThreads === undefined ? process.env : { ...process.env, OPENBLAS_NUM_THREADS: `${o.blasThreads}` };
+    const child = spawn(o.python, [TWINS_SCRIPT, ...args], { stdio: ['pipe', 'pipe', 'inherit'], env });
     const twins = new TorchTwins(child);
-    const ready = JSON.parse(await twins.next()) as { ready?: boolean; torch: string; threads: number; blas: string };
+    const ready = JSON.parse(await twins.next()) as { ready?: boolean } & TwinsReady;
     if (!ready.ready) throw new Error(`torch_twins.py did not start: ${JSON.stringify(ready)}`);
-    return { twins, torch: ready.torch, threads: ready.threads, blas: ready.blas };
+    return { twins, torch: ready.torch, threads: ready.threads, blas: ready.blas, blasThreads: ready.blasThreads };
   }
 
   private next(): Promise<string> {

@@ -33,6 +33,7 @@ request: kind, imagesPerSecond (the epoch alone), finalLoss, threads, ...
 """
 
 import argparse
+import ctypes
 import json
 import math
 import os
@@ -390,6 +391,19 @@ def count_params(model):
     return sum(p.numel() for p in model.parameters())
 
 
+def blas_threads():
+    """OpenBLAS's own thread pool size (OPENBLAS_NUM_THREADS), or None for another BLAS. Debian's
+    openblas-pthread runs its own pool beside torch's OpenMP one: with both at the core count, 2 + 2
+    threads spin on 2 cores and the dense twins run 2-3x slower than with this at 1."""
+    for path in blas_library().split(", "):
+        if "openblas" in os.path.basename(path):
+            try:
+                return ctypes.CDLL(path).openblas_get_num_threads()
+            except (OSError, AttributeError):
+                return None
+    return None
+
+
 def blas_library():
     """The BLAS this process loaded: Debian's torch takes whichever libblas.so.3 the system
     selects (OpenBLAS, or the reference BLAS, many times slower), so the figures depend on it."""
@@ -439,7 +453,7 @@ def main():
         for r in args.requests or KINDS:
             answer(r, run)
         return
-    ready = {"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads(), "blas": blas_library()}
+    ready = {"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads(), "blas": blas_library(), "blasThreads": blas_threads()}
     print(json.dumps(ready), flush=True)
     for line in sys.stdin:
         if line.strip():

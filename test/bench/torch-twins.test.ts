@@ -99,15 +99,18 @@ describe.skipIf(missing !== null)('the PyTorch twins (bench/torch_twins.py)', ()
   });
 
   it('train an epoch on request and report the same loss scale as ours (per pixel, the VAE per image)', async () => {
-    const { twins } = await TorchTwins.start({
+    const { twins, blas, blasThreads } = await TorchTwins.start({
       python,
       mnistDir: mnistDataDir(),
       n: 64,
       batch: 40,
       threads: 1,
       lstm: 'exact',
+      blasThreads: 1,
     });
     try {
+      // The pool size asked for is the one OpenBLAS runs with (Debian's default is the core count).
+      expect(blasThreads).toBe(/openblas/i.test(blas) ? 1 : null);
       const spec = (label: string) => cases.find((c) => c.label === label)!.spec;
       const [simple, vae] = [await twins.run(spec('simple code default')), await twins.run(spec('vae code default'))];
       // A fresh model's mean per-pixel BCE on MNIST is about 0.7; per image (784 pixels) hundreds.
