@@ -17,6 +17,7 @@ import { DEFAULT_NOISE_LEVEL } from '../src-main/engine/models/denoising.js';
 import type { Autoencoder } from '../src-main/engine/models/index.js';
 import { SEQ2SEQ_OUTPUT_BIAS } from '../src-main/engine/models/seq2seq.js';
 import { SPARSE_L1 } from '../src-main/engine/models/sparse.js';
+import { decoderCrops } from '../src-main/engine/models/spatial.js';
 import { WIDE_STRESS_WEIGHT } from '../src-main/engine/models/wide.js';
 
 /** The twin script, next to this file. */
@@ -118,12 +119,16 @@ export function twinSpec(built: Autoencoder): TwinSpec {
     const decConvs = numbers(dec.filter((d) => d.startsWith('Conv2D')));
     const up = decConvs.slice(0, -1);
     const wantEnc = [...down.flatMap((f) => [conv(f, 'relu'), 'MaxPooling2D']), 'Flatten'];
-    const crop = dec.includes('Cropping2D') ? ['Cropping2D'] : [];
+    // The twin crops each upsampling back to the encoder's size at that level, as spatial.ts does.
+    const [h, w] = built.inputShape as [number, number, number];
+    const crops = decoderCrops(h, w, down.length);
     const out = conv(decConvs[decConvs.length - 1] ?? 0, 'sigmoid');
-    const wantDec = ['Reshape', ...up.flatMap((f) => [conv(f, 'relu'), 'UpSampling2D']), ...crop, out];
+    const upLayers = up.flatMap((f, i) => [conv(f, 'relu'), 'UpSampling2D', ...(crops[i] ? ['Cropping2D'] : [])]);
+    const wantDec = ['Reshape', ...upLayers, out];
     if (!same(enc, wantEnc) || !same(dec, wantDec))
       refuse(
-        '3×3 same relu convs each with a pool, flatten; reshape, convs each with an upsampling, crop, sigmoid conv',
+        '3×3 same relu convs each with a pool, flatten; reshape, convs each with an upsampling cropped to the ' +
+          "encoder's size there, sigmoid conv",
       );
     return { kind, lr, down, up, ...(kind === 'denoising' ? { noise: DEFAULT_NOISE_LEVEL } : {}) };
   }

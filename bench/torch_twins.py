@@ -158,32 +158,45 @@ class Dense(nn.Module):
         return loss + z.abs().sum() * (self.l1 / x.shape[0]) if self.l1 else loss
 
 
+class Crop(nn.Module):
+    """Keeps the first h rows and w columns: the surplus of a rounding-up pool is at the bottom and right."""
+
+    def __init__(self, h, w):
+        super().__init__()
+        self.h, self.w = h, w
+
+    def forward(self, x):
+        return x[:, :, : self.h, : self.w]
+
+
 class Conv(nn.Module):
-    """conv, denoising: 3×3 'same' convs, 2×2 pools rounding up, nearest upsampling, crop, sigmoid conv."""
+    """conv, denoising: 3×3 'same' convs, 2×2 pools rounding up, nearest upsampling each cropped back to the
+    encoder's size at that level (spatial.ts decoderCrops: 4 → 8 → 7 → 14 → 28), sigmoid conv."""
 
     def __init__(self, shape, down, up, noise=None):
         super().__init__()
         h, w, c = shape
         enc, dec, ch = [], [], c
+        sizes = [(h, w)]
         for f in down:
             # ceil_mode: a 2×2 'same' pool of an odd size keeps the last row (7 → 4), as TF.js's does.
             enc += [glorot(nn.Conv2d(ch, f, 3, padding=1)), nn.ReLU(), nn.MaxPool2d(2, 2, ceil_mode=True)]
             ch = f
-        h2, w2 = h, w
-        for _ in down:
-            h2, w2 = math.ceil(h2 / 2), math.ceil(w2 / 2)
+            sizes.append((math.ceil(sizes[-1][0] / 2), math.ceil(sizes[-1][1] / 2)))
         enc.append(nn.Flatten())
-        dec.append(nn.Unflatten(1, (ch, h2, w2)))
-        for f in up:
+        dec.append(nn.Unflatten(1, (ch,) + sizes[-1]))
+        for i, f in enumerate(up):
             dec += [glorot(nn.Conv2d(ch, f, 3, padding=1)), nn.ReLU(), nn.Upsample(scale_factor=2, mode="nearest")]
+            (fh, fw), (th, tw) = sizes[len(up) - i], sizes[len(up) - i - 1]
+            if (2 * fh, 2 * fw) != (th, tw):
+                dec.append(Crop(th, tw))
             ch = f
         self.encoder, self.up = nn.Sequential(*enc), nn.Sequential(*dec)
         self.out = nn.Sequential(glorot(nn.Conv2d(ch, c, 3, padding=1)), nn.Sigmoid())
-        self.h, self.w, self.noise = h, w, noise
+        self.noise = noise
 
     def forward(self, x):
-        # Crop the upsampling's surplus (bottom, right) before the output conv, as spatial.ts does.
-        return self.out(self.up(self.encoder(x))[:, :, : self.h, : self.w])
+        return self.out(self.up(self.encoder(x)))
 
     def loss(self, x):
         if self.noise is None:

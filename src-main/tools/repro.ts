@@ -97,7 +97,7 @@ const md = `# Convolutional autoencoder on MNIST: the seed's result, reproduced
 Made by \`npm run repro -- --epochs ${epochs} --train ${train.n} --batch ${batchSize}\` on the **${backend.name}** backend
 (${os.cpus().length} cores, ${os.platform()}), ${minutes.toFixed(1)} minutes, ${new Date().toISOString().slice(0, 10)}.
 Model: Conv16-pool-Conv8-pool-Conv8-pool to a 4×4×8 = 128 code, decoder Conv8-up-Conv8-up-Conv16-up-Conv1
-(sigmoid); 'same' pools take 28 → 14 → 7 → 4, the decoder upsamples to 32 and crops to 28 before the output conv. Adam, lr 1e-3,
+(sigmoid); 'same' pools take 28 → 14 → 7 → 4, the decoder's first upsampling is cropped from 8 to 7 rows, so it goes 4 → 7 → 14 → 28 (the tutorial: one valid conv from 16 to 14 rows). Adam, lr 1e-3,
 batch ${batchSize}, binary cross-entropy, seed 1; 10% of the training images held out for validation.
 
 ![10 MNIST test digits (top) and their reconstructions (bottom)](conv-reconstructions.png)

@@ -9,8 +9,9 @@ export const CONV_DEFAULTS = Object.freeze({ epochs: 50, batchSize: 128, learnin
  * Deep convolutional (the project seed's model): Conv16-pool-Conv8-pool-Conv8-pool
  * (3×3, same) to a code of 4×4×8 = 128 for 28×28 images; decoder
  * Conv8-up-Conv8-up-Conv16-up-Conv(channels, sigmoid). Where the tutorial
- * uses one `valid` conv to turn 16 into 14 rows, we upsample to 32 and crop
- * to 28 before the output conv, which works for every image size.
+ * uses one `valid` conv to turn 16 into 14 rows, we crop the first
+ * upsampling from 8 to 7 rows (spatial.ts `decoderCrops`), which does the
+ * same for every image size.
  * `codeSize` does not apply: the code's size follows from the image's.
  */
 export function buildConv(o: BuildOptions): Autoencoder {

@@ -6,7 +6,7 @@ import { loadMnist } from '../../../src-main/engine/datasets/mnist.js';
 import type { Dataset } from '../../../src-main/engine/datasets/types.js';
 import { addNoise } from '../../../src-main/engine/models/denoising.js';
 import { type Autoencoder, buildAutoencoder } from '../../../src-main/engine/models/index.js';
-import { cropAfterPools } from '../../../src-main/engine/models/spatial.js';
+import { decoderCrops, poolSizes } from '../../../src-main/engine/models/spatial.js';
 import { buildVae, decodeManifold, normalQuantile } from '../../../src-main/engine/models/vae.js';
 import { MODEL_KINDS } from '../../../src-main/protocol.js';
 
@@ -229,15 +229,52 @@ describe('deep and wide', () => {
   });
 });
 
-describe('cropAfterPools', () => {
-  it('crops the surplus that rounding-up pools leave after upsampling', () => {
-    expect(cropAfterPools(28, 28, 3)).toEqual([
-      [0, 4],
-      [0, 4],
+describe('decoderCrops', () => {
+  it("crops each upsampling back to the encoder's size at that level, where the pools rounded up", () => {
+    expect(poolSizes(28, 28, 3)).toEqual([
+      [28, 28],
+      [14, 14],
+      [7, 7],
+      [4, 4],
     ]);
-    expect(cropAfterPools(13, 16, 2)).toEqual([
-      [0, 3],
-      [0, 0],
+    // 4 → 8, cropped to 7; then 14 and 28 as they come.
+    expect(decoderCrops(28, 28, 3)).toEqual([
+      [
+        [0, 1],
+        [0, 1],
+      ],
+      null,
+      null,
     ]);
+    // 13 × 16: rows 13 → 7 → 4, back up 8 → 7 (crop 1), 14 → 13 (crop 1); columns 16 → 8 → 4 need none.
+    expect(decoderCrops(13, 16, 2)).toEqual([
+      [
+        [0, 1],
+        [0, 0],
+      ],
+      [
+        [0, 1],
+        [0, 0],
+      ],
+    ]);
+    expect(decoderCrops(32, 32, 3)).toEqual([null, null, null]);
+  });
+
+  it("gives the conv model the encoder's sizes on the way back up, for odd sizes too", () => {
+    for (const [h, w] of [
+      [28, 28],
+      [13, 16],
+      [5, 9],
+    ] as const) {
+      const conv = buildAutoencoder('conv', { height: h, width: w, channels: 1 });
+      const sizes = conv.decoder.layers
+        .filter((l) => l.getClassName() === 'Conv2D')
+        .map((l) => (l.outputShape as number[]).slice(1, 3));
+      const enc = poolSizes(h, w, 3);
+      // Conv8 at the code's size, then the upsampled-and-cropped levels, the output at the image's.
+      expect(sizes).toEqual([enc[3], enc[2], enc[1], enc[0]]);
+      expect(conv.decoder.outputs[0]!.shape).toEqual([null, h, w, 1]);
+      dispose(conv);
+    }
   });
 });
