@@ -30,7 +30,11 @@ interface EmscriptenModule {
  * the plain SIMD binary. Not more by default: measured on a shared 2-core
  * machine (load 11–15), a pool of 2 used 1.8× the CPU time of one thread
  * for deep training (its idle thread spins between kernels) and gave no
- * wall-clock gain that the load did not drown (issue 14's note).
+ * wall-clock gain that the load did not drown (issue 14's note). At load
+ * 1.3–2.4 it gave none either (deep 0.97×, vae 1.02×): a product runs 2×
+ * faster on 2 threads only while its operands stay the same, and in
+ * training each step's are new, so XNNPACK packs them first on one thread
+ * (README, Training speed).
  */
 export function wasmThreads(): number {
   const env = Number(process.env.AE_WASM_THREADS);
