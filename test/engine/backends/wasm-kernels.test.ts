@@ -103,6 +103,14 @@ describe('Conv2D and FusedConv2D with one filter on wasm (depthwise + sum)', () 
           );
         });
     }
+  it('matches cpu where the channels take both paths of the SIMD dot product (9 × 4 + 1 = 37)', () => {
+    for (const pad of ['same', 'valid'] as const)
+      expectMatchesCpu(
+        'FusedConv2D',
+        { x: t(2, 5, 4, 37), filter: t(3, 3, 37, 1), bias: t(1) },
+        { strides: 1, pad, dataFormat: 'NHWC', dilations: 1, activation: 'sigmoid' },
+      );
+  });
   it('leaves several filters and other activations to the package kernel, still matching cpu', () => {
     expectMatchesCpu(
       'FusedConv2D',
