@@ -218,10 +218,10 @@ export interface TwinOptions {
    * OPENBLAS_NUM_THREADS for the twins' process. Debian's torch calls
    * openblas-pthread, whose own pool (the core count by default) runs beside
    * torch's OpenMP threads: at 2 + 2 on 2 cores they spin against each other
-   * and the dense twins ran 2–3× slower than at 1 (README, Training speed).
-   * 1 is PyTorch as it runs with a BLAS that shares its threads (MKL, or
-   * OpenBLAS built for OpenMP, as pip's wheels are); leave it out for the
-   * environment's own setting.
+   * and the dense twins ran 2–3× slower than at 1 (README, on bench:train
+   * --anchor). 1 is PyTorch as it runs with a BLAS that shares its threads
+   * (MKL, as pip's x86 wheels use, or an OpenMP build of OpenBLAS); leave it
+   * out for the environment's own setting.
    */
   blasThreads?: number;
 }

@@ -466,7 +466,13 @@ def main():
         for r in args.requests or KINDS:
             answer(r, run)
         return
-    ready = {"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads(), "blas": blas_library(), "blasThreads": blas_threads()}
+    ready = {
+        "ready": True,
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "blas": blas_library(),
+        "blasThreads": blas_threads(),
+    }
     print(json.dumps(ready), flush=True)
     for line in sys.stdin:
         if line.strip():
