@@ -37,11 +37,12 @@ export function maxPoolGrad(args: KernelArgs): tf.TensorInfo {
   const X = backend.typedArrayFromHeap(x) as Float32Array;
   const DY = backend.typedArrayFromHeap(dy) as Float32Array;
   if (fh === 2 && fw === 2 && sh === 2 && sw === 2 && top === 0 && left === 0) {
-    // Our SIMD kernel does 4 channels at a time (simd/kernels.c); it writes every pixel of a window, so a
-    // row or column outside every window ('valid' pooling of an odd size) is zeroed first.
+    // Both 2×2 paths write every pixel of a window and no other, so a row or column outside every window
+    // ('valid' pooling of an odd size) is zeroed first.
+    if (2 * oh < h || 2 * ow < w) DX.fill(0);
+    // Our SIMD kernel does 4 channels at a time (simd/kernels.c).
     const simd = simdKernels(backend);
     if (simd && c % 4 === 0) {
-      if (2 * oh < h || 2 * ow < w) DX.fill(0);
       simd.max_pool_grad_2x2(
         heapOffset(backend, x),
         heapOffset(backend, dy),
@@ -95,8 +96,9 @@ export function maxPoolGrad(args: KernelArgs): tf.TensorInfo {
  * general loop: the windows do not overlap, so each input pixel is read once
  * and written once (its window's dy if it won, else 0) with no zero-fill
  * pass and no offset table. Windows cut by the bottom or right edge ('same'
- * padding of odd sizes) keep only their in-bounds pixels. Ties go to the
- * first pixel in row-major order, as on cpu.
+ * padding of odd sizes) keep only their in-bounds pixels; pixels outside
+ * every window ('valid' pooling of odd sizes) are the caller's to zero. Ties
+ * go to the first pixel in row-major order, as on cpu.
  */
 function maxPoolGrad2x2(
   X: Float32Array,
@@ -109,8 +111,6 @@ function maxPoolGrad2x2(
   oh: number,
   ow: number,
 ): void {
-  // 'valid' pooling of an odd size leaves the last row or column out of every window.
-  if (2 * oh < h || 2 * ow < w) DX.fill(0);
   const row = w * c;
   for (let b = 0; b < nb; b++)
     for (let r = 0; r < oh; r++) {
