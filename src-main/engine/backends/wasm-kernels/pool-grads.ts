@@ -215,6 +215,20 @@ function resizeGrad2x(dy: Float32Array, dx: Float32Array, nb: number, h: number,
 }
 
 /**
+ * Whether our SIMD kernels do this resize (either way): UpSampling2D's plain
+ * 2× (no aligned corners, no half-pixel centres) from h×w to outH×outW, 4
+ * channels at a time.
+ */
+function simdResize2x(
+  attrs: { alignCorners: boolean; halfPixelCenters: boolean },
+  [h, w, c]: [number, number, number],
+  outH: number,
+  outW: number,
+): boolean {
+  return !attrs.alignCorners && !attrs.halfPixelCenters && outH === 2 * h && outW === 2 * w && c % 4 === 0;
+}
+
+/**
  * `ResizeNearestNeighbor` for wasm: UpSampling2D's plain 2× case as block
  * copies of 4 channels at a time (simd/kernels.c); the package's kernel
  * does every other case.
@@ -222,14 +236,10 @@ function resizeGrad2x(dy: Float32Array, dx: Float32Array, nb: number, h: number,
 export function resizeNearestNeighbor(args: KernelArgs): tf.TensorInfo {
   const { inputs, backend, attrs } = args;
   const images = inputs.images as tf.TensorInfo;
-  const { alignCorners, halfPixelCenters, size } = attrs as {
-    alignCorners: boolean;
-    halfPixelCenters: boolean;
-    size: [number, number];
-  };
+  const resize = attrs as { alignCorners: boolean; halfPixelCenters: boolean; size: [number, number] };
   const [nb, h, w, c] = images.shape as [number, number, number, number];
   const simd = images.dtype === 'float32' ? simdKernels(backend) : null;
-  if (!simd || alignCorners || halfPixelCenters || size[0] !== 2 * h || size[1] !== 2 * w || c % 4 !== 0)
+  if (!simd || !simdResize2x(resize, [h, w, c], resize.size[0], resize.size[1]))
     return originalWasmKernel('ResizeNearestNeighbor')(args);
   const out = backend.makeOutput([nb, 2 * h, 2 * w, c], 'float32');
   simd.resize_nearest_2x(heapOffset(backend, images), heapOffset(backend, out), nb, h, w, c);
@@ -249,7 +259,7 @@ export function resizeNearestNeighborGrad(args: KernelArgs): tf.TensorInfo {
   const out = backend.makeOutput(images.shape, 'float32');
   const [nb, h, w, c] = images.shape as [number, number, number, number];
   const simd = simdKernels(backend);
-  if (simd && !alignCorners && !halfPixelCenters && dy.shape[1] === 2 * h && dy.shape[2] === 2 * w && c % 4 === 0) {
+  if (simd && simdResize2x({ alignCorners, halfPixelCenters }, [h, w, c], dy.shape[1]!, dy.shape[2]!)) {
     simd.resize_nearest_grad_2x(heapOffset(backend, dy), heapOffset(backend, out), nb, h, w, c);
     return out;
   }
